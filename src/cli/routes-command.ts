@@ -1,0 +1,96 @@
+import type { ObjectResult, RouteTable } from '../ir/index.ts';
+import {
+  INPUT_FLAGS,
+  INPUT_FLAGS_HELP,
+  manifestPaths,
+  outputFormat,
+  parseFlags,
+  translateOptionsFrom,
+} from './flags.ts';
+import { EXIT, type CliIo } from './io.ts';
+import { describeInputErrors, loadInput } from './load-input.ts';
+import { textTable } from './text-table.ts';
+
+/** Help for `pointsman routes`. */
+export const ROUTES_HELP = `Usage: pointsman routes --manifests PATH... [options]
+
+Prints the route table pointsman builds from the manifests: host, path, path type, Ingress,
+backend and ready endpoints, then the default backend, then every object with a problem.
+${INPUT_FLAGS_HELP}
+  -o, --output text|json          json prints {table, results, diagnostics}
+
+Exit status: 0 done, 1 the input has errors (printed on stderr), 2 usage error.
+`;
+
+/** `pointsman routes`. */
+export async function routesCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { ...INPUT_FLAGS, output: { type: 'string', short: 'o' } },
+    false,
+  );
+  if (values.help) {
+    io.out(ROUTES_HELP);
+    return EXIT.ok;
+  }
+  const format = outputFormat(values.output);
+  const input = await loadInput(manifestPaths(values.manifests), translateOptionsFrom(values));
+  const { table, results } = input.translation;
+  if (format === 'json') {
+    io.out(`${JSON.stringify({ table, results, diagnostics: input.diagnostics }, null, 2)}\n`);
+  } else {
+    io.out(renderRoutes(table, results));
+  }
+  io.err(describeInputErrors(input));
+  return input.hasErrors ? EXIT.inputErrors : EXIT.ok;
+}
+
+/** The route table and the objects with problems, as text for people. */
+export function renderRoutes(table: RouteTable, results: readonly ObjectResult[]): string {
+  const backends = new Map(table.backends.map((backend) => [backend.id, backend]));
+  const describe = (id: string): [string, string] => {
+    const backend = backends.get(id);
+    if (!backend) return [id, '?'];
+    const ready = backend.problem
+      ? `0 (${backend.problem.code})`
+      : String(backend.endpoints.length);
+    const name = backend.service ? `${backend.service}:${String(backend.port)}` : backend.id;
+    return [name, ready];
+  };
+  const rows = table.hosts.flatMap((entry) =>
+    entry.paths.map((route) => [
+      entry.kind === 'any' ? '*' : entry.host,
+      route.path,
+      route.declaredPathType,
+      `${route.source.namespace}/${route.source.name}`,
+      ...describe(route.backend),
+    ]),
+  );
+  let text = `Route table ${table.version}\n\n`;
+  text += rows.length
+    ? textTable(['HOST', 'PATH', 'TYPE', 'INGRESS', 'BACKEND', 'READY'], rows)
+    : '(no rules)\n';
+  const fallback = table.defaultBackend;
+  if (fallback) {
+    const [name, ready] = describe(fallback.backend);
+    text += `\nDefault backend: ${name} from Ingress ${fallback.namespace}/${fallback.name}, ready ${ready}\n`;
+  } else {
+    text += '\nDefault backend: none (unmatched requests get 404)\n';
+  }
+  const troubled = results.filter((r) => r.state !== 'Ignored' && r.problems.length > 0);
+  if (troubled.length > 0) {
+    text += '\nObjects with problems:\n';
+    for (const result of troubled) {
+      const name = result.namespace ? `${result.namespace}/${result.name}` : result.name;
+      text += `  ${result.kind} ${name}: ${result.state}\n`;
+      for (const problem of result.problems) {
+        text += `    ${problem.code}${problem.field ? ` at ${problem.field}` : ''}: ${problem.message}\n`;
+      }
+    }
+  }
+  const ignored = results.filter((r) => r.kind === 'Ingress' && r.state === 'Ignored');
+  if (ignored.length > 0) {
+    text += `\nIngresses of other classes (not served): ${ignored.map((r) => `${r.namespace}/${r.name}`).join(', ')}\n`;
+  }
+  return text;
+}

@@ -1,0 +1,1 @@
+export { compileRouteTable, type CompiledTable } from './compile-table.ts';

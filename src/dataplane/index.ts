@@ -1,0 +1,2 @@
+export * from './compile/index.ts';
+export { TableHolder } from './table-holder.ts';

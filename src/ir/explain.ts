@@ -1,0 +1,162 @@
+import { normalizeRequestHost, wildcardSuffix } from './host.ts';
+import { pathMatches } from './path-match.ts';
+import { comparePathPrecedence } from './precedence.ts';
+import { ReferenceMatcher } from './reference-matcher.ts';
+import type { HostRoutes, PathRoute, RouteTable } from './route-table.ts';
+
+/** A route that was considered for a request and did not win, with the reason. */
+export interface Candidate {
+  readonly ingress: { readonly namespace: string; readonly name: string } | null;
+  readonly host: string | null;
+  readonly path: string | null;
+  readonly pathType: string | null;
+  readonly why: string;
+}
+
+/** What happens to one request, for people and scripts (`pointsman explain`). */
+export interface Explanation {
+  /** 200 when a ready endpoint would serve it, 503 when the backend cannot, 404 without a route. */
+  readonly status: 200 | 400 | 404 | 503;
+  readonly ingress: { readonly namespace: string; readonly name: string } | null;
+  /** The matched rule's host; null for a host-less rule, the default backend, or no match. */
+  readonly host: string | null;
+  readonly path: string | null;
+  readonly pathType: string | null;
+  readonly service: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly port: number | string;
+  } | null;
+  readonly endpoints: readonly string[];
+  readonly reason: string;
+  readonly request: { readonly host: string; readonly path: string };
+  readonly candidates: readonly Candidate[];
+}
+
+/**
+ * Explains how the table routes a request: which Ingress, rule and path match, why the other
+ * routes of the selected host (and the hosts not selected) lose, and which endpoints would
+ * serve it. Uses the reference matcher, so it says what the data plane's contract is.
+ */
+export function explainRequest(table: RouteTable, rawHost: string, path: string): Explanation {
+  const host = normalizeRequestHost(rawHost);
+  const request = { host: host ?? rawHost, path };
+  if (host === null) {
+    return { ...noRoute(request, `the Host ${JSON.stringify(rawHost)} is not valid`), status: 400 };
+  }
+  const matcher = new ReferenceMatcher(table);
+  const result = matcher.match(host, path);
+  const candidates = [
+    ...hostCandidates(table, host, result.host),
+    ...(result.host ? pathCandidates(result.host, path, result.route) : []),
+  ];
+  if (result.kind === 'none') {
+    const why = result.host
+      ? `no path of ${describeHost(result.host)} matches ${path} and there is no default backend`
+      : `no rule matches host ${host} and there is no default backend`;
+    return { ...noRoute(request, why), candidates };
+  }
+  const backend = table.backends.find((candidate) => candidate.id === result.backend);
+  const source = result.route?.source ?? table.defaultBackend;
+  const matched = result.route
+    ? `${describeHost(result.host)} ${result.route.declaredPathType} ${result.route.path}`
+    : result.host
+      ? `the default backend (no path of ${describeHost(result.host)} matches ${path})`
+      : 'the default backend (no rule matches the host)';
+  const ok = backend !== undefined && backend.problem === null && backend.endpoints.length > 0;
+  return {
+    status: ok ? 200 : 503,
+    ingress: source ? { namespace: source.namespace, name: source.name } : null,
+    host: result.route && result.host && result.host.kind !== 'any' ? result.host.host : null,
+    path: result.route?.path ?? null,
+    pathType: result.route?.declaredPathType ?? null,
+    service: backend?.service
+      ? { namespace: backend.namespace, name: backend.service, port: backend.port }
+      : null,
+    endpoints: backend?.endpoints.map((e) => formatEndpoint(e.address, e.port)) ?? [],
+    reason: ok
+      ? `matched ${matched}`
+      : `matched ${matched}, but ${backend?.problem?.message ?? 'the backend is unknown'}`,
+    request,
+    candidates,
+  };
+}
+
+function noRoute(request: Explanation['request'], reason: string): Explanation {
+  return {
+    status: 404,
+    ingress: null,
+    host: null,
+    path: null,
+    pathType: null,
+    service: null,
+    endpoints: [],
+    reason,
+    request,
+    candidates: [],
+  };
+}
+
+/** Host entries that would also take the request, but lose to a more specific one. */
+function hostCandidates(
+  table: RouteTable,
+  requestHost: string,
+  selected: HostRoutes | null,
+): Candidate[] {
+  if (!selected) return [];
+  const suffix = wildcardSuffix(requestHost);
+  return table.hosts
+    .filter(
+      (entry) =>
+        entry !== selected &&
+        ((entry.kind === 'any' && selected.kind !== 'any') ||
+          (entry.kind === 'wildcard' &&
+            selected.kind === 'exact' &&
+            entry.host === `*.${suffix ?? ''}`)),
+    )
+    .map((entry) => ({
+      ingress: null,
+      host: entry.kind === 'any' ? null : entry.host,
+      path: null,
+      pathType: null,
+      why: `${describeHost(entry)} is less specific than ${describeHost(selected)}, which takes the request`,
+    }));
+}
+
+function pathCandidates(entry: HostRoutes, path: string, winner: PathRoute | null): Candidate[] {
+  return entry.paths
+    .filter((route) => route !== winner)
+    .map((route) => ({
+      ingress: { namespace: route.source.namespace, name: route.source.name },
+      host: entry.kind === 'any' ? null : entry.host,
+      path: route.path,
+      pathType: route.declaredPathType,
+      why: pathMatches(route.match, route.path, path)
+        ? `matches too, but ${winner ? loserReason(route, winner) : 'loses'}`
+        : mismatchReason(route, path),
+    }));
+}
+
+function loserReason(route: PathRoute, winner: PathRoute): string {
+  if (comparePathPrecedence(route, winner) <= 0) return 'an equal route won';
+  return route.path.length < winner.path.length
+    ? `${winner.path} is longer`
+    : 'Exact beats Prefix on paths of equal length';
+}
+
+function mismatchReason(route: PathRoute, path: string): string {
+  if (route.match === 'Exact') return `Exact ${route.path} is not equal to ${path}`;
+  if (path.startsWith(route.path)) {
+    return `Prefix ${route.path} matches whole path segments only, and ${path} continues the last one`;
+  }
+  return `Prefix ${route.path} is not a prefix of ${path}`;
+}
+
+function describeHost(entry: HostRoutes | null): string {
+  if (!entry) return 'no host';
+  return entry.kind === 'any' ? 'the rules without a host' : `host ${entry.host}`;
+}
+
+function formatEndpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${String(port)}` : `${address}:${String(port)}`;
+}

@@ -1,0 +1,10 @@
+export type * from './route-table.ts';
+export type * from './results.ts';
+export { REASONS } from './results.ts';
+export type { Matcher, RouteMatch } from './matcher.ts';
+export { ReferenceMatcher } from './reference-matcher.ts';
+export { comparePathPrecedence } from './precedence.ts';
+export { pathMatches, normalizePrefix } from './path-match.ts';
+export { normalizeRequestHost, wildcardSuffix } from './host.ts';
+export { sealRouteTable, type RouteTableContent } from './version.ts';
+export { explainRequest, type Explanation, type Candidate } from './explain.ts';

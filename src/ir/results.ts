@@ -1,0 +1,68 @@
+/**
+ * Per-object translation results. Every object in a snapshot gets one; the codes are stable and
+ * documented in docs/reasons.md (a test fails when the two drift).
+ */
+
+/** Every reason code the translator can give, with the one-line meaning the docs show. */
+export const REASONS = {
+  // The object was refused whole, as the API server would have refused it.
+  InvalidObject: 'The object is not shaped as its kind requires (a field has the wrong type).',
+  InvalidName: 'metadata.name or metadata.namespace is not a valid Kubernetes name.',
+  InvalidAnnotation: 'An annotation or label is malformed (key, value or total size).',
+  InvalidIngressClassName: 'spec.ingressClassName is not a valid IngressClass name.',
+  ClassConflict: 'The kubernetes.io/ingress.class annotation contradicts spec.ingressClassName.',
+  MissingRules: 'The Ingress has neither spec.defaultBackend nor spec.rules.',
+  InvalidHost:
+    'A rule or TLS host is not a valid DNS name (or is an IP address, or a bad wildcard).',
+  MissingPaths: 'A rule has an http section with no paths.',
+  MissingPathType: 'A path has no pathType.',
+  InvalidPathType: 'A pathType is not Exact, Prefix or ImplementationSpecific.',
+  InvalidPath: 'A path is not valid for its pathType.',
+  InvalidBackend: 'A backend names neither or both of service and resource.',
+  InvalidServiceName: 'A backend service name is not a valid Service name.',
+  InvalidServicePort:
+    'A backend service port has neither or both of name and number, or is out of range.',
+  InvalidTLS: 'A spec.tls entry has an invalid secretName.',
+  InvalidIngressClass: 'The IngressClass spec is invalid.',
+  InvalidEndpointSlice: 'The EndpointSlice is malformed; its endpoints are not used.',
+  InvalidService: 'The Service is malformed; backends that use it answer 503.',
+  // The object is not ours; it is neither served nor reported as broken.
+  NotOurClass: 'The Ingress belongs to another (or an unknown) IngressClass.',
+  NotOurController: 'The IngressClass names another controller.',
+  // Accepted, with a problem in part of it.
+  Conflict: 'Another, older Ingress already claims the same host, path and pathType.',
+  DefaultBackendConflict: 'An older Ingress already provides the default backend.',
+  ServiceNotFound: 'The backend Service does not exist; its routes answer 503.',
+  ServicePortNotFound: 'The backend Service has no such port; its routes answer 503.',
+  NoReadyEndpoints: 'The backend Service has no ready endpoint; its routes answer 503.',
+  UnsupportedBackend: 'resource backends are not supported; their routes answer 503.',
+  UnsupportedServiceType: 'ExternalName Services are not supported; their routes answer 503.',
+  // Secrets, Services and EndpointSlices that nothing has a problem with.
+  Unreferenced: 'No accepted Ingress of ours uses the object.',
+} as const satisfies Record<string, string>;
+
+/** A stable reason code. */
+export type ReasonCode = keyof typeof REASONS;
+
+/** What happened to one object. */
+export type ObjectState = 'Accepted' | 'Rejected' | 'Ignored';
+
+/** One finding about an object: a stable code, a message for people, and where it points. */
+export interface Problem {
+  readonly code: ReasonCode;
+  readonly message: string;
+  /** A field path in the object, such as `spec.rules[0].host`. */
+  readonly field?: string;
+}
+
+/** The outcome of translating one object. */
+export interface ObjectResult {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly state: ObjectState;
+  /** For Rejected: why. For Accepted: the parts that do not work (503s, conflicts). */
+  readonly problems: readonly Problem[];
+  /** The manifest file and 0-based document index, for objects loaded from files. */
+  readonly origin?: { readonly file: string; readonly document: number };
+}

@@ -1,0 +1,2 @@
+export * from './types.ts';
+export { snapshotOf, EMPTY_SNAPSHOT } from './snapshot.ts';
