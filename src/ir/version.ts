@@ -16,7 +16,11 @@ export function sealRouteTable(content: RouteTableContent): RouteTable {
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const key in value) deepFreeze(value[key]);
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) deepFreeze(item);
+    } else {
+      for (const child of Object.values(value)) deepFreeze(child);
+    }
     Object.freeze(value);
   }
   return value;

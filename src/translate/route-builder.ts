@@ -11,7 +11,7 @@ import {
   type RouteTable,
 } from '../ir/index.ts';
 import type { StoredObject } from '../objects/index.ts';
-import { resolveBackend, type ServiceIndex } from './backends.ts';
+import { backendId, resolveBackend, type ServiceIndex } from './backends.ts';
 import type { BackendSpec, IngressSpec, PathSpec } from './ingress-spec.ts';
 
 interface Claim {
@@ -117,7 +117,9 @@ export class RouteBuilder {
   }
 
   #backend(namespace: string, spec: BackendSpec, field: string, problems: Problem[]): string {
-    const resolved = resolveBackend(namespace, spec, this.#services);
+    const resolved =
+      this.#backends.get(backendId(namespace, spec)) ??
+      resolveBackend(namespace, spec, this.#services);
     if (resolved.problem) problems.push({ ...resolved.problem, field });
     this.#backends.set(resolved.id, resolved);
     return resolved.id;
