@@ -1,19 +1,27 @@
-import { explainCommand, EXPLAIN_HELP } from './explain-command.ts';
+import { demoCommand } from './demo-command.ts';
+import { explainCommand } from './explain-command.ts';
 import { EXIT, PROCESS_IO, UsageError, type CliIo } from './io.ts';
-import { routesCommand, ROUTES_HELP } from './routes-command.ts';
+import { routesCommand } from './routes-command.ts';
+import { serveCommand } from './serve-command.ts';
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, { run: Command; summary: string; help: string }>> = {
+const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  demo: {
+    run: demoCommand,
+    summary: 'the whole flow on one machine: echo Pods, the examples/ Ingresses, curl lines',
+  },
+  serve: {
+    run: serveCommand,
+    summary: 'run the controller: proxy HTTP traffic by the Ingresses in manifests',
+  },
   routes: {
     run: routesCommand,
     summary: 'print the route table built from manifests',
-    help: ROUTES_HELP,
   },
   explain: {
     run: explainCommand,
     summary: 'say what happens to one request, and why',
-    help: EXPLAIN_HELP,
   },
 };
 

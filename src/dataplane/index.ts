@@ -1,2 +1,5 @@
 export * from './compile/index.ts';
 export { TableHolder } from './table-holder.ts';
+export * from './proxy/index.ts';
+export { PROXY_ERRORS, ProxyError, statusOf, type ProxyErrorCode } from './errors.ts';
+export { RoundRobin, type Balancer } from './balancer/index.ts';

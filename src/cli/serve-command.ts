@@ -1,0 +1,179 @@
+import { DEFAULT_CLOSE_GRACE_MS, PROXY_DEFAULTS, type ProxyOptions } from '../dataplane/index.ts';
+import { createLogger, type Logger } from '../observability/index.ts';
+import { parseDuration, parseInteger } from './duration.ts';
+import {
+  INPUT_FLAGS,
+  INPUT_FLAGS_HELP,
+  manifestPaths,
+  parseFlags,
+  translateOptionsFrom,
+} from './flags.ts';
+import { EXIT, UsageError, type CliIo } from './io.ts';
+import { startServe, type RunningServe, type ServeConfig } from './serve-runtime.ts';
+import { untilSignal } from './signals.ts';
+
+const seconds = (ms: number): string =>
+  ms % 1000 === 0 ? `${String(ms / 1000)}s` : `${String(ms)}ms`;
+
+/** Flags of `serve` beyond the input flags; `demo` shares them. */
+export const SERVE_FLAGS = {
+  'http-port': { type: 'string' },
+  'admin-port': { type: 'string' },
+  bind: { type: 'string' },
+  'admin-bind': { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'response-header-timeout': { type: 'string' },
+  'trusted-proxies': { type: 'string' },
+  'max-header-size': { type: 'string' },
+  'header-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'keepalive-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'shutdown-grace': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+/** Help text of {@link SERVE_FLAGS}, with the defaults a given command uses. */
+export function serveFlagsHelp(defaults: { bind: string; adminBind: string }): string {
+  const d = PROXY_DEFAULTS;
+  return `
+      --http-port PORT            HTTP listener port (default: 8080; 0 picks a free one)
+      --bind ADDR                 address of the HTTP listener (default: ${defaults.bind})
+      --admin-port PORT           admin server port: health, readiness, debug views (default: 10254)
+      --admin-bind ADDR           address of the admin server (default: ${defaults.adminBind})
+      --connect-timeout DUR       upstream connect timeout, then 504 (default: ${seconds(d.connectTimeoutMs)})
+      --response-header-timeout DUR
+                                  wait for upstream response headers, then 504 (default: ${seconds(d.responseHeadersTimeoutMs)})
+      --trusted-proxies LIST      comma-separated IPs/CIDRs whose X-Forwarded-* headers are kept
+                                  (default: none)
+      --max-header-size BYTES     largest request head, else 431 (default: ${String(d.maxHeaderSize)})
+      --header-timeout DUR        time to send the request head, else 408 (default: ${seconds(d.headersTimeoutMs)})
+      --request-timeout DUR       time to send the whole request, 0 = off (default: ${seconds(d.requestTimeoutMs)})
+      --keepalive-timeout DUR     idle client keep-alive connections are closed after (default: ${seconds(d.keepAliveTimeoutMs)})
+      --max-connections N         most client connections at once (default: ${String(d.maxConnections)})
+      --shutdown-grace DUR        on SIGTERM/SIGINT, time for in-flight requests (default: ${seconds(DEFAULT_CLOSE_GRACE_MS)})
+      --log-level LEVEL           fatal, error, warn, info, debug or trace (default: info)
+  Durations: 500ms, 5s, 2m, or a number of seconds.`;
+}
+
+/** Help for `pointsman serve`. */
+export const SERVE_HELP = `Usage: pointsman serve --manifests PATH... [options]
+
+Runs the controller: serves HTTP traffic by the Ingresses in the manifests, forwarding each
+request to a ready endpoint of the Service its rule names. The manifests are watched; changes
+apply within a fraction of a second without dropping a request or a connection. A broken edit
+keeps the last good version of what it broke, and the log and /debug/results say what and where.
+${INPUT_FLAGS_HELP}
+${serveFlagsHelp({ bind: '0.0.0.0', adminBind: '0.0.0.0' })}
+
+Admin server: /healthz, /readyz (200 once the first route table is live), /debug/routes (the
+route table as JSON), /debug/results (per-object results and load problems).
+Exit status: 0 after a graceful shutdown, 1 when it cannot start, 2 usage error.
+`;
+
+type ServeValues = { readonly [K in keyof typeof SERVE_FLAGS]?: string | undefined };
+
+/** The proxy, listener and logging settings given on the command line. */
+export function serveSettingsFrom(
+  values: ServeValues,
+  defaults: { bind: string; adminBind: string; httpPort: number; adminPort: number },
+): {
+  bind: string;
+  adminBind: string;
+  httpPort: number;
+  adminPort: number;
+  proxy: Omit<ProxyOptions, 'tables' | 'logger'>;
+  graceMs: number;
+  logLevel: string;
+} {
+  const port = (flag: 'http-port' | 'admin-port', fallback: number): number => {
+    const value = values[flag];
+    return value === undefined ? fallback : parseInteger(flag, value, 0, 65535);
+  };
+  const duration = (flag: keyof ServeValues, fallback: number): number => {
+    const value = values[flag];
+    return value === undefined ? fallback : parseDuration(flag, value);
+  };
+  const d = PROXY_DEFAULTS;
+  const logLevel = values['log-level'] ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new UsageError(`--log-level must be fatal, error, warn, info, debug or trace`);
+  }
+  const maxHeader = values['max-header-size'];
+  const maxConnections = values['max-connections'];
+  return {
+    bind: values.bind ?? defaults.bind,
+    adminBind: values['admin-bind'] ?? defaults.adminBind,
+    httpPort: port('http-port', defaults.httpPort),
+    adminPort: port('admin-port', defaults.adminPort),
+    graceMs: duration('shutdown-grace', DEFAULT_CLOSE_GRACE_MS),
+    logLevel,
+    proxy: {
+      connectTimeoutMs: duration('connect-timeout', d.connectTimeoutMs),
+      responseHeadersTimeoutMs: duration('response-header-timeout', d.responseHeadersTimeoutMs),
+      headersTimeoutMs: duration('header-timeout', d.headersTimeoutMs),
+      requestTimeoutMs: duration('request-timeout', d.requestTimeoutMs),
+      keepAliveTimeoutMs: duration('keepalive-timeout', d.keepAliveTimeoutMs),
+      trustedProxies: (values['trusted-proxies'] ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+      maxHeaderSize:
+        maxHeader === undefined
+          ? d.maxHeaderSize
+          : parseInteger('max-header-size', maxHeader, 1024, 1024 * 1024),
+      maxConnections:
+        maxConnections === undefined
+          ? d.maxConnections
+          : parseInteger('max-connections', maxConnections, 1, 1_000_000),
+    },
+  };
+}
+
+/** `pointsman serve`. */
+export async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(argv, { ...INPUT_FLAGS, ...SERVE_FLAGS }, false);
+  if (values.help) {
+    io.out(SERVE_HELP);
+    return EXIT.ok;
+  }
+  const settings = serveSettingsFrom(values, {
+    bind: '0.0.0.0',
+    adminBind: '0.0.0.0',
+    httpPort: 8080,
+    adminPort: 10254,
+  });
+  const logger = createLogger({ level: settings.logLevel });
+  const config: ServeConfig = {
+    ...settings,
+    manifests: manifestPaths(values.manifests),
+    translate: translateOptionsFrom(values),
+    logger,
+  };
+  return runUntilSignal(config, settings.graceMs, logger, io);
+}
+
+/** Starts the controller, waits for SIGTERM or SIGINT, then shuts down gracefully. */
+export async function runUntilSignal(
+  config: ServeConfig,
+  graceMs: number,
+  logger: Logger,
+  io: CliIo,
+  started?: (running: RunningServe) => Promise<void> | void,
+): Promise<number> {
+  let running: RunningServe;
+  try {
+    running = await startServe(config);
+  } catch (error) {
+    io.err(`pointsman: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    logger.flush();
+    return EXIT.inputErrors;
+  }
+  await started?.(running);
+  const signal = await untilSignal(['SIGTERM', 'SIGINT']);
+  logger.info({ component: 'serve', signal, graceMs }, 'shutting down');
+  await running.stop(graceMs);
+  logger.info({ component: 'serve' }, 'stopped');
+  logger.flush();
+  return EXIT.ok;
+}

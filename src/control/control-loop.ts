@@ -1,0 +1,189 @@
+import type { ObjectResult, RouteTable } from '../ir/index.ts';
+import type { ObjectRef } from '../objects/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { Diagnostic } from '../sources/files/index.ts';
+import type { ObjectStore } from '../store/index.ts';
+import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../translate/index.ts';
+import { translateKeepingLastGood, type ServedIngresses } from './last-good.ts';
+import { logRejections, summaryOf } from './report.ts';
+
+/** Where the loop installs tables: the data plane's `TableHolder` fits. */
+export interface TableSink {
+  /** Installs a table; false (and nothing done) when that version is already live. */
+  swap(table: RouteTable): boolean;
+}
+
+/** Options of {@link ControlLoop}. */
+export interface ControlLoopOptions {
+  /** Only `snapshot()`, `generation` and `onChange()` are used. */
+  readonly store: Pick<ObjectStore, 'snapshot' | 'generation' | 'onChange'>;
+  readonly holder: TableSink;
+  /** A child with `component: 'control'` is taken. */
+  readonly logger: Logger;
+  /** Default `DEFAULT_TRANSLATE_OPTIONS`. */
+  readonly translateOptions?: TranslateOptions;
+  /** The load diagnostics to show beside the results, read when a status is asked for. */
+  readonly diagnostics?: () => readonly Diagnostic[];
+}
+
+/** What the loop knows, for the admin views and the CLI. */
+export interface ControlStatus {
+  /** True once the first table is live; stays true. */
+  readonly ready: boolean;
+  /** The live route table; null before the first one. */
+  readonly table: RouteTable | null;
+  /** The results of the translation whose table is live. */
+  readonly results: readonly ObjectResult[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Rejected Ingresses whose last accepted version is still served. */
+  readonly servingLastGood: readonly ObjectRef[];
+}
+
+/** A finished rebuild: its table (live now) and results. */
+export interface RebuildEvent {
+  readonly table: RouteTable;
+  readonly results: readonly ObjectResult[];
+  readonly servingLastGood: readonly ObjectRef[];
+  /** Whether this rebuild swapped a new table in (false: the version was already live). */
+  readonly swapped: boolean;
+}
+
+/** A listener of the loop; its errors are logged, not thrown. */
+export type RebuildListener = (event: RebuildEvent) => void;
+
+/**
+ * The control loop: on each (debounced) store change it translates the snapshot, swaps the
+ * table into the data plane when its version changed, and keeps the results for the admin
+ * views. A broken edit of an Ingress that was served keeps the last good version live (see
+ * {@link translateKeepingLastGood}). Call {@link ControlLoop.start} once the sources have
+ * loaded: it builds the first table at once, even from an empty store.
+ */
+export class ControlLoop {
+  readonly #store: ControlLoopOptions['store'];
+  readonly #holder: TableSink;
+  readonly #logger: Logger;
+  readonly #translateOptions: TranslateOptions;
+  readonly #diagnostics: () => readonly Diagnostic[];
+  readonly #onTableLive = new Set<RebuildListener>();
+  readonly #onRebuild = new Set<RebuildListener>();
+  #unsubscribe: (() => void) | null = null;
+  #builtGeneration: number | null = null;
+  #served: ServedIngresses = new Map();
+  #table: RouteTable | null = null;
+  #results: readonly ObjectResult[] = [];
+  #servingLastGood: readonly ObjectRef[] = [];
+  #rejections = new Map<string, string>();
+
+  constructor(options: ControlLoopOptions) {
+    this.#store = options.store;
+    this.#holder = options.holder;
+    this.#logger = options.logger.child({ component: 'control' });
+    this.#translateOptions = options.translateOptions ?? DEFAULT_TRANSLATE_OPTIONS;
+    this.#diagnostics = options.diagnostics ?? (() => []);
+  }
+
+  /** True once the first table is live. */
+  get ready(): boolean {
+    return this.#table !== null;
+  }
+
+  /** Builds the first table now and rebuilds on every store change from then on. */
+  start(): void {
+    if (this.#unsubscribe !== null) return;
+    this.#unsubscribe = this.#store.onChange(() => {
+      if (this.#store.generation !== this.#builtGeneration) this.rebuild();
+    });
+    this.rebuild();
+  }
+
+  /** Stops listening to the store; the live table stays. */
+  close(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+  }
+
+  /** The live table, its results and the load diagnostics. */
+  status(): ControlStatus {
+    return {
+      ready: this.ready,
+      table: this.#table,
+      results: this.#results,
+      diagnostics: this.#diagnostics(),
+      servingLastGood: this.#servingLastGood,
+    };
+  }
+
+  /** Calls `listener` each time a new table goes live; returns the unsubscribe function. */
+  onTableLive(listener: RebuildListener): () => void {
+    return subscribe(this.#onTableLive, listener);
+  }
+
+  /** Calls `listener` after every rebuild, also when the table did not change (results may have). */
+  onRebuild(listener: RebuildListener): () => void {
+    return subscribe(this.#onRebuild, listener);
+  }
+
+  /**
+   * Translates the store's snapshot and applies it. A failure (a bug: translation never throws
+   * on user input) is logged and leaves the live table and results as they were.
+   */
+  rebuild(): void {
+    const generation = this.#store.generation;
+    let outcome;
+    let swapped;
+    try {
+      outcome = translateKeepingLastGood(
+        this.#store.snapshot(),
+        this.#translateOptions,
+        this.#served,
+      );
+      swapped = this.#holder.swap(outcome.table);
+    } catch (error) {
+      this.#logger.error({ err: error }, 'rebuild failed; the live route table stays');
+      return;
+    }
+    this.#builtGeneration = generation;
+    this.#served = outcome.served;
+    if (swapped || this.#table === null) this.#table = outcome.table;
+    this.#results = outcome.results;
+    this.#servingLastGood = outcome.servingLastGood;
+    this.#report(outcome.table, swapped);
+    const event: RebuildEvent = {
+      table: outcome.table,
+      results: outcome.results,
+      servingLastGood: outcome.servingLastGood,
+      swapped,
+    };
+    if (swapped) this.#emit(this.#onTableLive, event);
+    this.#emit(this.#onRebuild, event);
+  }
+
+  #report(table: RouteTable, swapped: boolean): void {
+    const summary = summaryOf(table, this.#results, this.#servingLastGood);
+    if (swapped) this.#logger.info(summary, 'route table live');
+    else this.#logger.debug(summary, 'route table unchanged');
+    this.#rejections = logRejections(
+      this.#logger,
+      this.#results,
+      this.#servingLastGood,
+      this.#rejections,
+    );
+  }
+
+  #emit(listeners: Set<RebuildListener>, event: RebuildEvent): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#logger.error({ err: error }, 'control loop listener failed');
+      }
+    }
+  }
+}
+
+function subscribe(listeners: Set<RebuildListener>, listener: RebuildListener): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}

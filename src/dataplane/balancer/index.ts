@@ -1,0 +1,2 @@
+export type { Balancer } from './balancer.ts';
+export { RoundRobin } from './round-robin.ts';

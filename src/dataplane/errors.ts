@@ -1,0 +1,95 @@
+/**
+ * The data plane's error codes: one table, mapping each stable code to the HTTP status the
+ * client gets and the one-line meaning shown in answers, logs and docs/errors.md (a test fails
+ * when the table and the doc drift).
+ */
+export const PROXY_ERRORS = {
+  PM_ERR_BAD_REQUEST: {
+    status: 400,
+    summary: 'The request is malformed (bad Host, conflicting framing headers, bad request line).',
+  },
+  PM_ERR_CLIENT_TIMEOUT: {
+    status: 408,
+    summary: 'The client did not send the request headers or body in time.',
+  },
+  PM_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    summary: 'The request headers are larger than the proxy accepts.',
+  },
+  PM_ERR_CLIENT_CLOSED: {
+    status: 499,
+    summary: 'The client closed the connection before the answer was complete (logged only).',
+  },
+  PM_ERR_NO_ROUTE: {
+    status: 404,
+    summary: 'No route matches the request host and path, and there is no default backend.',
+  },
+  PM_ERR_NOT_READY: {
+    status: 503,
+    summary: 'The proxy has no route table yet.',
+  },
+  PM_ERR_NO_ENDPOINTS: {
+    status: 503,
+    summary: 'The backend Service has no ready endpoint.',
+  },
+  PM_ERR_BACKEND_UNRESOLVED: {
+    status: 503,
+    summary: 'The backend cannot be resolved (missing Service or port, or unsupported backend).',
+  },
+  PM_ERR_TOO_MANY_CONNECTIONS: {
+    status: 503,
+    summary: 'The proxy is at its connection limit; the connection is closed without an answer.',
+  },
+  PM_ERR_UPSTREAM_CONNECT: {
+    status: 502,
+    summary: 'The upstream refused the connection, or closed it before sending any response.',
+  },
+  PM_ERR_UPSTREAM_RESET: {
+    status: 502,
+    summary: 'The upstream connection broke after the response had started; the answer is cut.',
+  },
+  PM_ERR_UPSTREAM_PROTOCOL: {
+    status: 502,
+    summary: 'The upstream answered with something that is not valid HTTP/1.1.',
+  },
+  PM_ERR_UPSTREAM_CONNECT_TIMEOUT: {
+    status: 504,
+    summary: 'The connection to the upstream was not established in time.',
+  },
+  PM_ERR_UPSTREAM_TIMEOUT: {
+    status: 504,
+    summary: 'The upstream did not send its response headers (or the next body bytes) in time.',
+  },
+  PM_ERR_INTERNAL: {
+    status: 500,
+    summary: 'An unexpected error in the proxy itself.',
+  },
+} as const satisfies Record<string, { readonly status: number; readonly summary: string }>;
+
+/** A stable data-plane error code. */
+export type ProxyErrorCode = keyof typeof PROXY_ERRORS;
+
+/** An error with a stable code; its HTTP status and summary come from {@link PROXY_ERRORS}. */
+export class ProxyError extends Error {
+  /** The stable code, also sent in the `X-Pointsman-Error` response header. */
+  readonly code: ProxyErrorCode;
+  /** The HTTP status the client gets for this error. */
+  readonly status: number;
+
+  constructor(code: ProxyErrorCode, message?: string, options?: ErrorOptions) {
+    super(message ?? PROXY_ERRORS[code].summary, options);
+    this.name = 'ProxyError';
+    this.code = code;
+    this.status = PROXY_ERRORS[code].status;
+  }
+}
+
+/** The HTTP status for a code. */
+export function statusOf(code: ProxyErrorCode): number {
+  return PROXY_ERRORS[code].status;
+}
+
+/** True when a string is one of the codes in {@link PROXY_ERRORS}. */
+export function isProxyErrorCode(value: string): value is ProxyErrorCode {
+  return Object.hasOwn(PROXY_ERRORS, value);
+}

@@ -1,0 +1,26 @@
+import type { BlockList } from 'node:net';
+import type { Logger } from '../../observability/index.ts';
+import type { Balancer } from '../balancer/index.ts';
+import type { CompiledTable } from '../compile/index.ts';
+import type { UpstreamPools } from '../upstream/index.ts';
+import type { ConnectionTracker } from './connection-tracker.ts';
+import type { ProxySettings } from './options.ts';
+
+/** What every request handler of one proxy shares. */
+export interface ProxyContext {
+  readonly tables: { readonly current: CompiledTable | null };
+  readonly logger: Logger;
+  readonly settings: ProxySettings;
+  readonly balancer: Balancer;
+  readonly pools: UpstreamPools;
+  readonly tracker: ConnectionTracker;
+  /** Trusted proxies; null when none are configured. */
+  readonly trusted: BlockList | null;
+  /** True once close() has begun: answers then ask clients to close their connection. */
+  closing: boolean;
+}
+
+/** Swallows an 'error' event: the stream's 'close' is where the proxy reacts. */
+export function ignoreError(): void {
+  // Listening is what matters: an 'error' with no listener would end the process.
+}

@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { RoundRobin } from '../balancer/index.ts';
+import { UpstreamPools } from '../upstream/index.ts';
+import { ConnectionTracker, type ProxyStats } from './connection-tracker.ts';
+import { ignoreError, type ProxyContext } from './context.ts';
+import { drainProxy } from './drain.ts';
+import { rawErrorResponse } from './error-response.ts';
+import { createClientErrorHandler } from './handle-client-error.ts';
+import { createRequestHandler } from './handle-request.ts';
+import { createUpgradeHandler } from './handle-upgrade.ts';
+import { logProxyError } from './log-error.ts';
+import { proxySettings, validateProxySettings, type ProxyOptions } from './options.ts';
+import { requestIdFor } from './request-id.ts';
+import { parseTrustedProxies } from './trusted-proxies.ts';
+
+/** A running HTTP/1.1 reverse proxy. */
+export interface Proxy {
+  /** The underlying Node server (for tests and for adding listeners such as TLS wrappers). */
+  readonly server: Server;
+  /** Starts listening; port 0 picks a free port. Resolves with the bound address. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Graceful close: stops accepting, closes idle keep-alive connections at once, lets
+   * in-flight requests and tunnels finish, and after `graceMs` cuts whatever remains.
+   * Calling it again returns the same promise.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** What the proxy holds open right now. */
+  stats(): ProxyStats;
+}
+
+/** Default grace period of {@link Proxy.close}. */
+export const DEFAULT_CLOSE_GRACE_MS = 30_000;
+// Pools of endpoints gone from the table are closed after this long; checked this often.
+const RETIRE_AFTER_MS = 60_000;
+const SWEEP_EVERY_MS = 15_000;
+
+/**
+ * Creates the data plane's HTTP/1.1 reverse proxy. Each request is routed with the table
+ * `options.tables` holds when it arrives and forwarded to a ready endpoint of the chosen
+ * backend; failures are answered with a stable `X-Pointsman-Error` code (docs/errors.md).
+ * Throws a RangeError when the options are invalid (see {@link validateProxySettings}).
+ */
+export function createProxy(options: ProxyOptions): Proxy {
+  const settings = proxySettings(options);
+  const problems = validateProxySettings(settings);
+  if (problems.length > 0) throw new RangeError(`invalid proxy options: ${problems.join('; ')}`);
+  const logger = options.logger.child({ component: 'proxy' });
+  const context: ProxyContext = {
+    tables: options.tables,
+    logger,
+    settings,
+    balancer: options.balancer ?? new RoundRobin(),
+    pools: new UpstreamPools({
+      connectTimeoutMs: settings.connectTimeoutMs,
+      responseHeadersTimeoutMs: settings.responseHeadersTimeoutMs,
+      responseBodyTimeoutMs: settings.responseBodyTimeoutMs,
+      keepAliveTimeoutMs: settings.upstreamKeepAliveTimeoutMs,
+      retireAfterMs: RETIRE_AFTER_MS,
+      onClientError: (error) => {
+        logProxyError(logger, 'PM_ERR_INTERNAL', { error });
+      },
+    }),
+    tracker: new ConnectionTracker(),
+    trusted: parseTrustedProxies(settings.trustedProxies).list,
+    closing: false,
+  };
+  const server = buildServer(context);
+  const sweeper = setInterval(() => {
+    sweep(context);
+  }, SWEEP_EVERY_MS);
+  sweeper.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    listen: (port, host) => listen(server, port, host),
+    close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
+      clearInterval(sweeper);
+      closing ??= drainProxy(server, context, graceMs);
+      return closing;
+    },
+    stats: () => context.tracker.stats(),
+  };
+}
+
+function buildServer(context: ProxyContext): Server {
+  const { settings } = context;
+  const server = createServer(
+    {
+      maxHeaderSize: settings.maxHeaderSize,
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(settings.headersTimeoutMs),
+      // Missing and repeated Host headers are answered by the proxy, with its error codes.
+      requireHostHeader: false,
+      noDelay: true,
+      shouldUpgradeCallback: isTunnelUpgrade,
+    },
+    createRequestHandler(context),
+  );
+  server.maxConnections = settings.maxConnections;
+  server.on('connection', (socket: Socket) => {
+    context.tracker.connectionOpened(socket);
+  });
+  server.on('clientError', createClientErrorHandler(context));
+  server.on('upgrade', createUpgradeHandler(context));
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', ignoreError);
+    socket.end(rawErrorResponse('PM_ERR_BAD_REQUEST', requestIdFor(undefined), undefined));
+  });
+  server.on('drop', dropLogger(context));
+  server.on('error', (error) => {
+    logProxyError(context.logger, 'PM_ERR_INTERNAL', { error });
+  });
+  return server;
+}
+
+/**
+ * Upgrades become tunnels, except h2c: tunnelling it would give the client a raw HTTP/2
+ * connection to the backend, past every path rule. Such requests are served as plain
+ * HTTP/1.1 requests, their Upgrade header dropped, which RFC 9110 allows.
+ */
+function isTunnelUpgrade(req: IncomingMessage): boolean {
+  const upgrade = req.headers.upgrade;
+  return upgrade !== undefined && !/(^|,)\s*h2c\s*(,|$)/i.test(upgrade);
+}
+
+// Node checks header and request deadlines on a timer; it must tick well within the limit.
+function checkingInterval(headersTimeoutMs: number): number {
+  return Math.min(30_000, Math.max(100, Math.floor(headersTimeoutMs / 4)));
+}
+
+/** Logs connections refused at the limit, at most once a second with a count. */
+function dropLogger(context: ProxyContext): () => void {
+  let dropped = 0;
+  let lastLog = 0;
+  return () => {
+    dropped++;
+    const now = Date.now();
+    if (now - lastLog < 1_000) return;
+    lastLog = now;
+    context.logger.warn(
+      { code: 'PM_ERR_TOO_MANY_CONNECTIONS', dropped, limit: context.settings.maxConnections },
+      'connection limit reached; new connections are closed',
+    );
+    dropped = 0;
+  };
+}
+
+function sweep(context: ProxyContext): void {
+  const table = context.tables.current;
+  context.pools.sweep(table, Date.now());
+  context.balancer.retain((id) => table?.backend(id) !== undefined);
+}
+
+async function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}

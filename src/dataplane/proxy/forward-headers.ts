@@ -1,0 +1,73 @@
+import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
+import type { RequestHead } from './request-head.ts';
+
+/** Facts about one request that shape the headers sent upstream. */
+export interface ForwardContext {
+  /** The client's address ('' when unknown). */
+  readonly client: string;
+  /** Whether the client is a trusted proxy whose X-Forwarded-* and X-Real-IP are kept. */
+  readonly trusted: boolean;
+  readonly proto: string;
+  /** The listener's local port. */
+  readonly port: string;
+  /** The Host to send: the client's, or the authority of an absolute-form target. */
+  readonly host: string | undefined;
+  readonly requestId: string;
+  /** The Upgrade value to keep (with `Connection: upgrade`) when opening a tunnel. */
+  readonly upgrade?: string;
+}
+
+// Headers the proxy sets itself (the client's values are replaced or extended), and Expect,
+// which Node has already answered with 100 Continue.
+const SET_BY_PROXY: ReadonlySet<string> = new Set([
+  'host',
+  'expect',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-real-ip',
+  'x-request-id',
+]);
+
+/**
+ * The request headers to send upstream, as a flat `[name, value, ...]` list: the client's
+ * headers in their order minus hop-by-hop ones (and any Proxy-* header), then Host and the
+ * forwarded headers. Content-Length is kept; other framing is left to the client library.
+ */
+export function forwardHeaders(
+  raw: readonly string[],
+  head: RequestHead,
+  context: ForwardContext,
+): string[] {
+  const named = connectionTokens(head.connection);
+  const out: string[] = [];
+  if (context.host !== undefined) out.push('host', context.host);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const lower = name.toLowerCase();
+    if (isHopByHop(lower) || SET_BY_PROXY.has(lower) || lower.startsWith('proxy-')) continue;
+    if (named?.has(lower) === true) continue;
+    out.push(name, raw[i + 1] as string);
+  }
+  addForwarded(out, head, context);
+  if (context.upgrade !== undefined) out.push('connection', 'upgrade', 'upgrade', context.upgrade);
+  return out;
+}
+
+function addForwarded(out: string[], head: RequestHead, context: ForwardContext): void {
+  const { client, trusted } = context;
+  const chain = head.forwardedFor;
+  if (client !== '') {
+    out.push('x-forwarded-for', chain === undefined ? client : `${chain}, ${client}`);
+  } else if (chain !== undefined) {
+    out.push('x-forwarded-for', chain);
+  }
+  const host = trusted ? (head.forwardedHost ?? context.host) : context.host;
+  if (host !== undefined) out.push('x-forwarded-host', host);
+  out.push('x-forwarded-proto', (trusted ? head.forwardedProto : undefined) ?? context.proto);
+  out.push('x-forwarded-port', (trusted ? head.forwardedPort : undefined) ?? context.port);
+  const realIp = (trusted ? head.realIp : undefined) ?? client;
+  if (realIp !== '') out.push('x-real-ip', realIp);
+  out.push('x-request-id', context.requestId);
+}

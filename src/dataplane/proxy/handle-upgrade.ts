@@ -1,0 +1,171 @@
+import { request, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ProxyError, type ProxyErrorCode } from '../errors.ts';
+import { classifyUpstreamError, endpointKey } from '../upstream/index.ts';
+import { clientAddress } from './client-address.ts';
+import { ignoreError, type ProxyContext } from './context.ts';
+import type { Tunnel } from './connection-tracker.ts';
+import { rawErrorResponse } from './error-response.ts';
+import { forwardHeaders } from './forward-headers.ts';
+import { logProxyError, type ErrorLogFields } from './log-error.ts';
+import { RequestHead } from './request-head.ts';
+import { requestIdFor } from './request-id.ts';
+import { parseRequestTarget } from './request-target.ts';
+import { responseHeaders } from './response-headers.ts';
+import { routeRequest } from './route-request.ts';
+import { isTrusted } from './trusted-proxies.ts';
+import { responseHeadText, spliceSockets } from './tunnel.ts';
+
+/** The server's 'upgrade' listener: nothing it does may throw out of it. */
+export function createUpgradeHandler(
+  context: ProxyContext,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    socket.on('error', ignoreError);
+    try {
+      handleUpgrade(context, req, socket, head);
+    } catch (error) {
+      logProxyError(context.logger, 'PM_ERR_INTERNAL', { method: req.method, error });
+      socket.destroy();
+    }
+  };
+}
+
+/** What one upgrade needs after routing. */
+interface UpgradeState {
+  readonly context: ProxyContext;
+  readonly socket: Duplex;
+  readonly tunnel: Tunnel;
+  readonly requestId: string;
+  readonly accept: string | undefined;
+  readonly log: ErrorLogFields;
+}
+
+/**
+ * Routes an Upgrade request like any other, then sends it to the chosen endpoint on a
+ * connection of its own. A 101 answer turns both connections into one tunnel; any other answer
+ * is relayed and the connection closed, so a client can never send further requests straight
+ * to a backend past the routing rules. Failures before the tunnel get an HTTP error answer.
+ */
+function handleUpgrade(
+  context: ProxyContext,
+  req: IncomingMessage,
+  socket: Duplex,
+  clientHead: Buffer,
+): void {
+  const tunnel = context.tracker.tunnelOpened(socket);
+  const head = new RequestHead(req.rawHeaders);
+  const requestId = requestIdFor(head.requestId);
+  const client = clientAddress(req.socket.remoteAddress);
+  const log: ErrorLogFields = { method: req.method, path: req.url, requestId, client };
+  const state: UpgradeState = { context, socket, tunnel, requestId, accept: head.accept, log };
+  const target = parseRequestTarget(req.url ?? '', head, req.httpVersion);
+  if (target === null || head.upgrade === undefined || target.forwardPath === '*') {
+    refuse(state, 'PM_ERR_BAD_REQUEST');
+    return;
+  }
+  const backend = routeRequest(context.tables.current, target.host, target.path);
+  const endpoint = typeof backend === 'string' ? undefined : context.balancer.pick(backend);
+  if (typeof backend === 'string' || endpoint === undefined) {
+    refuse(state, typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS');
+    return;
+  }
+  const headers = forwardHeaders(req.rawHeaders, head, {
+    client,
+    trusted: isTrusted(context.trusted, client),
+    proto: context.settings.proto,
+    port: String(req.socket.localPort ?? ''),
+    host: target.hostHeader,
+    requestId,
+    upgrade: head.upgrade,
+  });
+  const upstream = request({
+    host: endpoint.address,
+    port: endpoint.port,
+    method: req.method ?? 'GET',
+    path: target.forwardPath,
+    headers,
+    setHost: false,
+    agent: false,
+  });
+  const withUpstream = {
+    ...state,
+    log: { ...log, host: target.host, upstream: endpointKey(endpoint) },
+  };
+  watchUpstream(withUpstream, upstream, clientHead);
+  upstream.end();
+}
+
+function watchUpstream(
+  state: UpgradeState,
+  upstream: ReturnType<typeof request>,
+  clientHead: Buffer,
+): void {
+  const { context, socket, tunnel } = state;
+  let connected = false;
+  let answered = false;
+  upstream.setTimeout(context.settings.connectTimeoutMs, () => {
+    const code = connected ? 'PM_ERR_UPSTREAM_TIMEOUT' : 'PM_ERR_UPSTREAM_CONNECT_TIMEOUT';
+    upstream.destroy(new ProxyError(code));
+  });
+  // A client gone before the answer takes the upstream attempt with it.
+  socket.once('close', () => {
+    if (!answered) upstream.destroy();
+  });
+  upstream.once('socket', (upstreamSocket: Socket) => {
+    tunnel.upstream = upstreamSocket;
+    upstreamSocket.once('connect', () => {
+      connected = true;
+      upstream.setTimeout(context.settings.responseHeadersTimeoutMs);
+    });
+  });
+  upstream.on('error', (error) => {
+    const failure = classifyUpstreamError(error, answered);
+    if (socket.destroyed) logProxyError(context.logger, 'PM_ERR_CLIENT_CLOSED', state.log);
+    else if (answered) socket.destroy();
+    else refuse(state, failure.code, error);
+  });
+  upstream.once('upgrade', (res: IncomingMessage, upstreamSocket: Socket, upstreamHead: Buffer) => {
+    answered = true;
+    upstream.setTimeout(0);
+    if (socket.destroyed) {
+      upstreamSocket.destroy();
+      return;
+    }
+    socket.write(responseHeadText(res.statusCode ?? 101, res.statusMessage ?? '', res.rawHeaders));
+    if (upstreamHead.length > 0) socket.write(upstreamHead);
+    if (clientHead.length > 0) upstreamSocket.write(clientHead);
+    tunnel.upstream = upstreamSocket;
+    spliceSockets(socket, upstreamSocket);
+  });
+  upstream.once('response', (res: IncomingMessage) => {
+    answered = true;
+    upstream.setTimeout(0);
+    if (socket.destroyed) res.destroy();
+    else relayRefusal(socket, res);
+  });
+}
+
+/**
+ * The upstream declined the upgrade: its answer goes to the client with `Connection: close`
+ * (without Content-Length, the body runs to the close) and nothing more is read from the client.
+ */
+function relayRefusal(socket: Duplex, res: IncomingMessage): void {
+  res.on('error', () => socket.destroy());
+  socket.once('close', () => res.destroy());
+  const headers = responseHeaders(res.headers, true);
+  socket.write(responseHeadText(res.statusCode ?? 502, res.statusMessage ?? '', headers));
+  res.pipe(socket);
+}
+
+function refuse(state: UpgradeState, code: ProxyErrorCode, error?: unknown): void {
+  const { context, socket } = state;
+  logProxyError(context.logger, code, error === undefined ? state.log : { ...state.log, error });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(rawErrorResponse(code, state.requestId, state.accept));
+  socket.once('finish', () => socket.destroy());
+}

@@ -1,0 +1,10 @@
+export { createProxy, DEFAULT_CLOSE_GRACE_MS, type Proxy } from './create-proxy.ts';
+export {
+  PROXY_DEFAULTS,
+  proxySettings,
+  validateProxySettings,
+  type ProxyOptions,
+  type ProxySettings,
+} from './options.ts';
+export type { ProxyStats } from './connection-tracker.ts';
+export { ERROR_HEADER } from './error-response.ts';

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { silentLogger } from '../../observability/index.ts';
+import { createProxy } from './create-proxy.ts';
+import { PROXY_DEFAULTS, proxySettings, validateProxySettings } from './options.ts';
+import { isTrusted, parseTrustedProxies } from './trusted-proxies.ts';
+import { clientAddress } from './client-address.ts';
+
+const BASE = { tables: { current: null }, logger: silentLogger() };
+
+test('defaults', () => {
+  assert.deepEqual(PROXY_DEFAULTS, {
+    proto: 'http',
+    connectTimeoutMs: 5_000,
+    responseHeadersTimeoutMs: 60_000,
+    responseBodyTimeoutMs: 60_000,
+    upstreamKeepAliveTimeoutMs: 4_000,
+    trustedProxies: [],
+    maxHeaderSize: 16_384,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 300_000,
+    keepAliveTimeoutMs: 60_000,
+    maxConnections: 10_000,
+  });
+  assert.deepEqual(validateProxySettings(PROXY_DEFAULTS), []);
+});
+
+test('given options override defaults, undefined ones do not', () => {
+  const partial: Record<string, unknown> = { connectTimeoutMs: 7, maxConnections: undefined };
+  const settings = proxySettings({ ...BASE, ...partial });
+  assert.equal(settings.connectTimeoutMs, 7);
+  assert.equal(settings.maxConnections, 10_000);
+  assert.equal('tables' in settings, false);
+});
+
+test('every bad setting is reported', () => {
+  const problems = validateProxySettings(
+    proxySettings({
+      ...BASE,
+      connectTimeoutMs: 0,
+      requestTimeoutMs: -1,
+      maxHeaderSize: 10,
+      maxConnections: 1.5,
+      headersTimeoutMs: Number.NaN,
+      trustedProxies: ['10.0.0.0/8', 'nope', '10.0.0.0/33', '::1/129', '1.2.3.4/8/9'],
+    }),
+  );
+  assert.equal(problems.length, 9, problems.join('\n'));
+  assert.throws(() => createProxy({ ...BASE, connectTimeoutMs: -5 }), RangeError);
+});
+
+test('headersTimeoutMs may not exceed a requestTimeoutMs that is on', () => {
+  const over = proxySettings({ ...BASE, headersTimeoutMs: 20_000, requestTimeoutMs: 10_000 });
+  assert.equal(validateProxySettings(over).length, 1);
+  const off = proxySettings({ ...BASE, headersTimeoutMs: 20_000, requestTimeoutMs: 0 });
+  assert.deepEqual(validateProxySettings(off), []);
+});
+
+test('trusted proxies: addresses and ranges, both families', () => {
+  const { list, problems } = parseTrustedProxies(['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
+  assert.deepEqual(problems, []);
+  assert.equal(isTrusted(list, '10.1.2.3'), true);
+  assert.equal(isTrusted(list, '192.0.2.7'), true);
+  assert.equal(isTrusted(list, '192.0.2.8'), false);
+  assert.equal(isTrusted(list, 'fd12::1'), true);
+  assert.equal(isTrusted(list, '2001:db8::1'), false);
+  assert.equal(isTrusted(list, ''), false);
+  assert.equal(isTrusted(parseTrustedProxies([]).list, '10.0.0.1'), false);
+});
+
+test('IPv4-mapped client addresses are shown as IPv4', () => {
+  assert.equal(clientAddress('::ffff:10.0.0.1'), '10.0.0.1');
+  assert.equal(clientAddress('::1'), '::1');
+  assert.equal(clientAddress(undefined), '');
+});

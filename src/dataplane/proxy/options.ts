@@ -1,0 +1,107 @@
+import type { Logger } from '../../observability/index.ts';
+import type { Balancer } from '../balancer/index.ts';
+import type { CompiledTable } from '../compile/index.ts';
+import { parseTrustedProxies } from './trusted-proxies.ts';
+
+/** Options of {@link createProxy}; every setting but `tables` and `logger` has a default. */
+export interface ProxyOptions {
+  /** Where the live route table is read, once per request (a TableHolder). */
+  readonly tables: { readonly current: CompiledTable | null };
+  readonly logger: Logger;
+  /** Chooses endpoints; round robin when absent. */
+  readonly balancer?: Balancer;
+  /** Scheme this listener serves, sent upstream as X-Forwarded-Proto. */
+  readonly proto?: 'http' | 'https';
+  /** Time allowed to connect to an upstream endpoint. */
+  readonly connectTimeoutMs?: number;
+  /** Time allowed for the upstream's response headers once the request is sent. */
+  readonly responseHeadersTimeoutMs?: number;
+  /** Longest gap between two upstream response body chunks; 0 turns it off. */
+  readonly responseBodyTimeoutMs?: number;
+  /** How long an idle upstream connection is kept for reuse. */
+  readonly upstreamKeepAliveTimeoutMs?: number;
+  /** IPs and CIDRs of proxies in front of this one, whose X-Forwarded-* headers are kept. */
+  readonly trustedProxies?: readonly string[];
+  /** Largest request head (request line and headers) accepted, in bytes; larger ones get 431. */
+  readonly maxHeaderSize?: number;
+  /** Time a client has to send the whole request head (slowloris guard); 408 after. */
+  readonly headersTimeoutMs?: number;
+  /** Time a client has to send the whole request, body included; 0 turns it off. */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle client keep-alive connection is kept open. */
+  readonly keepAliveTimeoutMs?: number;
+  /** Most client connections open at once; further ones are closed at once. */
+  readonly maxConnections?: number;
+}
+
+/** The settings of {@link ProxyOptions} that have defaults. */
+export type ProxySettings = Required<
+  Omit<ProxyOptions, 'tables' | 'logger' | 'balancer' | 'trustedProxies'>
+> & { readonly trustedProxies: readonly string[] };
+
+/** Defaults of {@link ProxyOptions}, for the CLI's --help. */
+export const PROXY_DEFAULTS: ProxySettings = Object.freeze({
+  proto: 'http',
+  connectTimeoutMs: 5_000,
+  responseHeadersTimeoutMs: 60_000,
+  responseBodyTimeoutMs: 60_000,
+  upstreamKeepAliveTimeoutMs: 4_000,
+  trustedProxies: Object.freeze([]),
+  maxHeaderSize: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  // Node's own default: long enough for big uploads, short enough to end stalled bodies.
+  requestTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 60_000,
+  maxConnections: 10_000,
+});
+
+/** Fills in defaults. */
+export function proxySettings(options: ProxyOptions): ProxySettings {
+  const settings: Record<string, unknown> = { ...PROXY_DEFAULTS };
+  for (const [key, value] of Object.entries(options)) {
+    if (key in PROXY_DEFAULTS && value !== undefined) settings[key] = value;
+  }
+  return settings as unknown as ProxySettings;
+}
+
+const POSITIVE = ['connectTimeoutMs', 'responseHeadersTimeoutMs', 'headersTimeoutMs'] as const;
+const NON_NEGATIVE = [
+  'responseBodyTimeoutMs',
+  'upstreamKeepAliveTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+] as const;
+
+/**
+ * Checks settings and returns one message per problem (empty when all is well), so the CLI can
+ * report every bad flag at once. {@link createProxy} refuses settings with problems.
+ */
+export function validateProxySettings(settings: ProxySettings): string[] {
+  const problems: string[] = [];
+  for (const key of POSITIVE) {
+    if (!isInteger(settings[key], 1)) problems.push(`${key} must be a positive integer`);
+  }
+  for (const key of NON_NEGATIVE) {
+    if (!isInteger(settings[key], 0)) problems.push(`${key} must be an integer >= 0`);
+  }
+  if (!isInteger(settings.maxHeaderSize, 1024)) {
+    problems.push('maxHeaderSize must be an integer >= 1024');
+  }
+  if (!isInteger(settings.maxConnections, 1)) {
+    problems.push('maxConnections must be a positive integer');
+  }
+  // Options may come from flags or files, whatever their static type says.
+  const proto: string = settings.proto;
+  if (proto !== 'http' && proto !== 'https') {
+    problems.push('proto must be http or https');
+  }
+  if (settings.requestTimeoutMs > 0 && settings.headersTimeoutMs > settings.requestTimeoutMs) {
+    problems.push('headersTimeoutMs must not exceed requestTimeoutMs');
+  }
+  problems.push(...parseTrustedProxies(settings.trustedProxies).problems);
+  return problems;
+}
+
+function isInteger(value: number, min: number): boolean {
+  return Number.isSafeInteger(value) && value >= min;
+}

@@ -1,0 +1,205 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { Backend, Endpoint } from '../../ir/index.ts';
+import { ProxyError, type ProxyErrorCode } from '../errors.ts';
+import { classifyUpstreamError, endpointKey, type UpstreamFailure } from '../upstream/index.ts';
+import type { ProxyContext } from './context.ts';
+import { sendError } from './error-response.ts';
+import { logProxyError, type ErrorLogFields } from './log-error.ts';
+import { responseHeaders } from './response-headers.ts';
+
+/** Everything decided about a request before it is sent upstream. */
+export interface ForwardPlan {
+  readonly backend: Backend;
+  readonly endpoint: Endpoint;
+  readonly method: string;
+  /** Origin-form path and query, as the client sent them. */
+  readonly path: string;
+  readonly headers: string[];
+  /** The client request when it has a body to stream, else null. */
+  readonly body: IncomingMessage | null;
+  readonly requestId: string;
+  readonly accept: string | undefined;
+  /** Routing host and client address, for logs. */
+  readonly host: string;
+  readonly client: string;
+}
+
+// RFC 9110 section 9.2.2; retried only when no body byte has been sent.
+const IDEMPOTENT: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PUT',
+  'DELETE',
+  'TRACE',
+]);
+
+/**
+ * One client request forwarded to an upstream through undici's dispatcher. It is its own
+ * dispatch handler, so a request costs one object here: the response head is written when
+ * undici has it, body chunks go straight to the client with backpressure (pause until
+ * 'drain'), a client that leaves aborts the upstream request, and an upstream that fails after
+ * the response started cuts the client connection. One retry, on another pick of the same
+ * backend, covers connections the upstream closed before answering (see {@link #mayRetry}).
+ */
+export class ProxiedRequest implements Dispatcher.DispatchHandler {
+  readonly #context: ProxyContext;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #plan: ForwardPlan;
+  #endpoint: Endpoint;
+  #controller: Dispatcher.DispatchController | null = null;
+  #responseStarted = false;
+  #waitingForDrain = false;
+  #retried = false;
+  #finished = false;
+  #clientGone = false;
+
+  constructor(context: ProxyContext, req: IncomingMessage, res: ServerResponse, plan: ForwardPlan) {
+    this.#context = context;
+    this.#req = req;
+    this.#res = res;
+    this.#plan = plan;
+    this.#endpoint = plan.endpoint;
+  }
+
+  /** Sends the request upstream. */
+  start(): void {
+    this.#res.once('close', this.#onClientClose);
+    this.#dispatch();
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#clientGone) controller.abort(new ProxyError('PM_ERR_CLIENT_CLOSED'));
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+  ): void {
+    // 1xx answers are not relayed: Node answers Expect itself and early hints are optional.
+    if (statusCode < 200 || this.#clientGone) return;
+    this.#responseStarted = true;
+    try {
+      this.#res.writeHead(statusCode, responseHeaders(headers, this.#context.closing));
+    } catch (error) {
+      // Node refuses header values it considers invalid; the client gets a clean 502.
+      this.#responseStarted = false;
+      controller.abort(new ProxyError('PM_ERR_UPSTREAM_PROTOCOL', undefined, { cause: error }));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#clientGone) return;
+    if (!this.#res.write(chunk) && !this.#waitingForDrain) {
+      this.#waitingForDrain = true;
+      controller.pause();
+      this.#res.once('drain', this.#onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#finished = true;
+    if (!this.#clientGone) this.#res.end();
+  }
+
+  onResponseError(_controller: unknown, error: Error): void {
+    try {
+      this.#fail(error);
+    } catch (bug) {
+      // Thrown from here, undici would emit it as an 'error' event on its client.
+      this.#finished = true;
+      logProxyError(this.#context.logger, 'PM_ERR_INTERNAL', this.#logFields(bug));
+      this.#res.destroy();
+    }
+  }
+
+  #fail(error: Error): void {
+    if (this.#finished) return;
+    if (this.#clientGone || this.#res.destroyed || this.#req.errored !== null) {
+      this.#finish('PM_ERR_CLIENT_CLOSED', error);
+      return;
+    }
+    const failure = classifyUpstreamError(error, this.#responseStarted);
+    if (this.#mayRetry(failure)) {
+      this.#retry(failure, error);
+      return;
+    }
+    this.#finish(failure.code, error);
+  }
+
+  #finish(code: ProxyErrorCode, error: Error): void {
+    this.#finished = true;
+    logProxyError(this.#context.logger, code, this.#logFields(error));
+    if (code === 'PM_ERR_CLIENT_CLOSED') return;
+    sendError(this.#res, code, this.#plan.requestId, this.#plan.accept, this.#context.closing);
+  }
+
+  /**
+   * Once, before any response byte and with no request body: after a refused connection for
+   * any method (nothing was sent), and after a connection closed before an answer for
+   * idempotent methods (typically a keep-alive connection the upstream had just closed).
+   */
+  #mayRetry(failure: UpstreamFailure): boolean {
+    if (this.#retried || this.#responseStarted || this.#plan.body !== null) return false;
+    return (
+      failure.retry === 'any' ||
+      (failure.retry === 'idempotent' && IDEMPOTENT.has(this.#plan.method))
+    );
+  }
+
+  /** The retry goes to the backend's next endpoint, on a new connection of its own. */
+  #retry(failure: UpstreamFailure, error: Error): void {
+    this.#retried = true;
+    this.#controller = null;
+    this.#context.logger.debug(
+      { code: failure.code, upstream: endpointKey(this.#endpoint), error: error.message },
+      'retrying on a new connection',
+    );
+    this.#endpoint = this.#context.balancer.pick(this.#plan.backend) ?? this.#endpoint;
+    // Not from inside undici's error callback: start the new attempt on a clean stack.
+    queueMicrotask(() => {
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    const plan = this.#plan;
+    const options = {
+      path: plan.path,
+      method: plan.method,
+      headers: plan.headers,
+      body: plan.body,
+    };
+    if (this.#retried) this.#context.pools.dispatchFresh(this.#endpoint, options, this);
+    else this.#context.pools.get(this.#endpoint).dispatch(options, this);
+  }
+
+  readonly #onDrain = (): void => {
+    this.#waitingForDrain = false;
+    this.#controller?.resume();
+  };
+
+  readonly #onClientClose = (): void => {
+    if (this.#res.writableFinished) return;
+    this.#clientGone = true;
+    if (!this.#finished) this.#controller?.abort(new ProxyError('PM_ERR_CLIENT_CLOSED'));
+  };
+
+  #logFields(error: unknown): ErrorLogFields {
+    const plan = this.#plan;
+    return {
+      method: plan.method,
+      host: plan.host,
+      path: plan.path,
+      requestId: plan.requestId,
+      client: plan.client,
+      backend: plan.backend.id,
+      upstream: endpointKey(this.#endpoint),
+      error,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import type { Backend, BackendProblem } from '../../ir/index.ts';
+import type { CompiledTable } from '../compile/index.ts';
+import type { ProxyErrorCode } from '../errors.ts';
+
+// Problems that mean the backend itself could not be resolved, as opposed to a resolved
+// Service that has no ready endpoint at the moment.
+const UNRESOLVED: ReadonlySet<BackendProblem['code']> = new Set([
+  'ServiceNotFound',
+  'ServicePortNotFound',
+  'UnsupportedBackend',
+  'UnsupportedServiceType',
+  'InvalidService',
+]);
+
+/**
+ * The backend that serves a request, or the error code to answer with: no table yet, no
+ * matching route, an unresolved backend, or a backend with no ready endpoint. A backend
+ * returned here has at least one endpoint.
+ */
+export function routeRequest(
+  table: CompiledTable | null,
+  host: string,
+  path: string,
+): Backend | ProxyErrorCode {
+  if (table === null) return 'PM_ERR_NOT_READY';
+  const id = table.match(host, path).backend;
+  if (id === null) return 'PM_ERR_NO_ROUTE';
+  const backend = table.backend(id);
+  if (backend === undefined) return 'PM_ERR_BACKEND_UNRESOLVED';
+  if (backend.problem !== null && UNRESOLVED.has(backend.problem.code)) {
+    return 'PM_ERR_BACKEND_UNRESOLVED';
+  }
+  if (backend.problem !== null || backend.endpoints.length === 0) return 'PM_ERR_NO_ENDPOINTS';
+  return backend;
+}

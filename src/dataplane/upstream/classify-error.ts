@@ -1,0 +1,84 @@
+import { ProxyError, type ProxyErrorCode } from '../errors.ts';
+
+/** When a failed attempt may be sent again: never, only for idempotent methods, or always. */
+export type RetryRule = 'never' | 'idempotent' | 'any';
+
+/** What an upstream failure means for the client and for a retry. */
+export interface UpstreamFailure {
+  readonly code: ProxyErrorCode;
+  /** Only meaningful before the response started and when no request body byte was sent. */
+  readonly retry: RetryRule;
+}
+
+const CONNECT_REFUSED: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_CONNECT', retry: 'any' };
+const CLOSED_BEFORE_RESPONSE: UpstreamFailure = {
+  code: 'PM_ERR_UPSTREAM_CONNECT',
+  retry: 'idempotent',
+};
+const RESET: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_RESET', retry: 'never' };
+const CONNECT_TIMEOUT: UpstreamFailure = {
+  code: 'PM_ERR_UPSTREAM_CONNECT_TIMEOUT',
+  retry: 'never',
+};
+const TIMEOUT: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_TIMEOUT', retry: 'never' };
+const PROTOCOL: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_PROTOCOL', retry: 'never' };
+const BAD_REQUEST: UpstreamFailure = { code: 'PM_ERR_BAD_REQUEST', retry: 'never' };
+const CLIENT_CLOSED: UpstreamFailure = { code: 'PM_ERR_CLIENT_CLOSED', retry: 'never' };
+const INTERNAL: UpstreamFailure = { code: 'PM_ERR_INTERNAL', retry: 'never' };
+const OTHER_BEFORE_RESPONSE: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_CONNECT', retry: 'never' };
+
+// Errors raised before a single byte could reach the upstream: safe to send again anywhere.
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const CONNECTION_BROKEN = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const UPSTREAM_PROTOCOL = new Set([
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+  'UND_ERR_INFO',
+]);
+
+/**
+ * Maps an error from one upstream attempt (undici's or a socket's) to a stable code and says
+ * whether sending the request again is safe. `responseStarted` tells whether the upstream's
+ * response headers had arrived: a broken connection then is a reset, not a connect failure.
+ */
+export function classifyUpstreamError(error: unknown, responseStarted: boolean): UpstreamFailure {
+  if (error instanceof ProxyError) return { code: error.code, retry: 'never' };
+  const code = errorCode(error);
+  if (code === undefined) return classifyUncoded(error, responseStarted);
+  if (NOT_CONNECTED.has(code)) return responseStarted ? RESET : CONNECT_REFUSED;
+  if (CONNECTION_BROKEN.has(code)) return responseStarted ? RESET : CLOSED_BEFORE_RESPONSE;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return CONNECT_TIMEOUT;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return TIMEOUT;
+  if (code.startsWith('HPE_') || UPSTREAM_PROTOCOL.has(code)) return PROTOCOL;
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+    return BAD_REQUEST;
+  }
+  if (code === 'UND_ERR_ABORTED') return CLIENT_CLOSED;
+  return responseStarted ? RESET : OTHER_BEFORE_RESPONSE;
+}
+
+// undici leaves some parser errors without a code; a programming error is ours, not upstream's.
+function classifyUncoded(error: unknown, responseStarted: boolean): UpstreamFailure {
+  if (!(error instanceof Error)) return INTERNAL;
+  if (error.name === 'HTTPParserError') return PROTOCOL;
+  if (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError
+  ) {
+    return INTERNAL;
+  }
+  return responseStarted ? RESET : OTHER_BEFORE_RESPONSE;
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}

@@ -1,0 +1,85 @@
+import { mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+/**
+ * A Service `name` (port 80, named http) and one EndpointSlice per upstream port, each with one
+ * ready endpoint on 127.0.0.1 (a slice has one port, and test upstreams each have their own).
+ */
+export function serviceWithEndpoints(
+  name: string,
+  ports: readonly number[],
+  namespace = 'default',
+): object[] {
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+  };
+  const slices = ports.map((port, index) => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: `${name}-${String(index)}`,
+      namespace,
+      labels: { 'kubernetes.io/service-name': name },
+    },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port }],
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+  }));
+  return [service, ...slices];
+}
+
+/** Our IngressClass, marked default. */
+export const INGRESS_CLASS = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'IngressClass',
+  metadata: {
+    name: 'pointsman',
+    annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' },
+  },
+  spec: { controller: 'pointsman.dev/ingress-controller' },
+};
+
+/** An Ingress routing `host` (null: any host) paths (Prefix) to `service` port 80. */
+export function ingress(
+  name: string,
+  host: string | null,
+  paths: Readonly<Record<string, string>>,
+): object {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      rules: [
+        {
+          ...(host === null ? {} : { host }),
+          http: {
+            paths: Object.entries(paths).map(([path, service]) => ({
+              path,
+              pathType: 'Prefix',
+              backend: { service: { name: service, port: { number: 80 } } },
+            })),
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** A fresh temporary directory for manifests. */
+export function manifestDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'pointsman-manifests-'));
+}
+
+/** Writes objects as one multi-document YAML file, atomically (write then rename), as editors do. */
+export async function writeManifests(file: string, objects: readonly object[]): Promise<void> {
+  const text = objects.map((object) => stringify(object)).join('---\n');
+  const temporary = `${file}.${String(process.pid)}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}

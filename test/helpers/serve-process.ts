@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { CLI } from './run-cli.ts';
+
+/** A `pointsman serve` (or `demo`) child process with its bound ports and log lines. */
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  readonly httpPort: number;
+  readonly adminPort: number;
+  /** Every JSON log line so far, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** Everything written to standard output so far. */
+  stdout(): string;
+  /** Sends a signal and resolves with the exit code (bounded: SIGKILL after `timeoutMs`). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+/**
+ * Starts `pointsman COMMAND ARGS... --http-port 0 --admin-port 0` and waits (at most 20 s) for
+ * its "pointsman is serving" log line, which carries the bound ports.
+ */
+export async function startServeProcess(
+  command: 'serve' | 'demo',
+  args: readonly string[],
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [CLI, command, '--http-port', '0', '--admin-port', '0', '--log-level', 'info', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const logs: Record<string, unknown>[] = [];
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const ports = await new Promise<{ http: number; admin: number }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`pointsman ${command} did not start in 20 s: ${JSON.stringify(logs)}`));
+    }, 20_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`pointsman ${command} exited with ${String(code)}: ${JSON.stringify(logs)}`),
+      );
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        entry = { msg: line };
+      }
+      logs.push(entry);
+      if (entry['msg'] === 'pointsman is serving') {
+        clearTimeout(timer);
+        const http = entry['http'] as { port: number };
+        const admin = entry['admin'] as { port: number };
+        resolve({ http: http.port, admin: admin.port });
+      }
+    });
+  });
+  return {
+    child,
+    httpPort: ports.http,
+    adminPort: ports.admin,
+    logs,
+    stdout: () => stdout,
+    stop: async (signal = 'SIGTERM', timeoutMs = 15_000) => {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
