@@ -1,4 +1,5 @@
 import { normalizeRequestHost, wildcardSuffix } from './host.ts';
+import { normalizeRequestPath } from './request-path.ts';
 import { pathMatches } from './path-match.ts';
 import { comparePathPrecedence } from './precedence.ts';
 import { ReferenceMatcher } from './reference-matcher.ts';
@@ -38,8 +39,9 @@ export interface Explanation {
  * routes of the selected host (and the hosts not selected) lose, and which endpoints would
  * serve it. Uses the reference matcher, so it says what the data plane's contract is.
  */
-export function explainRequest(table: RouteTable, rawHost: string, path: string): Explanation {
+export function explainRequest(table: RouteTable, rawHost: string, rawPath: string): Explanation {
   const host = normalizeRequestHost(rawHost);
+  const path = normalizeRequestPath(rawPath);
   const request = { host: host ?? rawHost, path };
   if (host === null) {
     return { ...noRoute(request, `the Host ${JSON.stringify(rawHost)} is not valid`), status: 400 };

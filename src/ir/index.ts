@@ -8,3 +8,4 @@ export { pathMatches, normalizePrefix } from './path-match.ts';
 export { normalizeRequestHost, wildcardSuffix } from './host.ts';
 export { sealRouteTable, type RouteTableContent } from './version.ts';
 export { explainRequest, type Explanation, type Candidate } from './explain.ts';
+export { normalizeRequestPath } from './request-path.ts';

@@ -96,6 +96,22 @@ describe('routing through the proxy', () => {
     assert.equal(echo.url, path);
   });
 
+  test('routing uses the normalised path; the upstream gets the path byte for byte', async () => {
+    const cases: readonly (readonly [string, string])[] = [
+      ['/login/../api/v2/x', 'apiv2'],
+      ['/%61pi/orders', 'api'],
+      ['//api//v2', 'apiv2'],
+      ['/api/./../login', 'login'],
+      ['/api%2Fv2', 'exact'],
+    ];
+    for (const [path, expected] of cases) {
+      const reply = await send(proxy.port, { path, headers: { host: 'shop.example.com' } });
+      const echo = parseEcho(reply.body);
+      assert.equal(echo.name, expected, path);
+      assert.equal(echo.url, path, 'the request target was rewritten');
+    }
+  });
+
   test('an absolute-form target takes host and path from the target', async () => {
     const raw = await sendRaw(
       proxy.port,

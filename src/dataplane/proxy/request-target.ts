@@ -1,11 +1,11 @@
-import { normalizeRequestHost } from '../../ir/index.ts';
+import { normalizeRequestHost, normalizeRequestPath } from '../../ir/index.ts';
 import type { RequestHead } from './request-head.ts';
 
 /** Where a request goes: what routing compares and what is sent upstream. */
 export interface RequestTarget {
   /** Normalised host for routing. */
   readonly host: string;
-  /** Path for routing: the target up to `?`. */
+  /** Path for routing: the target up to `?`, normalised (see normalizeRequestPath). */
   readonly path: string;
   /** The Host header to send upstream, when there is one. */
   readonly hostHeader: string | undefined;
@@ -53,5 +53,6 @@ function parseAbsoluteForm(url: string): RequestTarget | null {
 
 function pathOf(target: string): string {
   const query = target.indexOf('?');
-  return query < 0 ? target : target.slice(0, query);
+  const path = query < 0 ? target : target.slice(0, query);
+  return path === '*' ? path : normalizeRequestPath(path);
 }
