@@ -25,6 +25,7 @@ function buildTable(routes: number): RouteTable {
         declaredPathType: match,
         backend: `default/svc${h}:80`,
         source: { namespace: 'default', name: `ing${h}`, rule: 0, path: p },
+        sslRedirect: false,
       });
     }
     hosts.push({ host, kind: h % 2 === 0 ? 'exact' : 'wildcard', paths });

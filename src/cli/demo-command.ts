@@ -6,6 +6,7 @@ import { parseInteger } from './duration.ts';
 import { INPUT_FLAGS, parseFlags, translateOptionsFrom } from './flags.ts';
 import { EXIT, type CliIo } from './io.ts';
 import { runUntilSignal, SERVE_FLAGS, serveFlagsHelp, serveSettingsFrom } from './serve-command.ts';
+import { TLS_FLAGS, tlsSettingsFrom } from './tls-flags.ts';
 
 /** Help for `pointsman demo`. */
 export const DEMO_HELP = `Usage: pointsman demo [--manifests PATH...] [--pod-port PORT] [serve options]
@@ -26,7 +27,7 @@ ${serveFlagsHelp({ bind: '127.0.0.1', adminBind: '127.0.0.1' })}
 export async function demoCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
     argv,
-    { ...INPUT_FLAGS, ...SERVE_FLAGS, 'pod-port': { type: 'string' } },
+    { ...INPUT_FLAGS, ...SERVE_FLAGS, ...TLS_FLAGS, 'pod-port': { type: 'string' } },
     false,
   );
   if (values.help) {
@@ -39,6 +40,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     httpPort: 8080,
     adminPort: 10254,
   });
+  const tls = tlsSettingsFrom(values, { httpsPort: 8443 });
   const manifests = values.manifests ?? [new URL('../../examples/', import.meta.url).pathname];
   const podPortFlag = values['pod-port'];
   const podPort =
@@ -70,7 +72,8 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
       {
         ...settings,
         manifests,
-        translate: translateOptionsFrom(values),
+        translate: { ...translateOptionsFrom(values), defaultCertificate: tls.defaultCertificate },
+        https: tls.https,
         logger,
         extraObjects,
       },
@@ -78,7 +81,8 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
       logger,
       io,
       (running) => {
-        io.out(demoBanner(running.http.address, running.http.port, running.admin.port, pods));
+        const ports = { http: running.http.port, https: running.https?.port ?? null };
+        io.out(demoBanner(running.http.address, ports, running.admin.port, pods));
       },
     );
   } finally {
@@ -88,12 +92,19 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
 
 function demoBanner(
   address: string,
-  port: number,
+  ports: { readonly http: number; readonly https: number | null },
   adminPort: number,
   pods: readonly EchoPod[],
 ): string {
   const host = address.includes(':') ? `[${address}]` : address;
-  const base = `http://${host}:${String(port)}`;
+  const base = `http://${host}:${String(ports.http)}`;
+  // No Secret in examples/, so HTTPS serves the self-signed default certificate: hence -k.
+  const https =
+    ports.https === null
+      ? ''
+      : `  # HTTPS, with the self-signed default certificate (hence -k); Host picks the route
+  curl -sk -H 'Host: shop.example.com' https://${host}:${String(ports.https)}/
+`;
   const podLines = pods
     .map(
       (p) =>
@@ -117,7 +128,7 @@ Try:
   for i in 1 2 3 4; do curl -s -H 'Host: shop.example.com' ${base}/ | grep '"pod"'; done
   # No Ingress for this host: 404
   curl -s -i -H 'Host: unknown.example.com' ${base}/
-  # What pointsman built, and why
+${https}  # What pointsman built, and why
   curl -s http://127.0.0.1:${String(adminPort)}/debug/routes
   npx pointsman explain --manifests examples/ http://example.com/api/users
 

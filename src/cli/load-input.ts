@@ -19,7 +19,8 @@ export async function loadInput(
 ): Promise<LoadedInput> {
   const load = await loadManifests(paths);
   const snapshot = snapshotOf(load.objects);
-  const translation = translate(snapshot, options);
+  // Certificates are checked against the time of the run.
+  const translation = translate(snapshot, { ...options, now: options.now ?? Date.now() });
   const hasErrors =
     load.diagnostics.some((d) => d.severity === 'error') ||
     translation.results.some((r) => r.state === 'Rejected');

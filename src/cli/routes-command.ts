@@ -15,7 +15,8 @@ import { textTable } from './text-table.ts';
 export const ROUTES_HELP = `Usage: pointsman routes --manifests PATH... [options]
 
 Prints the route table pointsman builds from the manifests: host, path, path type, Ingress,
-backend and ready endpoints, then the default backend, then every object with a problem.
+backend and ready endpoints, then the default backend, the TLS hosts and their certificates,
+then every object with a problem.
 ${INPUT_FLAGS_HELP}
   -o, --output text|json          json prints {table, results, diagnostics}
 
@@ -77,6 +78,7 @@ export function renderRoutes(table: RouteTable, results: readonly ObjectResult[]
   } else {
     text += '\nDefault backend: none (unmatched requests get 404)\n';
   }
+  text += renderTls(table);
   const troubled = results.filter((r) => r.state !== 'Ignored' && r.problems.length > 0);
   if (troubled.length > 0) {
     text += '\nObjects with problems:\n';
@@ -93,4 +95,16 @@ export function renderRoutes(table: RouteTable, results: readonly ObjectResult[]
     text += `\nIngresses of other classes (not served): ${ignored.map((r) => `${r.namespace}/${r.name}`).join(', ')}\n`;
   }
   return text;
+}
+
+/** The TLS hosts: the Secret whose certificate HTTPS serves for each, or why the default is. */
+function renderTls(table: RouteTable): string {
+  if (table.tls.length === 0) return '';
+  const rows = table.tls.map((entry) => [
+    entry.host,
+    entry.secret ? `${entry.secret.namespace}/${entry.secret.name}` : '(default certificate)',
+    entry.secret ? entry.secret.notAfter.slice(0, 10) : '',
+    entry.problem ? entry.problem.code : '',
+  ]);
+  return `\nTLS (certificates served by SNI):\n${textTable(['HOST', 'CERTIFICATE', 'EXPIRES', 'PROBLEM'], rows)}`;
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_CLOSE_GRACE_MS, PROXY_DEFAULTS, type ProxyOptions } from '../dataplane/index.ts';
-import { createLogger, type Logger } from '../observability/index.ts';
+import { createLogger, type Logger, type TelemetrySettings } from '../observability/index.ts';
 import { parseDuration, parseInteger } from './duration.ts';
 import {
   INPUT_FLAGS,
@@ -10,7 +10,11 @@ import {
 } from './flags.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { startServe, type RunningServe, type ServeConfig } from './serve-runtime.ts';
+import { TELEMETRY_FLAGS, TELEMETRY_FLAGS_HELP, telemetrySettingsFrom } from './telemetry-flags.ts';
 import { untilSignal } from './signals.ts';
+import { TLS_FLAGS, TLS_FLAGS_HELP, tlsSettingsFrom } from './tls-flags.ts';
+import { HTTP2_FLAGS, HTTP2_FLAGS_HELP, http2SettingsFrom } from './http2-flags.ts';
+import { KUBERNETES_FLAGS, KUBERNETES_FLAGS_HELP, kubernetesModeOf } from './kubernetes-flags.ts';
 
 const seconds = (ms: number): string =>
   ms % 1000 === 0 ? `${String(ms / 1000)}s` : `${String(ms)}ms`;
@@ -31,6 +35,7 @@ export const SERVE_FLAGS = {
   'max-connections': { type: 'string' },
   'shutdown-grace': { type: 'string' },
   'log-level': { type: 'string' },
+  ...TELEMETRY_FLAGS,
 } as const;
 
 /** Help text of {@link SERVE_FLAGS}, with the defaults a given command uses. */
@@ -53,21 +58,28 @@ export function serveFlagsHelp(defaults: { bind: string; adminBind: string }): s
       --max-connections N         most client connections at once (default: ${String(d.maxConnections)})
       --shutdown-grace DUR        on SIGTERM/SIGINT, time for in-flight requests (default: ${seconds(DEFAULT_CLOSE_GRACE_MS)})
       --log-level LEVEL           fatal, error, warn, info, debug or trace (default: info)
+${TELEMETRY_FLAGS_HELP}
+${TLS_FLAGS_HELP}
   Durations: 500ms, 5s, 2m, or a number of seconds.`;
 }
 
 /** Help for `pointsman serve`. */
 export const SERVE_HELP = `Usage: pointsman serve --manifests PATH... [options]
+       pointsman serve --kubeconfig PATH | --in-cluster [--manifests PATH...] [options]
 
-Runs the controller: serves HTTP traffic by the Ingresses in the manifests, forwarding each
-request to a ready endpoint of the Service its rule names. The manifests are watched; changes
-apply within a fraction of a second without dropping a request or a connection. A broken edit
-keeps the last good version of what it broke, and the log and /debug/results say what and where.
+Runs the controller: serves HTTP traffic by the Ingresses in the manifests and/or the cluster,
+forwarding each request to a ready endpoint of the Service its rule names. The manifests and
+the cluster are watched; changes apply within a fraction of a second without dropping a request
+or a connection. A broken edit keeps the last good version of what it broke, and the log and
+/debug/results say what and where.
 ${INPUT_FLAGS_HELP}
+${KUBERNETES_FLAGS_HELP}
+${HTTP2_FLAGS_HELP}
 ${serveFlagsHelp({ bind: '0.0.0.0', adminBind: '0.0.0.0' })}
 
-Admin server: /healthz, /readyz (200 once the first route table is live), /debug/routes (the
-route table as JSON), /debug/results (per-object results and load problems).
+Admin server: the status page at /, /metrics (Prometheus), /healthz, /readyz (200 once the
+first route table is live), /debug/routes (the route table as JSON), /debug/results (per-object
+results and load problems), and the JSON views of docs/admin-api.md under /api/.
 Exit status: 0 after a graceful shutdown, 1 when it cannot start, 2 usage error.
 `;
 
@@ -85,6 +97,7 @@ export function serveSettingsFrom(
   proxy: Omit<ProxyOptions, 'tables' | 'logger'>;
   graceMs: number;
   logLevel: string;
+  telemetry: TelemetrySettings;
 } {
   const port = (flag: 'http-port' | 'admin-port', fallback: number): number => {
     const value = values[flag];
@@ -108,6 +121,7 @@ export function serveSettingsFrom(
     adminPort: port('admin-port', defaults.adminPort),
     graceMs: duration('shutdown-grace', DEFAULT_CLOSE_GRACE_MS),
     logLevel,
+    telemetry: telemetrySettingsFrom(values),
     proxy: {
       connectTimeoutMs: duration('connect-timeout', d.connectTimeoutMs),
       responseHeadersTimeoutMs: duration('response-header-timeout', d.responseHeadersTimeoutMs),
@@ -132,11 +146,16 @@ export function serveSettingsFrom(
 
 /** `pointsman serve`. */
 export async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv, { ...INPUT_FLAGS, ...SERVE_FLAGS }, false);
+  const { values } = parseFlags(
+    argv,
+    { ...INPUT_FLAGS, ...SERVE_FLAGS, ...TLS_FLAGS, ...KUBERNETES_FLAGS, ...HTTP2_FLAGS },
+    false,
+  );
   if (values.help) {
     io.out(SERVE_HELP);
     return EXIT.ok;
   }
+  const tls = tlsSettingsFrom(values, { httpsPort: 8443 });
   const settings = serveSettingsFrom(values, {
     bind: '0.0.0.0',
     adminBind: '0.0.0.0',
@@ -144,10 +163,17 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     adminPort: 10254,
   });
   const logger = createLogger({ level: settings.logLevel });
+  const kubernetes = kubernetesModeOf(values);
+  if (!kubernetes && !values.manifests?.length) {
+    throw new UsageError('--manifests PATH, --kubeconfig PATH or --in-cluster is required');
+  }
   const config: ServeConfig = {
     ...settings,
-    manifests: manifestPaths(values.manifests),
-    translate: translateOptionsFrom(values),
+    proxy: { ...settings.proxy, ...http2SettingsFrom(values) },
+    manifests: kubernetes ? (values.manifests ?? []) : manifestPaths(values.manifests),
+    kubernetes,
+    translate: { ...translateOptionsFrom(values), defaultCertificate: tls.defaultCertificate },
+    https: tls.https,
     logger,
   };
   return runUntilSignal(config, settings.graceMs, logger, io);

@@ -1,10 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import { ControlLoop, FilesSource } from '../control/index.ts';
 import { createProxy, TableHolder, type ProxyOptions } from '../dataplane/index.ts';
-import { createAdminServer, type Logger } from '../observability/index.ts';
+import {
+  createAdminServer,
+  createTelemetry,
+  DEFAULT_TELEMETRY,
+  type Logger,
+  type TelemetrySettings,
+} from '../observability/index.ts';
 import { ObjectStore } from '../store/index.ts';
 import type { StoredObject } from '../objects/index.ts';
 import type { TranslateOptions } from '../translate/index.ts';
+import { createKubernetesSource, type KubernetesMode } from '../sources/kubernetes/index.ts';
+import { prepareHttps, type HttpsConfig } from './https-runtime.ts';
 
 /** Everything `serve` (and `demo`) needs to run the controller. */
 export interface ServeConfig {
@@ -16,16 +24,27 @@ export interface ServeConfig {
   readonly adminPort: number;
   readonly proxy: Omit<ProxyOptions, 'tables' | 'logger'>;
   readonly logger: Logger;
+  /** The HTTPS listener (on `bind`); none when absent. */
+  readonly https?: HttpsConfig;
+  /** Metrics and access log; metrics on and the access log on standard output when absent. */
+  readonly telemetry?: TelemetrySettings;
   /**
    * Objects of other sources by source id, put in the store before the first translation; they
    * win over the manifests' objects of the same identity (the demo's Pod addresses use this).
    */
   readonly extraObjects?: ReadonlyMap<string, readonly StoredObject[]>;
+  /**
+   * Watch a cluster too (or only, when `manifests` is empty). Its objects rank after the
+   * manifests' ones of the same identity.
+   */
+  readonly kubernetes?: KubernetesMode | null;
 }
 
 /** A running controller: its bound addresses, its store, and a graceful stop. */
 export interface RunningServe {
   readonly http: AddressInfo;
+  /** null when no HTTPS listener was configured. */
+  readonly https: AddressInfo | null;
   readonly admin: AddressInfo;
   readonly store: ObjectStore;
   /** Readiness off, listeners closed, in-flight requests finished (at most `graceMs`), all closed. */
@@ -33,44 +52,82 @@ export interface RunningServe {
 }
 
 /**
- * Wires the controller together: manifests -> store -> control loop -> table holder -> proxy,
- * with the admin server looking on. Resolves once every listener is bound and the first route
- * table is live.
+ * Wires the controller together: manifests and/or cluster -> store -> control loop -> table
+ * holder -> proxy, with the admin server looking on. Resolves once every listener is bound and
+ * the first route table is live. Readiness: the control loop starts (and so builds its first
+ * table, which turns `/readyz` to 200) only after every source has synced: the manifests
+ * loaded, and every Kubernetes kind listed once. Until then only the admin server listens.
  */
 export async function startServe(config: ServeConfig): Promise<RunningServe> {
   const { logger } = config;
   const extra = config.extraObjects ?? new Map<string, readonly StoredObject[]>();
-  const store = new ObjectStore({ sourcePriority: [...extra.keys(), 'files'] });
+  const store = new ObjectStore({ sourcePriority: [...extra.keys(), 'files', 'kubernetes'] });
   for (const [source, objects] of extra) store.replaceSource(source, objects);
-  const holder = new TableHolder();
-  const files = new FilesSource({ paths: config.manifests, store, logger });
+  const defaultSecret = config.translate.defaultCertificate;
+  const kube = config.kubernetes
+    ? await createKubernetesSource(config.kubernetes, {
+        store,
+        logger,
+        extraSecrets: defaultSecret ? [defaultSecret] : [],
+      })
+    : null;
+  const https = config.https === undefined ? null : prepareHttps(config.https, logger);
+  const holder = new TableHolder(https === null ? {} : { certificates: https.certificates });
+  const telemetry = createTelemetry(config.telemetry ?? DEFAULT_TELEMETRY, { logger });
+  const files =
+    config.manifests.length > 0
+      ? new FilesSource({ paths: config.manifests, store, logger })
+      : null;
   const loop = new ControlLoop({
     store,
     holder,
     logger,
     translateOptions: config.translate,
-    diagnostics: () => files.diagnostics,
+    diagnostics: () => files?.diagnostics ?? [],
+    onRebuildDone: telemetry.onRebuildDone,
   });
-  const proxy = createProxy({ ...config.proxy, tables: holder, logger });
-  const admin = createAdminServer({ status: loop, logger });
+  telemetry.watchControlLoop(loop);
+  const proxy = createProxy({
+    ...config.proxy,
+    tables: holder,
+    logger,
+    observer: telemetry.observer,
+    ...(https === null ? {} : { httpsRedirect: https.redirect }),
+  });
+  telemetry.trackListener('http', () => proxy.stats());
+  const httpsOptions = { tables: holder, logger, observer: telemetry.observer, listener: 'https' };
+  const httpsProxy = https?.createProxy({ ...config.proxy, ...httpsOptions }) ?? null;
+  if (httpsProxy !== null) telemetry.trackListener('https', () => httpsProxy.stats());
+  const admin = createAdminServer({
+    status: loop,
+    logger,
+    metrics: telemetry.metrics,
+    traffic: telemetry.traffic,
+  });
   const stopAll = async (graceMs: number): Promise<void> => {
     admin.setShuttingDown();
-    files.close();
+    files?.close();
+    await kube?.source.close();
     loop.close();
-    await proxy.close(graceMs);
+    await Promise.all([proxy.close(graceMs), httpsProxy?.close(graceMs)]);
+    await telemetry.close();
     await admin.close();
     store.close();
   };
   try {
     const adminAddress = await admin.listen(config.adminPort, config.adminBind);
-    await files.start();
+    await files?.start();
+    kube?.source.start();
+    await kube?.source.synced;
     loop.start();
+    // HTTPS first: with --https-port 0, redirects name its port only once it is bound.
+    const httpsAddress = https === null ? null : await https.listen(config.bind);
     const httpAddress = await proxy.listen(config.httpPort, config.bind);
     logger.info(
-      { component: 'serve', http: httpAddress, admin: adminAddress },
+      { component: 'serve', http: httpAddress, https: httpsAddress, admin: adminAddress },
       'pointsman is serving',
     );
-    return { http: httpAddress, admin: adminAddress, store, stop: stopAll };
+    return { http: httpAddress, https: httpsAddress, admin: adminAddress, store, stop: stopAll };
   } catch (error) {
     await stopAll(0);
     throw error;

@@ -1,16 +1,20 @@
-import type { ObjectResult, RouteTable } from '../ir/index.ts';
+import type { Certificates, ObjectResult, RouteTable } from '../ir/index.ts';
 import type { ObjectRef } from '../objects/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Diagnostic } from '../sources/files/index.ts';
 import type { ObjectStore } from '../store/index.ts';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../translate/index.ts';
+import { nextCertificateExpiry } from './certificate-expiry.ts';
 import { translateKeepingLastGood, type ServedIngresses } from './last-good.ts';
 import { logRejections, summaryOf } from './report.ts';
 
 /** Where the loop installs tables: the data plane's `TableHolder` fits. */
 export interface TableSink {
-  /** Installs a table; false (and nothing done) when that version is already live. */
-  swap(table: RouteTable): boolean;
+  /**
+   * Installs a table and the key material of its certificates; false (and nothing done) when
+   * that version is already live.
+   */
+  swap(table: RouteTable, certificates?: Certificates): boolean;
 }
 
 /** Options of {@link ControlLoop}. */
@@ -24,6 +28,10 @@ export interface ControlLoopOptions {
   readonly translateOptions?: TranslateOptions;
   /** The load diagnostics to show beside the results, read when a status is asked for. */
   readonly diagnostics?: () => readonly Diagnostic[];
+  /** The clock certificates are checked against on each rebuild (ms); default `Date.now`. */
+  readonly now?: () => number;
+  /** Told how each rebuild ended and how long translating and installing took (metrics). */
+  readonly onRebuildDone?: (outcome: 'swapped' | 'unchanged' | 'failed', seconds: number) => void;
 }
 
 /** What the loop knows, for the admin views and the CLI. */
@@ -64,6 +72,9 @@ export class ControlLoop {
   readonly #logger: Logger;
   readonly #translateOptions: TranslateOptions;
   readonly #diagnostics: () => readonly Diagnostic[];
+  readonly #now: () => number;
+  readonly #onRebuildDone: NonNullable<ControlLoopOptions['onRebuildDone']>;
+  #expiryTimer: NodeJS.Timeout | null = null;
   readonly #onTableLive = new Set<RebuildListener>();
   readonly #onRebuild = new Set<RebuildListener>();
   #unsubscribe: (() => void) | null = null;
@@ -80,6 +91,8 @@ export class ControlLoop {
     this.#logger = options.logger.child({ component: 'control' });
     this.#translateOptions = options.translateOptions ?? DEFAULT_TRANSLATE_OPTIONS;
     this.#diagnostics = options.diagnostics ?? (() => []);
+    this.#now = options.now ?? Date.now;
+    this.#onRebuildDone = options.onRebuildDone ?? (() => undefined);
   }
 
   /** True once the first table is live. */
@@ -100,6 +113,7 @@ export class ControlLoop {
   close(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    this.#clearExpiryTimer();
   }
 
   /** The live table, its results and the load diagnostics. */
@@ -131,23 +145,28 @@ export class ControlLoop {
     const generation = this.#store.generation;
     let outcome;
     let swapped;
+    const now = this.#now();
+    const started = performance.now();
     try {
       outcome = translateKeepingLastGood(
         this.#store.snapshot(),
-        this.#translateOptions,
+        { ...this.#translateOptions, now },
         this.#served,
       );
-      swapped = this.#holder.swap(outcome.table);
+      swapped = this.#holder.swap(outcome.table, outcome.certificates);
     } catch (error) {
       this.#logger.error({ err: error }, 'rebuild failed; the live route table stays');
+      this.#onRebuildDone('failed', (performance.now() - started) / 1000);
       return;
     }
+    this.#onRebuildDone(swapped ? 'swapped' : 'unchanged', (performance.now() - started) / 1000);
     this.#builtGeneration = generation;
     this.#served = outcome.served;
     if (swapped || this.#table === null) this.#table = outcome.table;
     this.#results = outcome.results;
     this.#servingLastGood = outcome.servingLastGood;
     this.#report(outcome.table, swapped);
+    this.#scheduleExpiry(outcome.table, now);
     const event: RebuildEvent = {
       table: outcome.table,
       results: outcome.results,
@@ -156,6 +175,28 @@ export class ControlLoop {
     };
     if (swapped) this.#emit(this.#onTableLive, event);
     this.#emit(this.#onRebuild, event);
+  }
+
+  /**
+   * A certificate that expires is refused from then on, which only a rebuild can notice: one is
+   * scheduled for just after the first expiry in the table (while the loop runs).
+   */
+  #scheduleExpiry(table: RouteTable, now: number): void {
+    this.#clearExpiryTimer();
+    const expiry = nextCertificateExpiry(table);
+    if (expiry === null || this.#unsubscribe === null) return;
+    // setTimeout takes at most 2^31-1 ms; a later expiry is simply rescheduled then.
+    const delay = Math.min(Math.max(expiry - now + 1, 0), 2 ** 31 - 1);
+    this.#expiryTimer = setTimeout(() => {
+      this.#expiryTimer = null;
+      this.rebuild();
+    }, delay);
+    this.#expiryTimer.unref();
+  }
+
+  #clearExpiryTimer(): void {
+    if (this.#expiryTimer !== null) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = null;
   }
 
   #report(table: RouteTable, swapped: boolean): void {

@@ -1,4 +1,4 @@
-import type { ObjectResult, RouteTable } from '../ir/index.ts';
+import type { Certificates, ObjectResult, RouteTable } from '../ir/index.ts';
 import type { ObjectRef, Snapshot, StoredObject } from '../objects/index.ts';
 import { translate, type TranslateOptions } from '../translate/index.ts';
 
@@ -8,6 +8,8 @@ export type ServedIngresses = ReadonlyMap<string, StoredObject>;
 /** A translation in which broken edits of served Ingresses were replaced by their last good version. */
 export interface LastGoodTranslation {
   readonly table: RouteTable;
+  /** The key material of the table's certificates, by version (see Translation.certificates). */
+  readonly certificates: Certificates;
   /** Per object; a replaced Ingress keeps the Rejected result of its current version. */
   readonly results: readonly ObjectResult[];
   /** Ingresses rejected now whose last accepted version is what the table serves. */
@@ -55,6 +57,7 @@ export function translateKeepingLastGood(
   });
   return {
     table: second.table,
+    certificates: second.certificates,
     results,
     servingLastGood,
     served: servedBy(ingresses, second.results),

@@ -4,7 +4,7 @@ import { PROXY_ERRORS, ProxyError, isProxyErrorCode, statusOf } from './errors.t
 
 test('every code has an HTTP error status and a one-line summary', () => {
   for (const [code, { status, summary }] of Object.entries(PROXY_ERRORS)) {
-    assert.match(code, /^PM_ERR_[A-Z_]+$/);
+    assert.match(code, /^PM_ERR_[A-Z0-9_]+$/);
     assert.ok(status >= 400 && status <= 599, code);
     assert.ok(summary.length > 10 && !summary.includes('\n'), code);
   }

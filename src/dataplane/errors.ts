@@ -50,7 +50,16 @@ export const PROXY_ERRORS = {
   },
   PM_ERR_UPSTREAM_PROTOCOL: {
     status: 502,
-    summary: 'The upstream answered with something that is not valid HTTP/1.1.',
+    summary:
+      'The upstream answered with something that is not valid HTTP/1.1 (or HTTP/2 for H2C, GRPC and GRPCS backends).',
+  },
+  PM_ERR_UPSTREAM_TLS: {
+    status: 502,
+    summary: 'The TLS handshake with the upstream failed (HTTPS and GRPCS backends).',
+  },
+  PM_ERR_HTTP2_REQUIRED: {
+    status: 505,
+    summary: 'A gRPC request arrived over HTTP/1.x; gRPC backends need HTTP/2 from the client.',
   },
   PM_ERR_UPSTREAM_CONNECT_TIMEOUT: {
     status: 504,

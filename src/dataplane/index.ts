@@ -1,5 +1,6 @@
 export * from './compile/index.ts';
-export { TableHolder } from './table-holder.ts';
+export { TableHolder, type TableHolderOptions } from './table-holder.ts';
+export * from './tls/index.ts';
 export * from './proxy/index.ts';
 export { PROXY_ERRORS, ProxyError, statusOf, type ProxyErrorCode } from './errors.ts';
 export { RoundRobin, type Balancer } from './balancer/index.ts';

@@ -1,5 +1,12 @@
-import type { RouteTable } from '../ir/index.ts';
+import type { Certificates, RouteTable } from '../ir/index.ts';
 import { compileRouteTable, type CompiledTable } from './compile/index.ts';
+import type { CertificateStore } from './tls/index.ts';
+
+/** Options of {@link TableHolder}. */
+export interface TableHolderOptions {
+  /** The HTTPS listener's certificates, brought in step with each table that goes live. */
+  readonly certificates?: CertificateStore;
+}
 
 /**
  * Holds the live compiled table. A swap is one assignment; a request reads `current` once and
@@ -7,16 +14,27 @@ import { compileRouteTable, type CompiledTable } from './compile/index.ts';
  */
 export class TableHolder {
   #current: CompiledTable | null = null;
+  readonly #certificates: CertificateStore | undefined;
+
+  constructor(options: TableHolderOptions = {}) {
+    this.#certificates = options.certificates;
+  }
 
   /** The live table, or null before the first one (requests then get 503). */
   get current(): CompiledTable | null {
     return this.#current;
   }
 
-  /** Compiles and installs a table; returns false (and does nothing) when its version is live. */
-  swap(table: RouteTable): boolean {
+  /**
+   * Compiles and installs a table, and the key material of its certificates (by version);
+   * returns false (and does nothing) when its version is live. A changed certificate changes
+   * the table's version, so rotation takes this same path.
+   */
+  swap(table: RouteTable, certificates: Certificates = new Map()): boolean {
     if (this.#current?.table.version === table.version) return false;
-    this.#current = compileRouteTable(table);
+    const compiled = compileRouteTable(table);
+    this.#certificates?.update(table, certificates);
+    this.#current = compiled;
     return true;
   }
 }

@@ -1,5 +1,6 @@
 export type * from './route-table.ts';
 export type * from './results.ts';
+export type * from './certificates.ts';
 export { REASONS } from './results.ts';
 export type { Matcher, RouteMatch } from './matcher.ts';
 export { ReferenceMatcher } from './reference-matcher.ts';

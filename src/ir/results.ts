@@ -37,6 +37,21 @@ export const REASONS = {
   NoReadyEndpoints: 'The backend Service has no ready endpoint; its routes answer 503.',
   UnsupportedBackend: 'resource backends are not supported; their routes answer 503.',
   UnsupportedServiceType: 'ExternalName Services are not supported; their routes answer 503.',
+  IgnoredAnnotation: 'An annotation pointsman reads has a value it does not accept; it is ignored.',
+  CertificateConflict:
+    'An older Ingress already binds another usable Secret to this TLS host; its certificate is used.',
+  // Certificates (docs/tls.md). A Secret that fails a check is Rejected with the code, and each
+  // Ingress naming it gets the same code as a problem. SecretNotFound and CertificateHostMismatch
+  // are about the Ingress's use of a Secret. Either way the host gets the default certificate.
+  SecretNotFound: "The TLS Secret does not exist in the Ingress's namespace.",
+  InvalidCertificate: 'tls.crt is missing or is not a PEM certificate chain.',
+  InvalidPrivateKey:
+    'tls.key is missing, encrypted, or not a PEM private key (PKCS#1, PKCS#8, SEC1).',
+  CertificateKeyMismatch: 'tls.key is not the private key of the certificate in tls.crt.',
+  CertificateExpired: 'The certificate in tls.crt has expired.',
+  CertificateNotYetValid: 'The certificate in tls.crt is not valid yet.',
+  CertificateHostMismatch:
+    'The certificate does not cover a TLS host (no matching subjectAltName DNS name).',
   // Secrets, Services and EndpointSlices that nothing has a problem with.
   Unreferenced: 'No accepted Ingress of ours uses the object.',
 } as const satisfies Record<string, string>;

@@ -32,6 +32,11 @@ export interface PathRoute {
   /** Id of a backend in {@link RouteTable.backends}. */
   readonly backend: string;
   readonly source: RouteSource;
+  /**
+   * Plain-HTTP requests that match this route get a 308 to HTTPS: the rule's host has a usable
+   * certificate and its Ingress did not turn redirects off, or the Ingress forces them.
+   */
+  readonly sslRedirect: boolean;
 }
 
 /** `exact` host, `wildcard` (`*.example.com`) or `any` (rules without a host). */
@@ -63,10 +68,26 @@ export interface BackendProblem {
   readonly message: string;
 }
 
+/**
+ * How the proxy talks to a backend's endpoints, from the `backend-protocol` annotation: HTTP/1.1
+ * in cleartext (`HTTP`, the default) or over TLS (`HTTPS`), HTTP/2 in cleartext (`H2C`, and
+ * `GRPC`, which is the same on the wire) or over TLS (`GRPCS`).
+ */
+export type BackendProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'GRPCS' | 'H2C';
+
 /** A Service port as a set of ready endpoints. */
 export interface Backend {
-  /** `namespace/service:port` (the port as the Ingress named it), or `namespace/resource:kind/name`. */
+  /**
+   * `namespace/service:port` (the port as the Ingress named it), or `namespace/resource:kind/name`;
+   * `@PROTOCOL` is appended for a protocol other than HTTP (`shop/api:50051@GRPC`), since two
+   * Ingresses may reach one Service port with different protocols.
+   */
   readonly id: string;
+  /**
+   * The protocol when it is not plain HTTP/1.1; absent for HTTP, so that each table has one
+   * canonical form (and an unchanged version when nothing but the code changed).
+   */
+  readonly protocol?: Exclude<BackendProtocol, 'HTTP'>;
   readonly namespace: string;
   /** Service name; `''` for an unsupported resource backend. */
   readonly service: string;
@@ -83,6 +104,50 @@ export interface DefaultRoute {
   readonly name: string;
 }
 
+/**
+ * A certificate taken from a `kubernetes.io/tls` Secret that passed every check. The key
+ * material itself is not in the IR: translation hands it over beside the table, by `version`.
+ */
+export interface TlsSecretRef {
+  readonly namespace: string;
+  readonly name: string;
+  /** SHA-256 (hex) of the certificate chain and key as stored; a change means a new certificate. */
+  readonly version: string;
+  /** When the leaf certificate expires (ISO 8601). */
+  readonly notAfter: string;
+}
+
+/** Why a TLS host or the default certificate has no certificate of its own. */
+export interface TlsProblem {
+  readonly code:
+    | 'SecretNotFound'
+    | 'InvalidCertificate'
+    | 'InvalidPrivateKey'
+    | 'CertificateKeyMismatch'
+    | 'CertificateExpired'
+    | 'CertificateNotYetValid'
+    | 'CertificateHostMismatch';
+  readonly message: string;
+}
+
+/** A host of some `spec.tls[].hosts`, bound to the certificate that HTTPS serves for it. */
+export interface TlsHost {
+  /** Lower-case host, `*.suffix` for wildcards. */
+  readonly host: string;
+  readonly kind: 'exact' | 'wildcard';
+  /** null: the default certificate is served (no Secret named, or its Secret is unusable). */
+  readonly secret: TlsSecretRef | null;
+  /** Why the Secret named for the host is not used; null when it is, or none was named. */
+  readonly problem: TlsProblem | null;
+}
+
+/** The `--default-ssl-certificate` Secret, when one is configured. */
+export interface TlsDefaultCertificate {
+  /** null: the Secret is unusable, and the generated self-signed certificate is served. */
+  readonly secret: TlsSecretRef | null;
+  readonly problem: TlsProblem | null;
+}
+
 /** The whole route table. */
 export interface RouteTable {
   /** Content hash of everything below; equal versions mean equal tables. */
@@ -92,4 +157,8 @@ export interface RouteTable {
   readonly defaultBackend: DefaultRoute | null;
   /** Sorted by id. */
   readonly backends: readonly Backend[];
+  /** Hosts that have a TLS binding, sorted by host. HTTPS picks a certificate by SNI with these. */
+  readonly tls: readonly TlsHost[];
+  /** The configured default certificate; null when none is configured (a generated one is used). */
+  readonly defaultCertificate: TlsDefaultCertificate | null;
 }

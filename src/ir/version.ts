@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { RouteTable } from './route-table.ts';
 
-/** Content of a route table, without its version. */
-export type RouteTableContent = Omit<RouteTable, 'version'>;
+/**
+ * Content of a route table, without its version. The TLS fields may be left out (tables built
+ * by hand in tests and benchmarks): no TLS hosts and no configured default certificate.
+ */
+export type RouteTableContent = Omit<RouteTable, 'version' | 'tls' | 'defaultCertificate'> &
+  Partial<Pick<RouteTable, 'tls' | 'defaultCertificate'>>;
 
 /**
  * Seals a route table: computes its content hash (the version) and freezes it deeply. The
@@ -10,8 +14,15 @@ export type RouteTableContent = Omit<RouteTable, 'version'>;
  * gives an equal version.
  */
 export function sealRouteTable(content: RouteTableContent): RouteTable {
-  const version = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
-  return deepFreeze({ version, ...content });
+  const full: Omit<RouteTable, 'version'> = {
+    hosts: content.hosts,
+    defaultBackend: content.defaultBackend,
+    backends: content.backends,
+    tls: content.tls ?? [],
+    defaultCertificate: content.defaultCertificate ?? null,
+  };
+  const version = createHash('sha256').update(JSON.stringify(full)).digest('hex').slice(0, 16);
+  return deepFreeze({ version, ...full });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -109,7 +109,7 @@ describe('admin server', () => {
 
   test('unknown paths get 404, other methods 405', async () => {
     const { base } = await start({ ready: true, table: TABLE });
-    assert.equal((await fetch(`${base}/`)).status, 404);
+    assert.equal((await fetch(`${base}/index.html`)).status, 404);
     assert.equal((await fetch(`${base}/debug`)).status, 404);
     assert.equal((await fetch(`${base}/healthz/`)).status, 404);
     const post = await fetch(`${base}/readyz`, { method: 'DELETE' });

@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ObjectResult, RouteTable } from '../ir/index.ts';
 import type { ObjectRef } from '../objects/index.ts';
+import { certificatesPage, objectsPage, routesPage, summaryOf } from './admin-api.ts';
 import type { Logger } from './logger.ts';
+import { statusPage } from './status-page.ts';
+import type { TrafficSnapshot } from './traffic-history.ts';
 
 /** What the admin views show; the control loop's `status()` gives it. */
 export interface AdminView {
@@ -22,11 +25,28 @@ export interface AdminStatusProvider {
   status(): AdminView;
 }
 
+/** The metrics text `/metrics` serves. */
+export interface MetricsSource {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
+/** Where `/api/traffic` reads the per-Ingress request counts. */
+export interface TrafficSource {
+  snapshot(query?: string, limit?: number): TrafficSnapshot;
+}
+
 /** Options of {@link createAdminServer}. */
 export interface AdminServerOptions {
   readonly status: AdminStatusProvider;
   /** A child with `component: 'admin'` is taken. */
   readonly logger: Logger;
+  /** `/metrics` answers 404 without it. */
+  readonly metrics?: MetricsSource | null;
+  /** `/api/traffic` answers 404 without it, and the summary has no traffic. */
+  readonly traffic?: TrafficSource | null;
+  /** Unix milliseconds, for certificate expiry; `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /** A running admin server. */
@@ -48,22 +68,27 @@ const SERVER_LIMITS = {
 };
 
 /**
- * The admin HTTP server: `GET /healthz` (200 while the process runs), `GET /readyz` (200 once
- * the first table is live, 503 before and again once shutdown starts), `GET /debug/routes`
- * (the live IR as JSON; 503 before the first table) and `GET /debug/results` (per-object
- * results, load diagnostics and the Ingresses served in their last good version). HEAD works
- * as GET; other methods get 405, other paths 404, and a request with a body 413.
+ * The admin HTTP server (docs/admin-api.md): `GET /healthz` (200 while the process runs),
+ * `GET /readyz` (200 once the first table is live, 503 before and again once shutdown starts),
+ * `GET /debug/routes` (the live IR as JSON; 503 before the first table), `GET /debug/results`
+ * (per-object results, load diagnostics and the Ingresses served in their last good version),
+ * `GET /metrics` (Prometheus text), the status page at `GET /`, and the JSON views it reads
+ * under `/api/`. HEAD works as GET; other methods get 405, other paths 404, and a request with
+ * a body 413.
  */
 export function createAdminServer(options: AdminServerOptions): AdminServer {
   const logger = options.logger.child({ component: 'admin' });
-  let shuttingDown = false;
+  const state = { shuttingDown: false };
   const server = createServer(SERVER_LIMITS, (request, response) => {
-    try {
-      handle(request, response, options.status, shuttingDown);
-    } catch (error) {
+    const fail = (error: unknown): void => {
       logger.error({ err: error, url: request.url }, 'admin request failed');
       if (!response.headersSent) send(response, 500, 'text', 'internal error');
       else response.destroy();
+    };
+    try {
+      handle(request, response, options, state.shuttingDown)?.catch(fail);
+    } catch (error) {
+      fail(error);
     }
   });
   return {
@@ -78,7 +103,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         });
       }),
     setShuttingDown: () => {
-      shuttingDown = true;
+      state.shuttingDown = true;
     },
     close: () =>
       new Promise((resolve) => {
@@ -94,53 +119,121 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   };
 }
 
+const ROUTES: ReadonlySet<string> = new Set([
+  '/',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/debug/routes',
+  '/debug/results',
+  '/api/summary',
+  '/api/routes',
+  '/api/objects',
+  '/api/certificates',
+  '/api/traffic',
+]);
+
+/** Answers one request; returns a promise only for the views that wait for something. */
 function handle(
   request: IncomingMessage,
   response: ServerResponse,
-  provider: AdminStatusProvider,
+  options: AdminServerOptions,
   shuttingDown: boolean,
-): void {
+): Promise<void> | undefined {
   if (hasBody(request)) {
     // The body is never read: closing the connection is cheaper than draining it.
     response.setHeader('connection', 'close');
     send(response, 413, 'text', 'request bodies are not accepted');
-    return;
+    return undefined;
   }
-  const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+  const target = request.url ?? '/';
+  const queryAt = target.indexOf('?');
+  const path = queryAt < 0 ? target : target.slice(0, queryAt);
+  const query = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
   if (!ROUTES.has(path)) {
     send(response, 404, 'text', 'not found');
-    return;
+    return undefined;
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('allow', 'GET, HEAD');
     send(response, 405, 'text', 'method not allowed');
-    return;
+    return undefined;
   }
   if (path === '/healthz') {
     send(response, 200, 'text', 'ok');
-    return;
+    return undefined;
   }
-  const view = provider.status();
-  if (path === '/readyz') {
-    if (shuttingDown) send(response, 503, 'text', 'shutting down');
-    else if (view.ready) send(response, 200, 'text', 'ok');
-    else send(response, 503, 'text', 'not ready');
-  } else if (path === '/debug/routes') {
-    if (view.table === null) send(response, 503, 'json', { error: 'no route table is live yet' });
-    else send(response, 200, 'json', view.table);
-  } else {
-    const { results, diagnostics, servingLastGood } = view;
-    const version = view.table?.version ?? null;
-    send(response, 200, 'json', { version, results, diagnostics, servingLastGood });
+  if (path === '/metrics') return sendMetrics(response, options.metrics ?? null);
+  if (path === '/') {
+    const page = statusPage();
+    send(response, 200, 'html', page.html, page.headers);
+    return undefined;
   }
+  const view = options.status.status();
+  const nowMs = (options.now ?? Date.now)();
+  const traffic = options.traffic ?? null;
+  switch (path) {
+    case '/readyz':
+      if (shuttingDown) send(response, 503, 'text', 'shutting down');
+      else if (view.ready) send(response, 200, 'text', 'ok');
+      else send(response, 503, 'text', 'not ready');
+      break;
+    case '/debug/routes':
+      if (view.table === null) send(response, 503, 'json', { error: 'no route table is live yet' });
+      else send(response, 200, 'json', view.table);
+      break;
+    case '/debug/results': {
+      const { results, diagnostics, servingLastGood } = view;
+      const version = view.table?.version ?? null;
+      send(response, 200, 'json', { version, results, diagnostics, servingLastGood });
+      break;
+    }
+    case '/api/summary':
+      send(response, 200, 'json', {
+        ...summaryOf(view, { shuttingDown, nowMs, traffic: traffic?.snapshot('', 0) ?? null }),
+        metrics: options.metrics != null,
+      });
+      break;
+    case '/api/routes':
+      send(response, 200, 'json', routesPage(view, query));
+      break;
+    case '/api/objects':
+      send(response, 200, 'json', {
+        ...objectsPage(view, query),
+        diagnostics: view.diagnostics.slice(0, 100),
+      });
+      break;
+    case '/api/certificates':
+      send(response, 200, 'json', certificatesPage(view, query, nowMs));
+      break;
+    default:
+      sendTraffic(response, traffic, query);
+  }
+  return undefined;
 }
 
-const ROUTES: ReadonlySet<string> = new Set([
-  '/healthz',
-  '/readyz',
-  '/debug/routes',
-  '/debug/results',
-]);
+async function sendMetrics(response: ServerResponse, metrics: MetricsSource | null): Promise<void> {
+  if (metrics === null) {
+    send(response, 404, 'text', 'metrics are off (--metrics off)');
+    return;
+  }
+  const text = await metrics.text();
+  send(response, 200, 'text', text, { 'content-type': metrics.contentType });
+}
+
+function sendTraffic(
+  response: ServerResponse,
+  traffic: TrafficSource | null,
+  query: URLSearchParams,
+): void {
+  if (traffic === null) {
+    send(response, 404, 'json', { error: 'request metrics are off (--metrics off)' });
+    return;
+  }
+  const limit = Number(query.get('limit') ?? '20');
+  const bounded = Number.isInteger(limit) ? Math.min(Math.max(limit, 0), 1000) : 20;
+  send(response, 200, 'json', traffic.snapshot(query.get('q') ?? '', bounded));
+}
 
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
@@ -149,18 +242,26 @@ function hasBody(request: IncomingMessage): boolean {
   );
 }
 
+const CONTENT_TYPES = {
+  text: 'text/plain; charset=utf-8',
+  json: 'application/json',
+  html: 'text/html; charset=utf-8',
+} as const;
+
 function send(
   response: ServerResponse,
   status: number,
-  type: 'text' | 'json',
+  type: keyof typeof CONTENT_TYPES,
   body: unknown,
+  headers: Readonly<Record<string, string>> = {},
 ): void {
   const text = type === 'json' ? `${JSON.stringify(body, null, 2)}\n` : String(body);
   response.writeHead(status, {
-    'content-type': type === 'json' ? 'application/json' : 'text/plain; charset=utf-8',
+    'content-type': CONTENT_TYPES[type],
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    ...headers,
   });
   response.end(text);
 }

@@ -5,4 +5,47 @@ export {
   type AdminServerOptions,
   type AdminStatusProvider,
   type AdminView,
+  type MetricsSource,
+  type TrafficSource,
 } from './admin-server.ts';
+export {
+  createAccessLog,
+  formatAccessLine,
+  DEFAULT_ACCESS_LOG,
+  type AccessLog,
+  type AccessLogLine,
+  type AccessLogOptions,
+  type AccessLogSettings,
+  type AccessLogTarget,
+} from './access-log.ts';
+export {
+  createTelemetry,
+  DEFAULT_TELEMETRY,
+  type ObservedControlLoop,
+  type Telemetry,
+  type TelemetryOptions,
+  type TelemetrySettings,
+} from './telemetry.ts';
+export {
+  TrafficHistory,
+  type IngressTraffic,
+  type TrafficHistoryOptions,
+  type TrafficSnapshot,
+} from './traffic-history.ts';
+export {
+  ControlMetrics,
+  METRICS,
+  Metrics,
+  RequestMetrics,
+  type MetricDefinition,
+  type MetricsOptions,
+  type TranslationOutcome,
+} from './metrics/index.ts';
+export type {
+  CertificateRow,
+  ObjectFilter,
+  ObjectRow,
+  Page,
+  RouteRow,
+  Summary,
+} from './admin-api.ts';

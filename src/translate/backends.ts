@@ -1,4 +1,4 @@
-import type { Backend, BackendProblem, Endpoint } from '../ir/index.ts';
+import type { Backend, BackendProblem, BackendProtocol, Endpoint } from '../ir/index.ts';
 import type { BackendSpec } from './ingress-spec.ts';
 import type { ServiceView, SliceView } from './services.ts';
 
@@ -10,28 +10,46 @@ export interface ServiceIndex {
   readonly slices: ReadonlyMap<string, readonly SliceView[]>;
 }
 
-/** The id a backend gets in the route table. */
-export function backendId(namespace: string, backend: BackendSpec): string {
-  return backend.type === 'service'
-    ? `${namespace}/${backend.name}:${String(backend.port)}`
-    : `${namespace}/resource:${backend.kind}/${backend.name}`;
+/** The id a backend gets in the route table; the protocol is part of it unless it is HTTP. */
+export function backendId(
+  namespace: string,
+  backend: BackendSpec,
+  protocol: BackendProtocol = 'HTTP',
+): string {
+  const id =
+    backend.type === 'service'
+      ? `${namespace}/${backend.name}:${String(backend.port)}`
+      : `${namespace}/resource:${backend.kind}/${backend.name}`;
+  return protocol === 'HTTP' ? id : `${id}@${protocol}`;
 }
 
 /**
  * Resolves an Ingress backend to its ready endpoints: the Service in the Ingress's namespace,
  * its port by number or name, then the port of the same name in the Service's EndpointSlices,
  * and the endpoints whose `ready` condition is not false. Anything missing keeps the backend
- * (so its routes answer 503) with the reason attached.
+ * (so its routes answer 503) with the reason attached. `protocol` is how its endpoints are
+ * reached (the Ingress's backend-protocol annotation).
  */
-export function resolveBackend(namespace: string, spec: BackendSpec, index: ServiceIndex): Backend {
-  const id = backendId(namespace, spec);
+export function resolveBackend(
+  namespace: string,
+  spec: BackendSpec,
+  index: ServiceIndex,
+  protocol: BackendProtocol = 'HTTP',
+): Backend {
+  const id = backendId(namespace, spec, protocol);
   if (spec.type === 'resource') {
     return broken(id, namespace, '', '', {
       code: 'UnsupportedBackend',
       message: `resource backend ${spec.kind}/${spec.name} is not supported; only Service backends are`,
     });
   }
-  const base = { id, namespace, service: spec.name, port: spec.port };
+  const base = {
+    id,
+    namespace,
+    service: spec.name,
+    port: spec.port,
+    ...(protocol === 'HTTP' ? {} : { protocol }),
+  };
   const key = `${namespace}/${spec.name}`;
   const service = index.services.get(key);
   const where = `Service ${key}`;

@@ -1,4 +1,16 @@
 export { translate, type Translation } from './translate.ts';
-export { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from './options.ts';
+export { DEFAULT_TRANSLATE_OPTIONS, type SecretRef, type TranslateOptions } from './options.ts';
+export {
+  FORCE_SSL_REDIRECT_ANNOTATIONS,
+  SSL_REDIRECT_ANNOTATIONS,
+  coversHost,
+  namesOf,
+  type CertificateNames,
+} from './tls/index.ts';
 export { LEGACY_CLASS_ANNOTATION } from './ingress-class.ts';
+export {
+  BACKEND_PROTOCOL_ANNOTATIONS,
+  BACKEND_PROTOCOLS,
+  backendProtocolOf,
+} from './backend-protocol.ts';
 export type * from './ingress-spec.ts';

@@ -1,3 +1,9 @@
+/** A Secret by namespace and name. */
+export interface SecretRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
 /** Settings that change what the translator considers ours and how it reads Ingresses. */
 export interface TranslateOptions {
   /** `spec.controller` value of the IngressClasses we implement. */
@@ -6,6 +12,19 @@ export interface TranslateOptions {
   readonly ingressClass: string;
   /** Serve Ingresses that name no class at all, even without a default IngressClass of ours. */
   readonly watchIngressWithoutClass: boolean;
+  /**
+   * The time (milliseconds since the epoch) certificates are checked against: one that has
+   * expired, or is not valid yet, is refused. Translation never reads the clock itself, so it
+   * stays pure: the control loop passes `Date.now()` on each rebuild, the one-shot commands
+   * pass it once, and golden tests pass a fixed time. Without it the validity period is not
+   * checked at all.
+   */
+  readonly now?: number;
+  /**
+   * The `--default-ssl-certificate` Secret: served for handshakes without SNI, for unknown names
+   * and for TLS hosts without a usable certificate of their own. Checked like every TLS Secret.
+   */
+  readonly defaultCertificate?: SecretRef | null;
 }
 
 /** The defaults the CLI starts from. */

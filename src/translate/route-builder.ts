@@ -3,12 +3,15 @@ import {
   normalizePrefix,
   sealRouteTable,
   type Backend,
+  type BackendProtocol,
   type DefaultRoute,
   type HostKind,
   type HostRoutes,
   type PathRoute,
   type Problem,
   type RouteTable,
+  type TlsDefaultCertificate,
+  type TlsHost,
 } from '../ir/index.ts';
 import type { StoredObject } from '../objects/index.ts';
 import { backendId, resolveBackend, type ServiceIndex } from './backends.ts';
@@ -34,8 +37,17 @@ export class RouteBuilder {
     this.#services = services;
   }
 
-  /** Adds one accepted Ingress (callers go oldest first); returns its problems. */
-  add(ingress: StoredObject, spec: IngressSpec): Problem[] {
+  /**
+   * Adds one accepted Ingress (callers go oldest first); returns its problems. `sslRedirect`
+   * says whether plain-HTTP requests for a rule host (null: no host) are redirected to HTTPS;
+   * `protocol` is how the Ingress's backends, its default backend included, are reached.
+   */
+  add(
+    ingress: StoredObject,
+    spec: IngressSpec,
+    sslRedirect: (host: string | null) => boolean = () => false,
+    protocol: BackendProtocol = 'HTTP',
+  ): Problem[] {
     const owner = `${ingress.namespace}/${ingress.name}`;
     const problems: Problem[] = [];
     if (spec.defaultBackend) {
@@ -47,12 +59,19 @@ export class RouteBuilder {
           message: `the default backend of older Ingress ${this.#defaultBackend.owner} is used instead`,
         });
       } else {
-        const backend = this.#backend(ingress.namespace, spec.defaultBackend, field, problems);
+        const backend = this.#backend(
+          ingress.namespace,
+          spec.defaultBackend,
+          field,
+          problems,
+          protocol,
+        );
         this.#defaultBackend = { backend, namespace: ingress.namespace, name: ingress.name, owner };
       }
     }
     spec.rules.forEach((rule, ruleIndex) => {
       const claims = this.#hostClaims(rule.host ?? '');
+      const redirect = sslRedirect(rule.host);
       rule.paths.forEach((path, pathIndex) => {
         const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
         const { match, normalized } = matchOf(path);
@@ -71,6 +90,7 @@ export class RouteBuilder {
           path.backend,
           `${field}.backend`,
           problems,
+          protocol,
         );
         const source = {
           namespace: ingress.namespace,
@@ -84,6 +104,7 @@ export class RouteBuilder {
           declaredPathType: path.pathType,
           backend,
           source,
+          sslRedirect: redirect,
         };
         claims.set(key, { route, owner });
       });
@@ -91,8 +112,11 @@ export class RouteBuilder {
     return problems;
   }
 
-  /** The sealed table, in canonical order. */
-  build(): RouteTable {
+  /** The sealed table, in canonical order, with the TLS hosts (sorted) and default certificate. */
+  build(
+    tls: readonly TlsHost[] = [],
+    defaultCertificate: TlsDefaultCertificate | null = null,
+  ): RouteTable {
     const hosts: HostRoutes[] = [...this.#hosts.entries()].map(([host, claims]) => ({
       host,
       kind: hostKind(host),
@@ -104,7 +128,7 @@ export class RouteBuilder {
     const defaultBackend = fallback
       ? { backend: fallback.backend, namespace: fallback.namespace, name: fallback.name }
       : null;
-    return sealRouteTable({ hosts, defaultBackend, backends });
+    return sealRouteTable({ hosts, defaultBackend, backends, tls, defaultCertificate });
   }
 
   #hostClaims(host: string): Map<string, Claim> {
@@ -116,10 +140,16 @@ export class RouteBuilder {
     return claims;
   }
 
-  #backend(namespace: string, spec: BackendSpec, field: string, problems: Problem[]): string {
+  #backend(
+    namespace: string,
+    spec: BackendSpec,
+    field: string,
+    problems: Problem[],
+    protocol: BackendProtocol,
+  ): string {
     const resolved =
-      this.#backends.get(backendId(namespace, spec)) ??
-      resolveBackend(namespace, spec, this.#services);
+      this.#backends.get(backendId(namespace, spec, protocol)) ??
+      resolveBackend(namespace, spec, this.#services, protocol);
     if (resolved.problem) problems.push({ ...resolved.problem, field });
     this.#backends.set(resolved.id, resolved);
     return resolved.id;

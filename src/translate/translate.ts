@@ -1,12 +1,14 @@
-import type { ObjectResult, Problem, RouteTable } from '../ir/index.ts';
+import type { Certificates, ObjectResult, Problem, RouteTable } from '../ir/index.ts';
 import type { Snapshot, StoredObject } from '../objects/index.ts';
 import { compareAge } from './age.ts';
+import { backendProtocolOf } from './backend-protocol.ts';
 import type { ServiceIndex } from './backends.ts';
 import { ownershipOf, type ClassIndex } from './ingress-class.ts';
 import type { IngressSpec } from './ingress-spec.ts';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from './options.ts';
 import { RouteBuilder } from './route-builder.ts';
 import { readEndpointSlice, readService, type ServiceView, type SliceView } from './services.ts';
+import { bindTls, redirectPolicyOf, type TlsBindings } from './tls/index.ts';
 import { validateIngress, validateIngressClass } from './validate/index.ts';
 
 /** The output of one translation: the route table and one result per object. */
@@ -14,6 +16,11 @@ export interface Translation {
   readonly table: RouteTable;
   /** Sorted by kind, namespace and name. */
   readonly results: readonly ObjectResult[];
+  /**
+   * The certificate chain and key of every {@link RouteTable.tls} Secret in use (and of the
+   * default certificate), by version. Not part of the IR, and never serialised.
+   */
+  readonly certificates: Certificates;
 }
 
 /**
@@ -28,7 +35,6 @@ export function translate(
   const results: ObjectResult[] = [];
   const classes = indexClasses(snapshot.ingressClasses, options, results);
   const services = indexServices(snapshot, results);
-  const builder = new RouteBuilder(services.index);
   const accepted: { object: StoredObject; spec: IngressSpec }[] = [];
 
   for (const ingress of [...snapshot.ingresses].sort(compareAge)) {
@@ -42,12 +48,38 @@ export function translate(
       results.push(resultOf(ingress, 'Rejected', validation.problems));
       continue;
     }
-    results.push(resultOf(ingress, 'Accepted', builder.add(ingress, validation.spec)));
     accepted.push({ object: ingress, spec: validation.spec });
   }
 
-  reportUsage(snapshot, accepted, services.serviceOf, results);
-  return { table: builder.build(), results: sortResults(results) };
+  // Certificates first: whether a route redirects to HTTPS depends on its host having one,
+  // whichever Ingress binds it.
+  const tls = bindTls({
+    ingresses: accepted,
+    secrets: snapshot.secrets,
+    now: options.now,
+    defaultCertificate: options.defaultCertificate,
+  });
+  const builder = new RouteBuilder(services.index);
+  for (const { object, spec } of accepted) {
+    const redirect = redirectPolicyOf(spec.annotations);
+    const { force, sslRedirect } = redirect.policy;
+    const backendProtocol = backendProtocolOf(spec.annotations);
+    const problems = builder.add(
+      object,
+      spec,
+      (host) => force || (sslRedirect && tls.hasCertificate(host)),
+      backendProtocol.protocol,
+    );
+    problems.push(...tls.problemsOf(object), ...redirect.problems, ...backendProtocol.problems);
+    results.push(resultOf(object, 'Accepted', problems));
+  }
+
+  reportUsage(snapshot, accepted, services.serviceOf, tls, results);
+  return {
+    table: builder.build(tls.hosts, tls.defaultCertificate),
+    results: sortResults(results),
+    certificates: tls.certificates,
+  };
 }
 
 function indexClasses(
@@ -113,15 +145,19 @@ function indexServices(snapshot: Snapshot, results: ObjectResult[]): IndexedServ
   return { index: { services, slices }, serviceOf };
 }
 
-/** Readable Services, EndpointSlices, and Secrets: in use by an accepted Ingress of ours, or not. */
+/**
+ * Readable Services and EndpointSlices: in use by an accepted Ingress of ours, or not. Secrets:
+ * checked for a TLS binding or as the default certificate (Accepted, or Rejected with the
+ * reason), or unused.
+ */
 function reportUsage(
   snapshot: Snapshot,
   accepted: readonly { object: StoredObject; spec: IngressSpec }[],
   serviceOf: ReadonlyMap<StoredObject, string>,
+  tls: TlsBindings,
   results: ObjectResult[],
 ): void {
   const usedServices = new Set<string>();
-  const usedSecrets = new Set<string>();
   for (const { object, spec } of accepted) {
     const backends = [
       spec.defaultBackend,
@@ -130,19 +166,19 @@ function reportUsage(
     for (const backend of backends) {
       if (backend?.type === 'service') usedServices.add(`${object.namespace}/${backend.name}`);
     }
-    for (const tls of spec.tls) {
-      if (tls.secretName !== null) usedSecrets.add(`${object.namespace}/${tls.secretName}`);
-    }
   }
-  const report = (object: StoredObject, used: boolean): void => {
-    const problems: Problem[] = used
-      ? []
-      : [{ code: 'Unreferenced', message: 'no accepted Ingress of ours uses it' }];
-    results.push(resultOf(object, used ? 'Accepted' : 'Ignored', problems));
-  };
-  for (const [object, service] of serviceOf) report(object, usedServices.has(service));
+  const unused: Problem = { code: 'Unreferenced', message: 'no accepted Ingress of ours uses it' };
+  for (const [object, service] of serviceOf) {
+    const used = usedServices.has(service);
+    results.push(resultOf(object, used ? 'Accepted' : 'Ignored', used ? [] : [unused]));
+  }
   for (const object of snapshot.secrets) {
-    report(object, usedSecrets.has(`${object.namespace}/${object.name}`));
+    const outcome = tls.secrets.get(`${object.namespace}/${object.name}`);
+    results.push(
+      outcome === undefined
+        ? resultOf(object, 'Ignored', [unused])
+        : resultOf(object, outcome.state, outcome.problems),
+    );
   }
 }
 

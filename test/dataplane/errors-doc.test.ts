@@ -8,7 +8,7 @@ import { PROXY_ERRORS } from '../../src/dataplane/errors.ts';
 test('docs/errors.md and the error table agree', async () => {
   const doc = await readFile(new URL('../../docs/errors.md', import.meta.url), 'utf8');
   const rows = [
-    ...doc.matchAll(/^\|\s*`(PM_ERR_[A-Z_]+)`\s*\|\s*(\d{3})\s*\|\s*(.+?)\s*\|$/gm),
+    ...doc.matchAll(/^\|\s*`(PM_ERR_[A-Z0-9_]+)`\s*\|\s*(\d{3})\s*\|\s*(.+?)\s*\|$/gm),
   ].map(([, code, status, summary]) => ({ code, status: Number(status), summary }));
   const table = Object.entries(PROXY_ERRORS).map(([code, { status, summary }]) => ({
     code,
@@ -20,6 +20,6 @@ test('docs/errors.md and the error table agree', async () => {
 
 test('every code is mentioned nowhere else with another status', async () => {
   const doc = await readFile(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-  const mentioned = new Set(doc.match(/PM_ERR_[A-Z_]+/g));
+  const mentioned = new Set(doc.match(/PM_ERR_[A-Z0-9_]+/g));
   for (const code of mentioned) assert.ok(code in PROXY_ERRORS, `${code} is not a known code`);
 });

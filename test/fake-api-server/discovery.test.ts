@@ -31,12 +31,20 @@ test('/api and /apis list the served groups', async () => {
   }[];
   assert.deepEqual(
     groups.map((group) => group.name),
-    ['networking.k8s.io', 'discovery.k8s.io', 'coordination.k8s.io', 'events.k8s.io'],
+    [
+      'networking.k8s.io',
+      'discovery.k8s.io',
+      'coordination.k8s.io',
+      'events.k8s.io',
+      'apps',
+      'rbac.authorization.k8s.io',
+      'policy',
+    ],
   );
   assert.equal(groups[0]?.preferredVersion.groupVersion, 'networking.k8s.io/v1');
   const group = await call(server, 'GET', '/apis/discovery.k8s.io');
   assert.equal(group.body['kind'], 'APIGroup');
-  assert.equal((await call(server, 'GET', '/apis/apps')).status, 404);
+  assert.equal((await call(server, 'GET', '/apis/batch')).status, 404);
 });
 
 test('an aggregated-discovery Accept gets the plain format as application/json', async () => {
@@ -80,10 +88,13 @@ test('OpenAPI v3: an index and one document per group version with GVKs and fiel
   const paths = index.body['paths'] as Record<string, { serverRelativeURL: string }>;
   assert.deepEqual(Object.keys(paths).sort(), [
     'api/v1',
+    'apis/apps/v1',
     'apis/coordination.k8s.io/v1',
     'apis/discovery.k8s.io/v1',
     'apis/events.k8s.io/v1',
     'apis/networking.k8s.io/v1',
+    'apis/policy/v1',
+    'apis/rbac.authorization.k8s.io/v1',
   ]);
   const url = paths['apis/networking.k8s.io/v1']?.serverRelativeURL ?? '';
   assert.match(url, /^\/openapi\/v3\/apis\/networking\.k8s\.io\/v1\?hash=[0-9A-F]+$/);
@@ -98,7 +109,7 @@ test('OpenAPI v3: an index and one document per group version with GVKs and fiel
   });
   const parameters = item['patch']['parameters'] as { name: string }[];
   assert.ok(parameters.some((parameter) => parameter.name === 'fieldValidation'));
-  assert.equal((await call(server, 'GET', '/openapi/v3/apis/apps/v1')).status, 404);
+  assert.equal((await call(server, 'GET', '/openapi/v3/apis/batch/v1')).status, 404);
 });
 
 test('OpenAPI v2: JSON on request, protobuf for kubectl', async () => {

@@ -18,6 +18,8 @@ export interface TestRoute {
   readonly path?: string;
   readonly match?: MatchType;
   readonly backend: string;
+  /** Whether plain-HTTP requests are redirected to HTTPS (default false). */
+  readonly sslRedirect?: boolean;
 }
 
 /** A route table as a test declares it. Backends map to endpoints or to a problem. */
@@ -42,6 +44,7 @@ export function buildTestTable(spec: TestTableSpec): RouteTable {
       declaredPathType: match,
       backend: route.backend,
       source: { namespace: 'test', name: 'ingress', rule: index, path: 0 },
+      sslRedirect: route.sslRedirect ?? false,
     });
     byHost.set(route.host ?? '', paths);
   }

@@ -6,6 +6,7 @@ import { CLI } from './run-cli.ts';
 export interface ServeProcess {
   readonly child: ChildProcess;
   readonly httpPort: number;
+  readonly httpsPort: number;
   readonly adminPort: number;
   /** Every JSON log line so far, parsed. */
   readonly logs: Record<string, unknown>[];
@@ -16,7 +17,7 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `pointsman COMMAND ARGS... --http-port 0 --admin-port 0` and waits (at most 20 s) for
+ * Starts `pointsman COMMAND ARGS... --http-port 0 --https-port 0 --admin-port 0` and waits (at most 20 s) for
  * its "pointsman is serving" log line, which carries the bound ports.
  */
 export async function startServeProcess(
@@ -25,43 +26,59 @@ export async function startServeProcess(
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [CLI, command, '--http-port', '0', '--admin-port', '0', '--log-level', 'info', ...args],
+    [
+      CLI,
+      command,
+      '--http-port',
+      '0',
+      '--https-port',
+      '0',
+      '--admin-port',
+      '0',
+      '--log-level',
+      'info',
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const ports = await new Promise<{ http: number; admin: number }>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`pointsman ${command} did not start in 20 s: ${JSON.stringify(logs)}`));
-    }, 20_000);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(
-        new Error(`pointsman ${command} exited with ${String(code)}: ${JSON.stringify(logs)}`),
-      );
-    });
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        entry = { msg: line };
-      }
-      logs.push(entry);
-      if (entry['msg'] === 'pointsman is serving') {
+  const ports = await new Promise<{ http: number; https: number; admin: number }>(
+    (resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`pointsman ${command} did not start in 20 s: ${JSON.stringify(logs)}`));
+      }, 20_000);
+      void exited.then((code) => {
         clearTimeout(timer);
-        const http = entry['http'] as { port: number };
-        const admin = entry['admin'] as { port: number };
-        resolve({ http: http.port, admin: admin.port });
-      }
-    });
-  });
+        reject(
+          new Error(`pointsman ${command} exited with ${String(code)}: ${JSON.stringify(logs)}`),
+        );
+      });
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          entry = { msg: line };
+        }
+        logs.push(entry);
+        if (entry['msg'] === 'pointsman is serving') {
+          clearTimeout(timer);
+          const http = entry['http'] as { port: number };
+          const https = entry['https'] as { port: number };
+          const admin = entry['admin'] as { port: number };
+          resolve({ http: http.port, https: https.port, admin: admin.port });
+        }
+      });
+    },
+  );
   return {
     child,
     httpPort: ports.http,
+    httpsPort: ports.https,
     adminPort: ports.admin,
     logs,
     stdout: () => stdout,

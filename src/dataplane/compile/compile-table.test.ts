@@ -46,6 +46,7 @@ function buildTable(spec: TableSpec): RouteTable {
       declaredPathType: match,
       backend,
       source: { namespace: 'default', name: 'test', rule, path: index },
+      sslRedirect: false,
     }));
     return { host, kind: hostKind(host), paths: paths.sort(comparePathPrecedence) };
   });

@@ -6,6 +6,8 @@ import { CompiledHost, fallbackMatch } from './compile-host.ts';
 export interface CompiledTable extends Matcher {
   /** The IR this was compiled from. */
   readonly table: RouteTable;
+  /** Whether some route redirects plain HTTP to HTTPS (else the HTTP listener need not look). */
+  readonly sslRedirects: boolean;
   /** The backend with this id, if the table has one. */
   backend(id: string): Backend | undefined;
 }
@@ -21,6 +23,7 @@ export function compileRouteTable(table: RouteTable): CompiledTable {
 
 class CompiledRouteTable implements CompiledTable {
   readonly table: RouteTable;
+  readonly sslRedirects: boolean;
   readonly #exactHosts = new Map<string, CompiledHost>();
   /** Wildcard entries keyed by what follows `*.`, the key {@link wildcardSuffix} gives. */
   readonly #wildcardHosts = new Map<string, CompiledHost>();
@@ -30,6 +33,7 @@ class CompiledRouteTable implements CompiledTable {
 
   constructor(table: RouteTable) {
     this.table = table;
+    this.sslRedirects = table.hosts.some((entry) => entry.paths.some((route) => route.sslRedirect));
     let anyHost: CompiledHost | undefined;
     for (const entry of table.hosts) {
       const compiled = new CompiledHost(entry, table.defaultBackend);

@@ -5,6 +5,7 @@ import type { CompiledTable } from '../compile/index.ts';
 import type { UpstreamPools } from '../upstream/index.ts';
 import type { ConnectionTracker } from './connection-tracker.ts';
 import type { ProxySettings } from './options.ts';
+import type { RequestObserver } from './request-record.ts';
 
 /** What every request handler of one proxy shares. */
 export interface ProxyContext {
@@ -16,6 +17,10 @@ export interface ProxyContext {
   readonly tracker: ConnectionTracker;
   /** Trusted proxies; null when none are configured. */
   readonly trusted: BlockList | null;
+  /** Told about each request when it is over; null when nobody listens. */
+  readonly observer: RequestObserver | null;
+  /** Name of the listener, for request records. */
+  readonly listener: string;
   /** True once close() has begun: answers then ask clients to close their connection. */
   closing: boolean;
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RoundRobin } from '../balancer/index.ts';
@@ -10,6 +10,7 @@ import { rawErrorResponse } from './error-response.ts';
 import { createClientErrorHandler } from './handle-client-error.ts';
 import { createRequestHandler } from './handle-request.ts';
 import { createUpgradeHandler } from './handle-upgrade.ts';
+import { createListenerServer } from './listener-server.ts';
 import { logProxyError } from './log-error.ts';
 import { proxySettings, validateProxySettings, type ProxyOptions } from './options.ts';
 import { requestIdFor } from './request-id.ts';
@@ -65,6 +66,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     }),
     tracker: new ConnectionTracker(),
     trusted: parseTrustedProxies(settings.trustedProxies).list,
+    observer: options.observer ?? null,
+    listener: options.listener ?? settings.proto,
     closing: false,
   };
   const server = buildServer(context);
@@ -87,7 +90,8 @@ export function createProxy(options: ProxyOptions): Proxy {
 
 function buildServer(context: ProxyContext): Server {
   const { settings } = context;
-  const server = createServer(
+  const server = createListenerServer(
+    context,
     {
       maxHeaderSize: settings.maxHeaderSize,
       headersTimeout: settings.headersTimeoutMs,

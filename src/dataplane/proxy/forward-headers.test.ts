@@ -137,3 +137,21 @@ test('RequestHead reads framing and body presence', () => {
   assert.equal(head.hostCount, 2);
   assert.equal(head.accept, 'text/html, */*');
 });
+
+test('TE: trailers is kept for HTTP/2 upstreams only, as the one TE value', () => {
+  const raw = ['Host', 'a.test', 'TE', 'gzip, trailers;q=1'];
+  const head = new RequestHead(raw);
+  const h2 = pairs(forwardHeaders(raw, head, { ...CONTEXT, keepTeTrailers: true }));
+  assert.deepEqual(
+    h2.filter(([name]) => name.toLowerCase() === 'te'),
+    [['te', 'trailers']],
+  );
+  const h1 = pairs(forwardHeaders(raw, head, CONTEXT));
+  assert.equal(h1.filter(([name]) => name.toLowerCase() === 'te').length, 0);
+  const noTrailers = ['Host', 'a.test', 'TE', 'gzip'];
+  const none = forwardHeaders(noTrailers, new RequestHead(noTrailers), {
+    ...CONTEXT,
+    keepTeTrailers: true,
+  });
+  assert.equal(pairs(none).filter(([name]) => name === 'te').length, 0);
+});

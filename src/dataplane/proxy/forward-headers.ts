@@ -15,7 +15,14 @@ export interface ForwardContext {
   readonly requestId: string;
   /** The Upgrade value to keep (with `Connection: upgrade`) when opening a tunnel. */
   readonly upgrade?: string;
+  /**
+   * Keep `TE: trailers` when the client sent it: for HTTP/2 upstreams, where it is the one TE
+   * allowed, and gRPC servers expect it (RFC 9113 section 8.2.2).
+   */
+  readonly keepTeTrailers?: boolean;
 }
+
+const TE_TRAILERS = /(^|,)\s*trailers\s*(;|,|$)/i;
 
 // Headers the proxy sets itself (the client's values are replaced or extended), and Expect,
 // which Node has already answered with 100 Continue.
@@ -42,14 +49,19 @@ export function forwardHeaders(
 ): string[] {
   const named = connectionTokens(head.connection);
   const out: string[] = [];
+  let teTrailers = false;
   if (context.host !== undefined) out.push('host', context.host);
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     const lower = name.toLowerCase();
-    if (isHopByHop(lower) || SET_BY_PROXY.has(lower) || lower.startsWith('proxy-')) continue;
+    if (isHopByHop(lower) || SET_BY_PROXY.has(lower) || lower.startsWith('proxy-')) {
+      if (lower === 'te' && TE_TRAILERS.test(raw[i + 1] as string)) teTrailers = true;
+      continue;
+    }
     if (named?.has(lower) === true) continue;
     out.push(name, raw[i + 1] as string);
   }
+  if (teTrailers && context.keepTeTrailers === true) out.push('te', 'trailers');
   addForwarded(out, head, context);
   if (context.upgrade !== undefined) out.push('connection', 'upgrade', 'upgrade', context.upgrade);
   return out;

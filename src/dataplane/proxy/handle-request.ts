@@ -1,15 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProxyErrorCode } from '../errors.ts';
+import { usesHttp2 } from '../upstream/index.ts';
 import { clientAddress } from './client-address.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
 import { sendError } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
+import { isGrpcOverHttp1 } from './grpc-over-http1.ts';
 import { logProxyError } from './log-error.ts';
 import { ProxiedRequest } from './proxied-request.ts';
 import { RequestHead } from './request-head.ts';
 import { requestIdFor } from './request-id.ts';
+import { recordResponse } from './request-record.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { routeRequest } from './route-request.ts';
+import { redirectToHttps } from './ssl-redirect.ts';
 import { isTrusted } from './trusted-proxies.ts';
 
 /** The server's 'request' listener: nothing it does may throw out of it. */
@@ -42,7 +46,9 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
   const requestId = requestIdFor(head.requestId);
   const method = req.method ?? 'GET';
   const client = clientAddress(req.socket.remoteAddress);
+  const record = recordResponse(context, req, res, requestId, client);
   const refuse = (code: ProxyErrorCode, host?: string): void => {
+    record.error = code;
     logProxyError(context.logger, code, { method, host, path: req.url, requestId, client });
     sendError(res, code, requestId, head.accept, code === 'PM_ERR_BAD_REQUEST' || context.closing);
   };
@@ -55,10 +61,15 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     answerAsteriskOptions(res, method, context.closing);
     return;
   }
-  const backend = routeRequest(context.tables.current, target.host, target.path);
+  if (redirectToHttps(context, target, res)) return;
+  const backend = routeRequest(context.tables.current, target.host, target.path, record);
   const endpoint = typeof backend === 'string' ? undefined : context.balancer.pick(backend);
   if (typeof backend === 'string' || endpoint === undefined) {
     refuse(typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS', target.host);
+    return;
+  }
+  if (isGrpcOverHttp1(backend, req)) {
+    refuse('PM_ERR_HTTP2_REQUIRED', target.host);
     return;
   }
   const headers = forwardHeaders(req.rawHeaders, head, {
@@ -68,6 +79,7 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     port: String(req.socket.localPort ?? ''),
     host: target.hostHeader,
     requestId,
+    keepTeTrailers: usesHttp2(backend.protocol),
   });
   new ProxiedRequest(context, req, res, {
     backend,
@@ -80,6 +92,7 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     accept: head.accept,
     host: target.host,
     client,
+    record,
   }).start();
 }
 

@@ -1,7 +1,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ProxyError, type ProxyErrorCode } from '../errors.ts';
+import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
 import { classifyUpstreamError, endpointKey } from '../upstream/index.ts';
 import { clientAddress } from './client-address.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
@@ -11,6 +11,7 @@ import { forwardHeaders } from './forward-headers.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
 import { RequestHead } from './request-head.ts';
 import { requestIdFor } from './request-id.ts';
+import { recordUpgrade, type RequestRecord } from './request-record.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { responseHeaders } from './response-headers.ts';
 import { routeRequest } from './route-request.ts';
@@ -40,6 +41,7 @@ interface UpgradeState {
   readonly requestId: string;
   readonly accept: string | undefined;
   readonly log: ErrorLogFields;
+  readonly record: RequestRecord;
 }
 
 /**
@@ -59,13 +61,22 @@ function handleUpgrade(
   const requestId = requestIdFor(head.requestId);
   const client = clientAddress(req.socket.remoteAddress);
   const log: ErrorLogFields = { method: req.method, path: req.url, requestId, client };
-  const state: UpgradeState = { context, socket, tunnel, requestId, accept: head.accept, log };
+  const record = recordUpgrade(context, req, socket, requestId, client);
+  const state: UpgradeState = {
+    context,
+    socket,
+    tunnel,
+    requestId,
+    accept: head.accept,
+    log,
+    record,
+  };
   const target = parseRequestTarget(req.url ?? '', head, req.httpVersion);
   if (target === null || head.upgrade === undefined || target.forwardPath === '*') {
     refuse(state, 'PM_ERR_BAD_REQUEST');
     return;
   }
-  const backend = routeRequest(context.tables.current, target.host, target.path);
+  const backend = routeRequest(context.tables.current, target.host, target.path, record);
   const endpoint = typeof backend === 'string' ? undefined : context.balancer.pick(backend);
   if (typeof backend === 'string' || endpoint === undefined) {
     refuse(state, typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS');
@@ -80,6 +91,8 @@ function handleUpgrade(
     requestId,
     upgrade: head.upgrade,
   });
+  record.endpoint = endpoint;
+  record.upstreamStartMs = performance.now();
   const upstream = request({
     host: endpoint.address,
     port: endpoint.port,
@@ -122,13 +135,18 @@ function watchUpstream(
   });
   upstream.on('error', (error) => {
     const failure = classifyUpstreamError(error, answered);
-    if (socket.destroyed) logProxyError(context.logger, 'PM_ERR_CLIENT_CLOSED', state.log);
-    else if (answered) socket.destroy();
-    else refuse(state, failure.code, error);
+    if (socket.destroyed) {
+      state.record.error = 'PM_ERR_CLIENT_CLOSED';
+      logProxyError(context.logger, 'PM_ERR_CLIENT_CLOSED', state.log);
+    } else if (answered) {
+      state.record.error = failure.code;
+      socket.destroy();
+    } else refuse(state, failure.code, error);
   });
   upstream.once('upgrade', (res: IncomingMessage, upstreamSocket: Socket, upstreamHead: Buffer) => {
     answered = true;
     upstream.setTimeout(0);
+    noteAnswer(state.record, res.statusCode ?? 101);
     if (socket.destroyed) {
       upstreamSocket.destroy();
       return;
@@ -142,6 +160,7 @@ function watchUpstream(
   upstream.once('response', (res: IncomingMessage) => {
     answered = true;
     upstream.setTimeout(0);
+    noteAnswer(state.record, res.statusCode ?? 502);
     if (socket.destroyed) res.destroy();
     else relayRefusal(socket, res);
   });
@@ -159,8 +178,15 @@ function relayRefusal(socket: Duplex, res: IncomingMessage): void {
   res.pipe(socket);
 }
 
+function noteAnswer(record: RequestRecord, status: number): void {
+  record.status = status;
+  record.upstreamMs = performance.now() - record.upstreamStartMs;
+}
+
 function refuse(state: UpgradeState, code: ProxyErrorCode, error?: unknown): void {
   const { context, socket } = state;
+  state.record.error = code;
+  state.record.status = statusOf(code);
   logProxyError(context.logger, code, error === undefined ? state.log : { ...state.log, error });
   if (!socket.writable) {
     socket.destroy();

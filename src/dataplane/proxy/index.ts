@@ -8,3 +8,5 @@ export {
 } from './options.ts';
 export type { ProxyStats } from './connection-tracker.ts';
 export { ERROR_HEADER } from './error-response.ts';
+export { hstsValue, type HstsPolicy } from './hsts.ts';
+export { RequestRecord, type RequestObserver } from './request-record.ts';

@@ -21,8 +21,30 @@ test('defaults', () => {
     requestTimeoutMs: 300_000,
     keepAliveTimeoutMs: 60_000,
     maxConnections: 10_000,
+    tls: null,
+    hsts: 'max-age=31536000',
+    httpsRedirect: { port: 443 },
+    http2: false,
   });
   assert.deepEqual(validateProxySettings(PROXY_DEFAULTS), []);
+});
+
+test('HTTPS settings: TLS needs proto https, a redirect port in range, a printable HSTS', () => {
+  const problems = validateProxySettings(
+    proxySettings({
+      ...BASE,
+      tls: {},
+      httpsRedirect: { port: 70_000 },
+      hsts: 'max-age=1\r\nx-injected: 1',
+    }),
+  );
+  assert.deepEqual(problems, [
+    'tls needs proto https',
+    'httpsRedirect.port must be a port number from 1 to 65535',
+    'hsts must be printable ASCII',
+  ]);
+  const https = proxySettings({ ...BASE, proto: 'https', tls: {}, httpsRedirect: { port: 8443 } });
+  assert.deepEqual(validateProxySettings(https), []);
 });
 
 test('given options override defaults, undefined ones do not', () => {

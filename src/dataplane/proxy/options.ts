@@ -1,6 +1,8 @@
+import type { TlsOptions } from 'node:tls';
 import type { Logger } from '../../observability/index.ts';
 import type { Balancer } from '../balancer/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
+import type { RequestObserver } from './request-record.ts';
 import { parseTrustedProxies } from './trusted-proxies.ts';
 
 /** Options of {@link createProxy}; every setting but `tables` and `logger` has a default. */
@@ -10,6 +12,10 @@ export interface ProxyOptions {
   readonly logger: Logger;
   /** Chooses endpoints; round robin when absent. */
   readonly balancer?: Balancer;
+  /** Told about each request when it is over (metrics, access log); none when absent or null. */
+  readonly observer?: RequestObserver | null;
+  /** Name of this listener in request records and metrics; the `proto` when absent. */
+  readonly listener?: string;
   /** Scheme this listener serves, sent upstream as X-Forwarded-Proto. */
   readonly proto?: 'http' | 'https';
   /** Time allowed to connect to an upstream endpoint. */
@@ -32,11 +38,29 @@ export interface ProxyOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Most client connections open at once; further ones are closed at once. */
   readonly maxConnections?: number;
+  /**
+   * Serve HTTPS with these TLS options (certificates by SNI, versions, ciphers, ALPN); `proto`
+   * must then be `https`. Plain HTTP when null.
+   */
+  readonly tls?: TlsOptions | null;
+  /** HTTPS only: the Strict-Transport-Security value added to every response; '' for none. */
+  readonly hsts?: string;
+  /**
+   * Plain HTTP only: the port named in redirects to HTTPS (left out of the URL when 443). Read
+   * on each redirect, like `tables`, so its owner can fill in a port bound later. Default 443.
+   */
+  readonly httpsRedirect?: { readonly port: number };
+  /**
+   * Serve HTTP/2 as well as HTTP/1.1 on this listener: with TLS, `h2` offered by ALPN; without,
+   * h2c from clients with prior knowledge (a connection that opens with the HTTP/2 preface).
+   * Default false.
+   */
+  readonly http2?: boolean;
 }
 
 /** The settings of {@link ProxyOptions} that have defaults. */
 export type ProxySettings = Required<
-  Omit<ProxyOptions, 'tables' | 'logger' | 'balancer' | 'trustedProxies'>
+  Omit<ProxyOptions, 'tables' | 'logger' | 'balancer' | 'trustedProxies' | 'observer' | 'listener'>
 > & { readonly trustedProxies: readonly string[] };
 
 /** Defaults of {@link ProxyOptions}, for the CLI's --help. */
@@ -53,6 +77,10 @@ export const PROXY_DEFAULTS: ProxySettings = Object.freeze({
   requestTimeoutMs: 300_000,
   keepAliveTimeoutMs: 60_000,
   maxConnections: 10_000,
+  tls: null,
+  hsts: 'max-age=31536000',
+  httpsRedirect: Object.freeze({ port: 443 }),
+  http2: false,
 });
 
 /** Fills in defaults. */
@@ -95,6 +123,13 @@ export function validateProxySettings(settings: ProxySettings): string[] {
   if (proto !== 'http' && proto !== 'https') {
     problems.push('proto must be http or https');
   }
+  if (settings.tls !== null && proto !== 'https') problems.push('tls needs proto https');
+  const redirectPort = settings.httpsRedirect.port;
+  if (!isInteger(redirectPort, 1) || redirectPort > 65535) {
+    problems.push('httpsRedirect.port must be a port number from 1 to 65535');
+  }
+  // A header value: printable ASCII only, so it can never split the response head.
+  if (!/^[\x20-\x7e]*$/.test(settings.hsts)) problems.push('hsts must be printable ASCII');
   if (settings.requestTimeoutMs > 0 && settings.headersTimeoutMs > settings.requestTimeoutMs) {
     problems.push('headersTimeoutMs must not exceed requestTimeoutMs');
   }

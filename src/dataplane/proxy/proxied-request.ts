@@ -2,10 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Backend, Endpoint } from '../../ir/index.ts';
 import { ProxyError, type ProxyErrorCode } from '../errors.ts';
-import { classifyUpstreamError, endpointKey, type UpstreamFailure } from '../upstream/index.ts';
+import {
+  classifyUpstreamError,
+  endpointKey,
+  upstreamTarget,
+  type TrailerFields,
+  type UpstreamFailure,
+} from '../upstream/index.ts';
 import type { ProxyContext } from './context.ts';
 import { sendError } from './error-response.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
+import { relayTrailers } from './relay-trailers.ts';
+import type { RequestRecord } from './request-record.ts';
 import { responseHeaders } from './response-headers.ts';
 
 /** Everything decided about a request before it is sent upstream. */
@@ -23,6 +31,8 @@ export interface ForwardPlan {
   /** Routing host and client address, for logs. */
   readonly host: string;
   readonly client: string;
+  /** Where the outcome is noted for the request observer. */
+  readonly record: RequestRecord;
 }
 
 // RFC 9110 section 9.2.2; retried only when no body byte has been sent.
@@ -62,6 +72,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     this.#res = res;
     this.#plan = plan;
     this.#endpoint = plan.endpoint;
+    plan.record.endpoint = plan.endpoint;
   }
 
   /** Sends the request upstream. */
@@ -83,6 +94,8 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     // 1xx answers are not relayed: Node answers Expect itself and early hints are optional.
     if (statusCode < 200 || this.#clientGone) return;
     this.#responseStarted = true;
+    const record = this.#plan.record;
+    record.upstreamMs = performance.now() - record.upstreamStartMs;
     try {
       this.#res.writeHead(statusCode, responseHeaders(headers, this.#context.closing));
     } catch (error) {
@@ -101,9 +114,11 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(_controller: unknown, trailers?: TrailerFields): void {
     this.#finished = true;
-    if (!this.#clientGone) this.#res.end();
+    if (this.#clientGone) return;
+    relayTrailers(this.#res, trailers);
+    this.#res.end();
   }
 
   onResponseError(_controller: unknown, error: Error): void {
@@ -133,6 +148,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
 
   #finish(code: ProxyErrorCode, error: Error): void {
     this.#finished = true;
+    this.#plan.record.error = code;
     logProxyError(this.#context.logger, code, this.#logFields(error));
     if (code === 'PM_ERR_CLIENT_CLOSED') return;
     sendError(this.#res, code, this.#plan.requestId, this.#plan.accept, this.#context.closing);
@@ -160,6 +176,10 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       'retrying on a new connection',
     );
     this.#endpoint = this.#context.balancer.pick(this.#plan.backend) ?? this.#endpoint;
+    const record = this.#plan.record;
+    record.retries++;
+    record.retryReason = failure.code;
+    record.endpoint = this.#endpoint;
     // Not from inside undici's error callback: start the new attempt on a clean stack.
     queueMicrotask(() => {
       this.#dispatch();
@@ -174,8 +194,10 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       headers: plan.headers,
       body: plan.body,
     };
-    if (this.#retried) this.#context.pools.dispatchFresh(this.#endpoint, options, this);
-    else this.#context.pools.get(this.#endpoint).dispatch(options, this);
+    plan.record.upstreamStartMs = performance.now();
+    const target = upstreamTarget(plan.backend);
+    if (this.#retried) this.#context.pools.dispatchFresh(this.#endpoint, options, this, target);
+    else this.#context.pools.dispatcher(this.#endpoint, target).dispatch(options, this);
   }
 
   readonly #onDrain = (): void => {

@@ -75,3 +75,31 @@ test("the request's own faults and the proxy's own errors", () => {
   assert.equal(classifyUpstreamError(new TypeError('bug'), false).code, 'PM_ERR_INTERNAL');
   assert.equal(classifyUpstreamError('not even an error', false).code, 'PM_ERR_INTERNAL');
 });
+
+test('TLS handshake failures with an upstream: their own code, safe to retry anywhere', () => {
+  for (const code of ['ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO', 'ERR_TLS_CERT_ALTNAME_INVALID']) {
+    assert.deepEqual(classifyUpstreamError(coded(code), false), {
+      code: 'PM_ERR_UPSTREAM_TLS',
+      retry: 'any',
+    });
+  }
+});
+
+test('HTTP/2 upstreams: refused streams retry anywhere, resets like broken connections', () => {
+  assert.deepEqual(classifyUpstreamError(coded('PM_H2_REFUSED_STREAM'), false), {
+    code: 'PM_ERR_UPSTREAM_CONNECT',
+    retry: 'any',
+  });
+  assert.deepEqual(classifyUpstreamError(coded('PM_H2_RESET'), false), {
+    code: 'PM_ERR_UPSTREAM_CONNECT',
+    retry: 'idempotent',
+  });
+  assert.deepEqual(classifyUpstreamError(coded('PM_H2_RESET'), true), {
+    code: 'PM_ERR_UPSTREAM_RESET',
+    retry: 'never',
+  });
+  assert.deepEqual(classifyUpstreamError(coded('ERR_HTTP2_ERROR'), false), {
+    code: 'PM_ERR_UPSTREAM_PROTOCOL',
+    retry: 'never',
+  });
+});

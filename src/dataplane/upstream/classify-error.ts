@@ -35,8 +35,22 @@ const NOT_CONNECTED = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
+  // HTTP/2 upstreams: no session to open the stream on, or the upstream refused the stream
+  // (REFUSED_STREAM means it was not processed, RFC 9113 section 8.7).
+  'ERR_HTTP2_INVALID_SESSION',
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_STREAM_CANCEL',
+  'PM_H2_REFUSED_STREAM',
 ]);
-const CONNECTION_BROKEN = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const CONNECTION_BROKEN = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'PM_H2_RESET',
+  'ERR_HTTP2_STREAM_ERROR',
+]);
+const TLS_FAILURE: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_TLS', retry: 'any' };
 const UPSTREAM_PROTOCOL = new Set([
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
   'UND_ERR_RES_EXCEEDED_MAX_SIZE',
@@ -57,6 +71,10 @@ export function classifyUpstreamError(error: unknown, responseStarted: boolean):
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return CONNECT_TIMEOUT;
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return TIMEOUT;
   if (code.startsWith('HPE_') || UPSTREAM_PROTOCOL.has(code)) return PROTOCOL;
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
+    return TLS_FAILURE;
+  }
+  if (code.startsWith('ERR_HTTP2_')) return responseStarted ? RESET : PROTOCOL;
   if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
     return BAD_REQUEST;
   }

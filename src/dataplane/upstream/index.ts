@@ -1,3 +1,15 @@
 export { UpstreamPools, type UpstreamPoolOptions } from './pools.ts';
 export { endpointKey, endpointOrigin } from './origin.ts';
 export { classifyUpstreamError, type RetryRule, type UpstreamFailure } from './classify-error.ts';
+export {
+  HTTP_TARGET,
+  poolKey,
+  upstreamTarget,
+  usesHttp2,
+  usesTls,
+  type UpstreamDispatcher,
+  type UpstreamRequest,
+  type UpstreamTarget,
+} from './protocol.ts';
+export { H2Origin, type H2OriginOptions } from './h2-origin.ts';
+export { forwardableTrailers, type TrailerFields } from './trailers.ts';

@@ -8,7 +8,7 @@ export function endpointKey(endpoint: Endpoint): string {
     : `${endpoint.address}:${endpoint.port}`;
 }
 
-/** The plain-HTTP origin of an endpoint, as undici takes it: `http://10.0.0.1:8080`. */
-export function endpointOrigin(endpoint: Endpoint): string {
-  return `http://${endpointKey(endpoint)}`;
+/** The origin of an endpoint, as undici takes it: `http://10.0.0.1:8080`. */
+export function endpointOrigin(endpoint: Endpoint, scheme: 'http' | 'https' = 'http'): string {
+  return `${scheme}://${endpointKey(endpoint)}`;
 }

@@ -2,7 +2,18 @@ import type { EventEmitter } from 'node:events';
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { CompiledTable } from '../compile/index.ts';
 import type { Endpoint } from '../../ir/index.ts';
-import { endpointKey, endpointOrigin } from './origin.ts';
+import { H2Origin } from './h2-origin.ts';
+import { endpointOrigin } from './origin.ts';
+import {
+  HTTP_TARGET,
+  poolKey,
+  upstreamTarget,
+  usesHttp2,
+  usesTls,
+  type UpstreamDispatcher,
+  type UpstreamRequest,
+  type UpstreamTarget,
+} from './protocol.ts';
 
 /** Settings for the connection pools to upstream endpoints. */
 export interface UpstreamPoolOptions {
@@ -25,16 +36,24 @@ export interface UpstreamPoolOptions {
 
 interface PoolEntry {
   readonly key: string;
-  readonly pool: Pool;
+  readonly target: UpstreamTarget;
+  /** An undici Pool for HTTP and HTTPS, HTTP/2 sessions for the other protocols. */
+  readonly pool: Pool | H2Origin;
+  /** What requests are dispatched to: the pool, with the TLS server name for HTTPS. */
+  readonly dispatcher: UpstreamDispatcher;
   /** When the endpoint was first seen missing from the live table; -1 while it is present. */
   absentSince: number;
   closed: boolean;
 }
 
+// HTTP/2 sessions kept to one endpoint at most; each carries up to 100 streams before another opens.
+const MAX_H2_SESSIONS = 8;
+
 /**
- * One keep-alive undici Pool per endpoint `address:port`, created on first use. Pools whose
- * endpoint has left the live table are closed gracefully once it has been gone for
- * `retireAfterMs` (see {@link UpstreamPools.sweep}); undici's close lets running requests end.
+ * One keep-alive pool per endpoint `address:port` and protocol, created on first use: undici
+ * Pools for HTTP and HTTPS (HTTP/1.1), {@link H2Origin} sessions for H2C, GRPC and GRPCS.
+ * Pools whose endpoint has left the live table are closed gracefully once it has been gone for
+ * `retireAfterMs` (see {@link UpstreamPools.sweep}); closing lets running requests end.
  */
 export class UpstreamPools {
   readonly #options: UpstreamPoolOptions;
@@ -54,18 +73,29 @@ export class UpstreamPools {
     return this.#byKey.size;
   }
 
-  /** The pool for an endpoint, created when missing. */
+  /** The undici pool for a plain-HTTP endpoint, created when missing. */
   get(endpoint: Endpoint): Dispatcher {
+    const pool = this.#entry(endpoint, HTTP_TARGET).pool;
+    if (pool instanceof H2Origin) throw new Error('a plain-HTTP pool must be an undici Pool');
+    return pool;
+  }
+
+  /** Where requests to an endpoint reached by `target` go; created when missing. */
+  dispatcher(endpoint: Endpoint, target: UpstreamTarget): UpstreamDispatcher {
+    return this.#entry(endpoint, target).dispatcher;
+  }
+
+  #entry(endpoint: Endpoint, target: UpstreamTarget): PoolEntry {
     const known = this.#byEndpoint.get(endpoint);
-    if (known !== undefined && !known.closed) return known.pool;
-    const key = endpointKey(endpoint);
+    if (known !== undefined && !known.closed && sameTarget(known.target, target)) return known;
+    const key = poolKey(endpoint, target);
     let entry = this.#byKey.get(key);
     if (entry === undefined) {
-      entry = { key, pool: this.#createPool(endpoint), absentSince: -1, closed: false };
+      entry = this.#createEntry(key, endpoint, target);
       this.#byKey.set(key, entry);
     }
     this.#byEndpoint.set(endpoint, entry);
-    return entry.pool;
+    return entry;
   }
 
   /**
@@ -75,11 +105,19 @@ export class UpstreamPools {
    */
   dispatchFresh(
     endpoint: Endpoint,
-    options: Dispatcher.DispatchOptions,
+    options: UpstreamRequest,
     handler: Dispatcher.DispatchHandler,
+    target: UpstreamTarget = HTTP_TARGET,
   ): void {
-    const client = this.#createClient(new URL(endpointOrigin(endpoint)), this.#clientOptions());
-    client.dispatch(options, handler);
+    // A closed HTTP/2 session leaves its pool at once, so the pool's next stream is on a new one.
+    if (usesHttp2(target.protocol)) {
+      this.dispatcher(endpoint, target).dispatch(options, handler);
+      return;
+    }
+    const tls = usesTls(target.protocol);
+    const origin = new URL(endpointOrigin(endpoint, tls ? 'https' : 'http'));
+    const client = this.#createClient(origin, this.#clientOptions(tls));
+    client.dispatch(withServername(options, target), handler);
     // close() lets the request just dispatched finish first.
     void client.close().catch(ignore);
   }
@@ -126,17 +164,42 @@ export class UpstreamPools {
     );
   }
 
-  #createPool(endpoint: Endpoint): Pool {
-    return new Pool(endpointOrigin(endpoint), {
-      ...this.#clientOptions(),
+  #createEntry(key: string, endpoint: Endpoint, target: UpstreamTarget): PoolEntry {
+    const base = { key, target, absentSince: -1, closed: false };
+    const tls = usesTls(target.protocol);
+    const options = this.#options;
+    if (usesHttp2(target.protocol)) {
+      const pool = new H2Origin({
+        origin: endpointOrigin(endpoint, tls ? 'https' : 'http'),
+        servername: target.servername,
+        connectTimeoutMs: options.connectTimeoutMs,
+        responseHeadersTimeoutMs: options.responseHeadersTimeoutMs,
+        responseBodyTimeoutMs: options.responseBodyTimeoutMs,
+        keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+        maxSessions: MAX_H2_SESSIONS,
+      });
+      return { ...base, pool, dispatcher: pool };
+    }
+    const pool = new Pool(endpointOrigin(endpoint, tls ? 'https' : 'http'), {
+      ...this.#clientOptions(tls),
       factory: (origin, clientOptions) => this.#createClient(origin, clientOptions),
     });
+    if (target.servername === null) return { ...base, pool, dispatcher: pool };
+    const dispatcher: UpstreamDispatcher = {
+      dispatch: (request, handler) => pool.dispatch(withServername(request, target), handler),
+      close: () => pool.close(),
+      destroy: () => pool.destroy(),
+    };
+    return { ...base, pool, dispatcher };
   }
 
-  #clientOptions(): Client.Options {
+  #clientOptions(tls = false): Client.Options {
     const options = this.#options;
     return {
-      connect: { timeout: options.connectTimeoutMs, noDelay: true },
+      // Upstream certificates are not verified (docs/tls.md), as ingress-nginx does by default.
+      connect: tls
+        ? { timeout: options.connectTimeoutMs, noDelay: true, rejectUnauthorized: false }
+        : { timeout: options.connectTimeoutMs, noDelay: true },
       headersTimeout: options.responseHeadersTimeoutMs,
       bodyTimeout: options.responseBodyTimeoutMs,
       keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -156,7 +219,8 @@ export class UpstreamPools {
     if (table === this.#liveFor) return this.#liveKeys;
     const keys = new Set<string>();
     for (const backend of table?.table.backends ?? []) {
-      for (const endpoint of backend.endpoints) keys.add(endpointKey(endpoint));
+      const target = upstreamTarget(backend);
+      for (const endpoint of backend.endpoints) keys.add(poolKey(endpoint, target));
     }
     this.#liveFor = table;
     this.#liveKeys = keys;
@@ -167,6 +231,24 @@ export class UpstreamPools {
     this.#byKey.delete(entry.key);
     void closeEntry(entry);
   }
+}
+
+/**
+ * undici takes the TLS server name of each request from its Host header, and reconnects when
+ * it changes; naming the Service instead keeps one name, and so the connections, per pool.
+ * undici reads `servername` from the dispatch options, though its typings leave it out.
+ */
+function withServername(request: UpstreamRequest, target: UpstreamTarget): UpstreamRequest {
+  if (target.servername === null) return request;
+  const named: UpstreamRequest & { readonly servername: string } = {
+    ...request,
+    servername: target.servername,
+  };
+  return named;
+}
+
+function sameTarget(a: UpstreamTarget, b: UpstreamTarget): boolean {
+  return a === b || (a.protocol === b.protocol && a.servername === b.servername);
 }
 
 async function closeEntry(entry: PoolEntry): Promise<void> {

@@ -1,0 +1,77 @@
+import { request } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** A port that was free a moment ago: bound on 127.0.0.1 port 0 and released. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Polls `probe` every 50 ms until it returns true; false once `gone()` says the process died
+ * or `timeoutMs` has passed.
+ */
+export async function pollUntil(
+  probe: () => Promise<boolean> | boolean,
+  gone: () => boolean,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !gone()) {
+    if (await probe()) return true;
+    await delay(50);
+  }
+  return false;
+}
+
+/** One GET to 127.0.0.1:port with the given Host; status and body length (status 0 on error). */
+export async function get(
+  port: number,
+  host: string,
+  path = '/',
+): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 5_000 },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, bytes });
+        });
+        res.on('error', () => {
+          resolve({ status: 0, bytes });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => {
+      resolve({ status: 0, bytes: 0 });
+    });
+    req.end();
+  });
+}

@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { SCENARIOS, type ScenarioName } from './scenarios.ts';
+
+/** The settings of one benchmark run. */
+export interface BenchOptions {
+  /** Seconds of each measured wrk run. */
+  readonly duration: number;
+  /** Seconds of the warm-up run before each measured run. */
+  readonly warmup: number;
+  /** Measured runs per proxy; the report shows their median. */
+  readonly rounds: number;
+  readonly connections: number;
+  readonly threads: number;
+  /** Extra Ingresses of the route-count check (0 skips it). */
+  readonly routes: number;
+  /** Seconds after which everything is stopped, whatever state it is in. */
+  readonly timeout: number;
+  /** What to measure, in this order. */
+  readonly scenarios: readonly ScenarioName[];
+  /** h2load connections, and concurrent streams on each, for the h2 scenario. */
+  readonly h2Connections: number;
+  readonly h2Streams: number;
+}
+
+/** Usage of bench/proxy/run.ts. */
+export const USAGE = `Usage: node bench/proxy/run.ts [options]
+
+Runs nginx and pointsman in front of the same loopback backend and measures both with wrk.
+  --duration S      seconds of each measured run (default 10)
+  --warmup S        seconds of the warm-up before each measured run (default 3)
+  --rounds N        measured runs per proxy, alternating; the median is reported (default 2)
+  --connections N   wrk connections (default 50)
+  --threads N       wrk threads (default 1)
+  --routes N        extra Ingresses of the route-count check, 0 to skip (default 10000)
+  --scenarios LIST  comma-separated, from http (HTTP/1.1), https (HTTP/1.1 over TLS, kept
+                    alive), handshakes (HTTPS with a new TLS handshake per request) and h2
+                    (HTTP/2 over TLS, with h2load) (default: all four)
+  --h2-connections N  h2load connections in the h2 scenario (default 10)
+  --h2-streams N    concurrent streams per h2load connection (default 5: as many requests in
+                    flight as wrk's 50 connections)
+  --timeout S       stop everything after this many seconds (default: from the settings above)
+`;
+
+function count(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) {
+    throw new Error(`--${name} must be an integer of at least ${String(min)}`);
+  }
+  return parsed;
+}
+
+const NUMBER = { type: 'string' } as const;
+
+/** Options from the command line; undefined when help was asked for. */
+export function parseOptions(argv: readonly string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      duration: NUMBER,
+      warmup: NUMBER,
+      rounds: NUMBER,
+      connections: NUMBER,
+      threads: NUMBER,
+      routes: NUMBER,
+      timeout: NUMBER,
+      scenarios: { type: 'string' },
+      'h2-connections': NUMBER,
+      'h2-streams': NUMBER,
+    },
+  });
+  if (values.help === true) return undefined;
+  const duration = count('duration', values.duration, 10, 1);
+  const warmup = count('warmup', values.warmup, 3, 0);
+  const rounds = count('rounds', values.rounds, 2, 1);
+  const routes = count('routes', values.routes, 10_000, 0);
+  const scenarios = scenarioList(values.scenarios);
+  const runs = rounds * (scenarios.length * 2 + (routes > 0 ? 1 : 0));
+  return {
+    duration,
+    warmup,
+    rounds,
+    connections: count('connections', values.connections, 50, 1),
+    threads: count('threads', values.threads, 1, 1),
+    routes,
+    timeout: count('timeout', values.timeout, runs * (duration + warmup + 5) + 180, 10),
+    scenarios,
+    h2Connections: count('h2-connections', values['h2-connections'], 10, 1),
+    h2Streams: count('h2-streams', values['h2-streams'], 5, 1),
+  };
+}
+
+function scenarioList(value: string | undefined): ScenarioName[] {
+  if (value === undefined) return [...SCENARIOS];
+  const names = value.split(',').map((name) => name.trim());
+  const known = new Set<string>(SCENARIOS);
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`--scenarios takes ${SCENARIOS.join(', ')}; not ${unknown.join(', ')}`);
+  }
+  return SCENARIOS.filter((name) => names.includes(name));
+}

@@ -1,0 +1,69 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Backend, BackendProtocol, Endpoint } from '../../ir/index.ts';
+import { endpointKey } from './origin.ts';
+
+/** How one pool reaches its endpoint: the protocol, and the TLS server name when there is TLS. */
+export interface UpstreamTarget {
+  readonly protocol: BackendProtocol;
+  /** The SNI name for HTTPS and GRPCS: the Service's cluster DNS name. Null without TLS. */
+  readonly servername: string | null;
+}
+
+/** Plain HTTP/1.1, the default. */
+export const HTTP_TARGET: UpstreamTarget = Object.freeze({ protocol: 'HTTP', servername: null });
+
+/** One request as the proxy hands it to an upstream dispatcher. */
+export interface UpstreamRequest {
+  readonly path: string;
+  readonly method: string;
+  /** Flat `[name, value, ...]` list, as forwardHeaders builds it. */
+  readonly headers: string[];
+  /** The client request when it has a body to stream, else null. */
+  readonly body: Readable | null;
+}
+
+/** What the proxy needs of a pool of connections to one endpoint. */
+export interface UpstreamDispatcher {
+  /** Sends the request; the handler hears about the response (undici's handler interface). */
+  dispatch(request: UpstreamRequest, handler: Dispatcher.DispatchHandler): boolean;
+  /** Lets running requests finish, then closes every connection. */
+  close(): Promise<void>;
+  /** Closes every connection at once, failing what still runs on them. */
+  destroy(): Promise<void>;
+}
+
+/** True for the protocols spoken as HTTP/2 to the upstream. */
+export function usesHttp2(protocol: BackendProtocol | undefined): boolean {
+  return protocol === 'GRPC' || protocol === 'GRPCS' || protocol === 'H2C';
+}
+
+/** True for the protocols with TLS to the upstream. */
+export function usesTls(protocol: BackendProtocol): boolean {
+  return protocol === 'HTTPS' || protocol === 'GRPCS';
+}
+
+/**
+ * The target of a backend's endpoints. TLS connections name the Service (`api.shop.svc`) in
+ * SNI, the name cluster certificates are usually issued for; the certificate itself is not
+ * verified (see docs/tls.md).
+ */
+export function upstreamTarget(
+  backend: Pick<Backend, 'protocol' | 'service' | 'namespace'>,
+): UpstreamTarget {
+  const protocol = backend.protocol;
+  if (protocol === undefined) return HTTP_TARGET;
+  const servername = usesTls(protocol) ? `${backend.service}.${backend.namespace}.svc` : null;
+  return { protocol, servername };
+}
+
+/**
+ * The key a pool is stored under: `address:port` for plain HTTP, else the protocol, the server
+ * name when there is one, and the endpoint (`grpcs://api.shop.svc@10.0.0.1:50051`).
+ */
+export function poolKey(endpoint: Endpoint, target: UpstreamTarget): string {
+  const key = endpointKey(endpoint);
+  if (target.protocol === 'HTTP') return key;
+  const name = target.servername === null ? '' : `${target.servername}@`;
+  return `${target.protocol.toLowerCase()}://${name}${key}`;
+}

@@ -1,0 +1,14 @@
+/**
+ * Key material travels beside the route table, never inside it: the IR is served at
+ * /debug/routes and written to logs, so it names certificates only by their version.
+ */
+
+/** A certificate chain and its private key, as PEM text. */
+export interface CertificateMaterial {
+  /** The leaf certificate first, then any intermediates. */
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+/** Certificate material by {@link TlsSecretRef.version}. */
+export type Certificates = ReadonlyMap<string, CertificateMaterial>;

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { RequestRecord } from '../dataplane/index.ts';
+import { createAccessLog, type AccessLogSettings } from './access-log.ts';
+import { silentLogger } from './logger.ts';
+
+function record(path: string, status: number, error: 'PM_ERR_NO_ROUTE' | null = null) {
+  const req = {
+    socket: new PassThrough(),
+    httpVersion: '1.1',
+    method: 'GET',
+    url: path,
+    headers: {},
+  } as unknown as IncomingMessage;
+  const source = {
+    observer: null,
+    logger: silentLogger(),
+    listener: 'http',
+    settings: { proto: 'http' },
+  };
+  const result = new RequestRecord(source, req, 'req-1', '10.1.2.3', 'request');
+  result.status = status;
+  result.error = error;
+  result.host = 'shop.example';
+  result.durationMs = 1.23456;
+  return result;
+}
+
+function collect(settings: Partial<AccessLogSettings>, random?: () => number) {
+  const stream = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+  });
+  const log = createAccessLog({
+    target: { kind: 'stdout' },
+    skipPaths: [],
+    sampleRatio: 1,
+    ...settings,
+    logger: silentLogger(),
+    destination: stream,
+    ...(random === undefined ? {} : { random }),
+  });
+  assert.ok(log);
+  return { log, lines };
+}
+
+test('one JSON line per request, with time, component and the record fields', () => {
+  const { log, lines } = collect({});
+  log.onRequestEnd(record('/cart?item=1', 404, 'PM_ERR_NO_ROUTE'));
+  assert.equal(lines.length, 1);
+  const line = lines[0] ?? {};
+  assert.match(String(line['time']), /^\d{4}-\d\d-\d\dT/);
+  assert.equal(line['component'], 'access');
+  assert.equal(line['requestId'], 'req-1');
+  assert.equal(line['client'], '10.1.2.3');
+  assert.equal(line['path'], '/cart?item=1');
+  assert.equal(line['status'], 404);
+  assert.equal(line['error'], 'PM_ERR_NO_ROUTE');
+  assert.equal(line['durationMs'], 1.235);
+  assert.equal(line['ingress'], null);
+  assert.equal(line['upstreamMs'], null);
+});
+
+test('skipped paths drop successful requests only, the query ignored', () => {
+  const { log, lines } = collect({ skipPaths: ['/healthz'] });
+  log.onRequestEnd(record('/healthz', 200));
+  log.onRequestEnd(record('/healthz?probe=1', 204));
+  log.onRequestEnd(record('/healthz/', 200));
+  log.onRequestEnd(record('/healthz', 503));
+  assert.deepEqual(
+    lines.map((l) => [l['path'], l['status']]),
+    [
+      ['/healthz/', 200],
+      ['/healthz', 503],
+    ],
+  );
+});
+
+test('sampling keeps its share of successful requests and every error', () => {
+  const draws = [0.05, 0.5, 0.09, 0.95];
+  const { log, lines } = collect({ sampleRatio: 0.1 }, () => draws.shift() ?? 0);
+  for (let i = 0; i < 4; i++) log.onRequestEnd(record(`/${String(i)}`, 200));
+  log.onRequestEnd(record('/broken', 502));
+  assert.deepEqual(
+    lines.map((l) => l['path']),
+    ['/0', '/2', '/broken'],
+  );
+});
+
+test('off gives no access log', () => {
+  assert.equal(
+    createAccessLog({
+      target: { kind: 'off' },
+      skipPaths: [],
+      sampleRatio: 1,
+      logger: silentLogger(),
+    }),
+    null,
+  );
+});
+
+test('client text is escaped: every line is valid JSON and reads back as sent', () => {
+  const { log, lines } = collect({});
+  const path = '/a"b\\c\n\u0000\u2028é\ud800?x=</script>';
+  const hostile = record(path, 200);
+  hostile.host = 'h"ost';
+  log.onRequestEnd(hostile);
+  const [line] = lines;
+  assert.ok(line && lines.length === 1);
+  assert.equal(line['path'], path);
+  assert.equal(line['host'], 'h"ost');
+  assert.equal(line['upgrade'], false);
+});

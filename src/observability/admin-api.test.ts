@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { afterEach, describe, test } from 'node:test';
+import { sealRouteTable, type ObjectResult, type RouteTable } from '../ir/index.ts';
+import type { Page, RouteRow, Summary } from './admin-api.ts';
+import { createAdminServer, type AdminServer, type AdminServerOptions } from './admin-server.ts';
+import { silentLogger } from './logger.ts';
+import { TrafficHistory } from './traffic-history.ts';
+
+const NOW = Date.parse('2030-01-01T00:00:00Z');
+
+/** `count` Ingresses `app-N` in namespace `team`, each with host `app-N.example` and a backend. */
+function bigTable(count: number): RouteTable {
+  const names = Array.from({ length: count }, (_, i) => `app-${String(i).padStart(5, '0')}`);
+  return sealRouteTable({
+    hosts: names.map((name, index) => ({
+      host: `${name}.example`,
+      kind: 'exact' as const,
+      paths: [
+        {
+          path: '/',
+          match: 'Prefix' as const,
+          declaredPathType: 'Prefix' as const,
+          backend: `team/${name}:80`,
+          source: { namespace: 'team', name, rule: index, path: 0 },
+          sslRedirect: false,
+        },
+      ],
+    })),
+    defaultBackend: null,
+    backends: names.map((name, index) => ({
+      id: `team/${name}:80`,
+      namespace: 'team',
+      service: name,
+      port: 80,
+      endpoints: index % 2 === 0 ? [{ address: '10.0.0.1', port: 8080 }] : [],
+      problem:
+        index % 2 === 0 ? null : { code: 'NoReadyEndpoints' as const, message: 'no endpoint' },
+    })),
+    tls: [
+      {
+        host: 'app-00000.example',
+        kind: 'exact',
+        secret: { namespace: 'team', name: 'soon', version: 'a', notAfter: '2030-01-05T00:00:00Z' },
+        problem: null,
+      },
+      {
+        host: 'app-00001.example',
+        kind: 'exact',
+        secret: {
+          namespace: 'team',
+          name: 'later',
+          version: 'b',
+          notAfter: '2031-01-01T00:00:00Z',
+        },
+        problem: null,
+      },
+      {
+        host: 'app-00002.example',
+        kind: 'exact',
+        secret: null,
+        problem: { code: 'SecretNotFound', message: 'secret team/gone not found' },
+      },
+    ],
+  });
+}
+
+const REJECTED: ObjectResult = {
+  kind: 'Ingress',
+  namespace: 'team',
+  name: '<script>alert(1)</script>',
+  state: 'Rejected',
+  problems: [{ code: 'InvalidPath', message: 'path must start with /', field: 'spec.rules[0]' }],
+};
+
+const servers: AdminServer[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function start(options: Partial<AdminServerOptions> = {}, table = bigTable(1_000)) {
+  const server = createAdminServer({
+    status: {
+      status: () => ({
+        ready: true,
+        table,
+        results: [
+          REJECTED,
+          {
+            kind: 'Ingress',
+            namespace: 'team',
+            name: 'app-00001',
+            state: 'Accepted',
+            problems: [{ code: 'NoReadyEndpoints', message: 'no endpoint' }],
+          },
+          {
+            kind: 'Ingress',
+            namespace: 'team',
+            name: 'app-00000',
+            state: 'Accepted',
+            problems: [],
+          },
+        ],
+        diagnostics: [{ severity: 'error', file: 'a.yaml', document: 1, message: 'broken' }],
+        servingLastGood: [],
+      }),
+    },
+    logger: silentLogger(),
+    now: () => NOW,
+    ...options,
+  });
+  servers.push(server);
+  const { port } = await server.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${String(port)}`;
+  return {
+    base,
+    json: async <T>(path: string): Promise<T> => {
+      const response = await fetch(`${base}${path}`);
+      assert.equal(response.status, 200, path);
+      return (await response.json()) as T;
+    },
+  };
+}
+
+describe('admin JSON API', () => {
+  test('/api/routes pages through the table and searches server-side', async () => {
+    const { json } = await start();
+    const first = await json<Page<RouteRow>>('/api/routes?pageSize=20');
+    assert.equal(first.total, 1_000);
+    assert.equal(first.matched, 1_000);
+    assert.equal(first.pages, 50);
+    assert.equal(first.rows.length, 20);
+    assert.deepEqual(first.rows[0], {
+      kind: 'rule',
+      host: 'app-00000.example',
+      path: '/',
+      pathType: 'Prefix',
+      namespace: 'team',
+      ingress: 'app-00000',
+      backend: 'team/app-00000:80',
+      service: 'app-00000',
+      port: 80,
+      readyEndpoints: 1,
+      endpoints: ['10.0.0.1:8080'],
+      problem: null,
+    });
+    const last = await json<Page<RouteRow>>('/api/routes?pageSize=20&page=999');
+    assert.equal(last.page, 50, 'a page past the end gives the last one');
+    const found = await json<Page<RouteRow>>('/api/routes?q=APP-0099');
+    assert.equal(found.matched, 10);
+    assert.ok(found.rows.every((row) => row.ingress.startsWith('app-0099')));
+    const clamped = await json<Page<RouteRow>>('/api/routes?pageSize=100000&page=x');
+    assert.equal(clamped.pageSize, 500);
+    assert.equal(clamped.page, 1);
+  });
+
+  test('/api/objects lists rejected objects by default, or all with problems', async () => {
+    const { json } = await start();
+    const rejected = await json<Page<ObjectResult> & { diagnostics: unknown[] }>('/api/objects');
+    assert.deepEqual(
+      rejected.rows.map((r) => r.name),
+      ['<script>alert(1)</script>'],
+    );
+    assert.equal(rejected.diagnostics.length, 1);
+    const problems = await json<Page<ObjectResult>>('/api/objects?state=problems');
+    assert.equal(problems.matched, 2);
+    const search = await json<Page<ObjectResult>>('/api/objects?state=all&q=noreadyendpoints');
+    assert.deepEqual(
+      search.rows.map((r) => r.name),
+      ['app-00001'],
+    );
+  });
+
+  test('/api/certificates: Secrets in use, soonest expiry first, and TLS problems', async () => {
+    const { json } = await start();
+    const page = await json<
+      Page<{ name: string; expiresInSeconds: number; hosts: string[] }> & { problems: unknown[] }
+    >('/api/certificates');
+    assert.deepEqual(
+      page.rows.map((r) => [r.name, r.expiresInSeconds, r.hosts]),
+      [
+        ['soon', 4 * 86_400, ['app-00000.example']],
+        ['later', 365 * 86_400, ['app-00001.example']],
+      ],
+    );
+    assert.equal(page.problems.length, 1);
+  });
+
+  test('/api/summary counts routes, objects, certificates and recent traffic', async () => {
+    const traffic = new TrafficHistory({ now: () => NOW });
+    for (let i = 0; i < 60; i++) traffic.count('team', 'app-00000', i < 6 ? 502 : 200);
+    const { json } = await start({ traffic });
+    const summary = await json<Summary & { metrics: boolean }>('/api/summary');
+    assert.equal(summary.ready, true);
+    assert.deepEqual(summary.routes, {
+      hosts: 1_000,
+      paths: 1_000,
+      backends: 1_000,
+      readyEndpoints: 500,
+      backendsWithoutEndpoints: 500,
+      defaultBackend: false,
+    });
+    assert.deepEqual(summary.objects, {
+      accepted: 2,
+      rejected: 1,
+      ignored: 0,
+      withProblems: 1,
+      servingLastGood: 0,
+    });
+    assert.deepEqual(summary.certificates, {
+      inUse: 2,
+      expiringSoon: 1,
+      expired: 0,
+      hostsWithProblems: 1,
+    });
+    assert.deepEqual(summary.traffic, { requestsPerSecond: 1, serverErrorRatio: 0.1 });
+    assert.equal(summary.metrics, false);
+  });
+
+  test('/api/traffic and /metrics answer 404 when metrics are off', async () => {
+    const { base } = await start();
+    assert.equal((await fetch(`${base}/api/traffic`)).status, 404);
+    assert.equal((await fetch(`${base}/metrics`)).status, 404);
+  });
+
+  test('/metrics serves the source text with its media type', async () => {
+    const { base } = await start({
+      metrics: { contentType: 'text/plain; version=0.0.4', text: () => Promise.resolve('x 1\n') },
+    });
+    const response = await fetch(`${base}/metrics`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4');
+    assert.equal(await response.text(), 'x 1\n');
+  });
+
+  test('a failing metrics source gives 500 and the server keeps serving', async () => {
+    const { base } = await start({
+      metrics: { contentType: 'text/plain', text: () => Promise.reject(new Error('bug')) },
+    });
+    assert.equal((await fetch(`${base}/metrics`)).status, 500);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  });
+
+  test('the status page: HTML with a CSP that allows exactly its inline script and style', async () => {
+    const { base } = await start();
+    const response = await fetch(`${base}/`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(response.headers.get('x-frame-options'), 'DENY');
+    const html = await response.text();
+    const policy = response.headers.get('content-security-policy') ?? '';
+    const hash = (tag: string) => {
+      const body = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(html)?.[1] ?? '';
+      return `'sha256-${createHash('sha256').update(body).digest('base64')}'`;
+    };
+    assert.ok(policy.includes(`script-src ${hash('script')}`), policy);
+    assert.ok(policy.includes(`style-src ${hash('style')}`), policy);
+    assert.match(policy, /default-src 'none'/);
+    assert.match(policy, /connect-src 'self'/);
+    assert.doesNotMatch(policy, /unsafe/);
+    assert.doesNotMatch(html, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'no external assets');
+  });
+});

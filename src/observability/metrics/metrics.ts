@@ -1,0 +1,106 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ProxyStats } from '../../dataplane/index.ts';
+import type { RouteTable } from '../../ir/index.ts';
+import { ControlMetrics } from './control-metrics.ts';
+import { createInstruments, type Instruments } from './instruments.ts';
+import { RequestMetrics } from './request-metrics.ts';
+import { watchUpstreamConnects, type UpstreamConnect } from './upstream-connects.ts';
+
+/** Options of {@link Metrics}. */
+export interface MetricsOptions {
+  /** Adds prom-client's process metrics (CPU, memory, event loop lag, heap, GC). Default true. */
+  readonly processMetrics?: boolean;
+  /** Measures upstream connects through undici's diagnostics channels. Default true. */
+  readonly upstreamConnects?: boolean;
+}
+
+/**
+ * Every metric of one process, in a Registry of its own (never prom-client's global one, so
+ * that tests can make several). `requests` observes the proxy's request records, `control` is
+ * told about translations; {@link Metrics.tableLive} must see every table that goes live.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests: RequestMetrics;
+  readonly control: ControlMetrics;
+  readonly #instruments: Instruments;
+  readonly #listeners = new Map<string, () => ProxyStats>();
+  #endpoints = new Set<string>();
+  readonly #stopConnects: () => void;
+
+  constructor(options: MetricsOptions = {}) {
+    this.requests = new RequestMetrics();
+    const collectors = {
+      openConnections: () => {
+        this.#collectConnections();
+      },
+      activeRequests: () => {
+        this.#collectActiveRequests();
+      },
+    };
+    this.#instruments = createInstruments(this.registry, collectors, this.requests.sources());
+    this.control = new ControlMetrics(this.#instruments);
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.#stopConnects =
+      (options.upstreamConnects ?? true)
+        ? watchUpstreamConnects((connect) => {
+            this.#upstreamConnect(connect);
+          })
+        : () => undefined;
+  }
+
+  /** Reports a proxy's connection counts as the listener `name`. */
+  trackListener(name: string, stats: () => ProxyStats): void {
+    this.#listeners.set(name, stats);
+  }
+
+  /** A new table went live at `nowMs` (Unix milliseconds). */
+  tableLive(table: RouteTable, nowMs: number): void {
+    this.control.tableLive(table, nowMs);
+    this.requests.retain(table);
+    const endpoints = new Set<string>();
+    for (const backend of table.backends) {
+      for (const endpoint of backend.endpoints)
+        endpoints.add(`${endpoint.address}|${endpoint.port}`);
+    }
+    this.#endpoints = endpoints;
+  }
+
+  /** The metrics in the Prometheus text format. */
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The media type of {@link Metrics.text}. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Stops what runs in the background. */
+  close(): void {
+    this.#stopConnects();
+  }
+
+  // Only endpoints of the route table: the channels also carry other undici users' connects.
+  #upstreamConnect(connect: UpstreamConnect): void {
+    if (!this.#endpoints.has(`${connect.hostname}|${connect.port}`)) return;
+    this.#instruments.upstreamConnect.labels(connect.ok ? 'ok' : 'error').observe(connect.seconds);
+  }
+
+  #collectConnections(): void {
+    const gauge = this.#instruments.openConnections;
+    gauge.reset();
+    for (const [listener, stats] of this.#listeners) {
+      const { connections, tunnels } = stats();
+      gauge.labels(listener, 'http/1.1').set(Math.max(0, connections - tunnels));
+      gauge.labels(listener, 'upgrade').set(tunnels);
+    }
+  }
+
+  #collectActiveRequests(): void {
+    const gauge = this.#instruments.activeRequests;
+    gauge.reset();
+    for (const [listener, stats] of this.#listeners)
+      gauge.labels(listener).set(stats().activeRequests);
+  }
+}

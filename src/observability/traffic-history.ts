@@ -1,0 +1,185 @@
+import type { RequestObserver, RequestRecord } from '../dataplane/index.ts';
+
+/** Options of {@link TrafficHistory}. */
+export interface TrafficHistoryOptions {
+  /** Width of one bucket; default 10 s. */
+  readonly bucketMs?: number;
+  /** Buckets kept; default 60 (ten minutes of 10 s buckets). */
+  readonly buckets?: number;
+  /** Unix milliseconds; `Date.now` by default, a fake in tests. */
+  readonly now?: () => number;
+}
+
+/** Counts of one Ingress over the window, oldest bucket first. */
+export interface IngressTraffic {
+  /** `''` and `''` for requests that matched no Ingress. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly requests: number[];
+  /** Answers with a 5xx status. */
+  readonly serverErrors: number[];
+  /** Answers with a 4xx status. */
+  readonly clientErrors: number[];
+  /** Sums over the window. */
+  readonly total: { requests: number; serverErrors: number; clientErrors: number };
+}
+
+/** What `/api/traffic` serves. */
+export interface TrafficSnapshot {
+  readonly bucketSeconds: number;
+  /** Unix seconds at the end of the newest bucket (which is still filling). */
+  readonly end: number;
+  /** All requests, whatever their Ingress. */
+  readonly all: IngressTraffic;
+  /** The busiest Ingresses matching the query, at most `limit`, busiest first. */
+  readonly ingresses: IngressTraffic[];
+  /** How many Ingresses matched the query (before the limit). */
+  readonly matched: number;
+}
+
+interface Series {
+  readonly namespace: string;
+  readonly name: string;
+  readonly requests: Uint32Array;
+  readonly serverErrors: Uint32Array;
+  readonly clientErrors: Uint32Array;
+  /** The newest bucket that counted something. */
+  lastEpoch: number;
+}
+
+/**
+ * Request and error counts per Ingress in a ring of time buckets (by default 10 s each over the
+ * last 10 minutes), for the status page. Memory is bounded by the Ingresses that saw traffic in
+ * the window: a series with no request for a whole window is dropped.
+ */
+export class TrafficHistory implements RequestObserver {
+  readonly #bucketMs: number;
+  readonly #size: number;
+  readonly #now: () => number;
+  readonly #byNamespace = new Map<string, Map<string, Series>>();
+  readonly #all: Series;
+  #epoch: number;
+
+  constructor(options: TrafficHistoryOptions = {}) {
+    this.#bucketMs = options.bucketMs ?? 10_000;
+    this.#size = options.buckets ?? 60;
+    this.#now = options.now ?? Date.now;
+    this.#epoch = Math.floor(this.#now() / this.#bucketMs);
+    this.#all = this.#newSeries('', '');
+  }
+
+  onRequestEnd(record: RequestRecord): void {
+    this.count(record.ingressNamespace, record.ingressName, record.status);
+  }
+
+  /** Counts one answer with `status` for an Ingress (`''`, `''`: none). */
+  count(namespace: string, name: string, status: number): void {
+    this.#advance();
+    const slot = this.#epoch % this.#size;
+    bump(this.#all, slot, status, this.#epoch);
+    let names = this.#byNamespace.get(namespace);
+    if (names === undefined) {
+      names = new Map();
+      this.#byNamespace.set(namespace, names);
+    }
+    let series = names.get(name);
+    if (series === undefined) {
+      series = this.#newSeries(namespace, name);
+      names.set(name, series);
+    }
+    bump(series, slot, status, this.#epoch);
+  }
+
+  /** The window, for Ingresses whose `namespace/name` contains `query`, busiest `limit` first. */
+  snapshot(query = '', limit = 20): TrafficSnapshot {
+    this.#advance();
+    const needle = query.toLowerCase();
+    const matching: IngressTraffic[] = [];
+    for (const names of this.#byNamespace.values()) {
+      for (const series of names.values()) {
+        if (needle !== '' && !`${series.namespace}/${series.name}`.includes(needle)) continue;
+        matching.push(this.#view(series));
+      }
+    }
+    matching.sort(
+      (a, b) =>
+        b.total.requests - a.total.requests ||
+        compare(a.namespace, b.namespace) ||
+        compare(a.name, b.name),
+    );
+    return {
+      bucketSeconds: this.#bucketMs / 1000,
+      end: ((this.#epoch + 1) * this.#bucketMs) / 1000,
+      all: this.#view(this.#all),
+      ingresses: matching.slice(0, Math.max(0, limit)),
+      matched: matching.length,
+    };
+  }
+
+  /** Moves the ring to the current bucket, clearing the buckets that passed without traffic. */
+  #advance(): void {
+    const epoch = Math.floor(this.#now() / this.#bucketMs);
+    if (epoch <= this.#epoch) return;
+    const steps = Math.min(epoch - this.#epoch, this.#size);
+    const clear = (series: Series): void => {
+      for (let step = 1; step <= steps; step++) {
+        const slot = (this.#epoch + step) % this.#size;
+        series.requests[slot] = 0;
+        series.serverErrors[slot] = 0;
+        series.clientErrors[slot] = 0;
+      }
+    };
+    clear(this.#all);
+    for (const [namespace, names] of this.#byNamespace) {
+      for (const [name, series] of names) {
+        if (epoch - series.lastEpoch >= this.#size) names.delete(name);
+        else clear(series);
+      }
+      if (names.size === 0) this.#byNamespace.delete(namespace);
+    }
+    this.#epoch = epoch;
+  }
+
+  #view(series: Series): IngressTraffic {
+    const requests: number[] = [];
+    const serverErrors: number[] = [];
+    const clientErrors: number[] = [];
+    const total = { requests: 0, serverErrors: 0, clientErrors: 0 };
+    for (let age = this.#size - 1; age >= 0; age--) {
+      const slot = (this.#epoch - age + this.#size * 2) % this.#size;
+      const r = series.requests[slot] ?? 0;
+      const s = series.serverErrors[slot] ?? 0;
+      const c = series.clientErrors[slot] ?? 0;
+      requests.push(r);
+      serverErrors.push(s);
+      clientErrors.push(c);
+      total.requests += r;
+      total.serverErrors += s;
+      total.clientErrors += c;
+    }
+    const { namespace, name } = series;
+    return { namespace, name, requests, serverErrors, clientErrors, total };
+  }
+
+  #newSeries(namespace: string, name: string): Series {
+    return {
+      namespace,
+      name,
+      requests: new Uint32Array(this.#size),
+      serverErrors: new Uint32Array(this.#size),
+      clientErrors: new Uint32Array(this.#size),
+      lastEpoch: this.#epoch,
+    };
+  }
+}
+
+function bump(series: Series, slot: number, status: number, epoch: number): void {
+  series.requests[slot] = (series.requests[slot] ?? 0) + 1;
+  if (status >= 500) series.serverErrors[slot] = (series.serverErrors[slot] ?? 0) + 1;
+  else if (status >= 400) series.clientErrors[slot] = (series.clientErrors[slot] ?? 0) + 1;
+  series.lastEpoch = epoch;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,216 @@
+import type { KubeObject, ObjectKind, StoredObject } from '../../objects/index.ts';
+import type { Logger } from '../../observability/index.ts';
+import type { Clock, ObjectStore } from '../../store/index.ts';
+import type { KubeApi } from './kube-api.ts';
+import { storedView } from './normalize.ts';
+import { Reflector, type ReflectorStats, type ReflectorTiming } from './reflector.ts';
+import { RESOURCES } from './resources.ts';
+import { SecretReferenceCounts } from './secret-references.ts';
+
+/** Only TLS Secrets are ever listed or watched: the others are none of our business. */
+export const TLS_SECRET_SELECTOR = 'type=kubernetes.io/tls';
+
+/** The kinds the source watches, in the order their reflectors start. */
+export const WATCHED_KINDS: readonly ObjectKind[] = [
+  'IngressClass',
+  'Ingress',
+  'Service',
+  'EndpointSlice',
+  'Secret',
+];
+
+/** Options of {@link KubernetesSource}. */
+export interface KubernetesSourceOptions extends ReflectorTiming {
+  readonly api: KubeApi;
+  /** Only `upsert` and `remove` are used. */
+  readonly store: Pick<ObjectStore, 'upsert' | 'remove'>;
+  /** A child with `component: 'kubernetes'` is taken. */
+  readonly logger: Logger;
+  /** Namespaces to watch the namespaced kinds in; absent or empty: all namespaces. */
+  readonly namespaces?: readonly string[];
+  /** The id under which the objects go into the store. Default `'kubernetes'`. */
+  readonly sourceId?: string;
+  readonly clock?: Clock;
+  /** Secrets needed although no Ingress names them (the default certificate). */
+  readonly extraSecrets?: readonly { readonly namespace: string; readonly name: string }[];
+}
+
+/**
+ * The Kubernetes source: one {@link Reflector} per kind (and per namespace with
+ * `namespaces`), all feeding one cache and, through it, the store under one source id.
+ * The store gets each object without its resourceVersion (so a write that changes nothing
+ * read does not rebuild) and, of the TLS Secrets, only those some Ingress names: the others
+ * stay in the cache. The cache keeps the full objects for the status writer ({@link get}).
+ */
+export class KubernetesSource {
+  readonly #options: KubernetesSourceOptions;
+  readonly #logger: Logger;
+  readonly #sourceId: string;
+  readonly #reflectors: Reflector[] = [];
+  readonly #cache = new Map<ObjectKind, Map<string, KubeObject>>();
+  readonly #sequences = new Map<string, number>();
+  readonly #references = new SecretReferenceCounts();
+  readonly #extraSecrets: ReadonlySet<string>;
+  #nextSequence = 1;
+  #started = false;
+
+  constructor(options: KubernetesSourceOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'kubernetes' });
+    this.#sourceId = options.sourceId ?? 'kubernetes';
+    this.#extraSecrets = new Set(
+      (options.extraSecrets ?? []).map(({ namespace, name }) => `${namespace}/${name}`),
+    );
+    for (const kind of WATCHED_KINDS) this.#cache.set(kind, new Map());
+    const namespaces = options.namespaces?.length ? options.namespaces : [null];
+    for (const kind of WATCHED_KINDS) {
+      const scopes = RESOURCES[kind].namespaced ? namespaces : [null];
+      for (const namespace of scopes) this.#reflectors.push(this.#reflector(kind, namespace));
+    }
+  }
+
+  /** Resolves once every kind has been listed once and is in the store (never rejects). */
+  get synced(): Promise<void> {
+    return Promise.all(this.#reflectors.map((reflector) => reflector.synced)).then(() => {
+      return;
+    });
+  }
+
+  /** Whether every kind has been listed once. */
+  get hasSynced(): boolean {
+    return this.#reflectors.every((reflector) => reflector.hasSynced);
+  }
+
+  /** Starts every list-and-watch loop; see {@link synced} for when the store is complete. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#logger.info(
+      { server: this.#options.api.server, namespaces: this.#options.namespaces ?? [] },
+      'watching the Kubernetes API',
+    );
+    for (const reflector of this.#reflectors) reflector.start();
+    void this.synced.then(() => {
+      this.#logger.info({ objects: this.#counts() }, 'initial lists done');
+    });
+  }
+
+  /** The newest full object seen (status and resourceVersion included), or undefined. */
+  get(kind: ObjectKind, namespace: string, name: string): KubeObject | undefined {
+    return this.#cache.get(kind)?.get(`${namespace}/${name}`);
+  }
+
+  /** Every cached object of a kind (all TLS Secrets, also those kept out of the store). */
+  list(kind: ObjectKind): KubeObject[] {
+    return [...(this.#cache.get(kind)?.values() ?? [])];
+  }
+
+  /** One entry per list-and-watch loop. */
+  stats(): ReflectorStats[] {
+    return this.#reflectors.map((reflector) => reflector.stats());
+  }
+
+  /** Stops every loop; resolves once all requests have ended. The store keeps the objects. */
+  async close(): Promise<void> {
+    await Promise.all(this.#reflectors.map((reflector) => reflector.stop()));
+  }
+
+  #reflector(kind: ObjectKind, namespace: string | null): Reflector {
+    const { api, clock } = this.#options;
+    return new Reflector({
+      ...this.#options,
+      api,
+      resource: RESOURCES[kind],
+      namespace,
+      logger: this.#logger,
+      ...(kind === 'Secret' ? { selectors: { fieldSelector: TLS_SECRET_SELECTOR } } : {}),
+      ...(clock ? { clock } : {}),
+      handler: {
+        replace: (objects) => {
+          this.#replace(kind, namespace, objects);
+        },
+        apply: (type, object) => {
+          if (type === 'DELETED') this.#delete(kind, keyOf(object));
+          else this.#put(kind, object);
+        },
+      },
+    });
+  }
+
+  #replace(kind: ObjectKind, namespace: string | null, objects: readonly KubeObject[]): void {
+    const cached = this.#cache.get(kind) ?? new Map<string, KubeObject>();
+    const listed = new Set(objects.map(keyOf));
+    for (const [key, object] of cached) {
+      const inScope = namespace === null || object.metadata.namespace === namespace;
+      if (inScope && !listed.has(key)) this.#delete(kind, key);
+    }
+    for (const object of objects) this.#put(kind, object);
+  }
+
+  #put(kind: ObjectKind, object: KubeObject): void {
+    const key = keyOf(object);
+    const cached = this.#cache.get(kind);
+    const previous = cached?.get(key);
+    cached?.set(key, object);
+    if (kind === 'Ingress') this.#ingressChanged(previous, object);
+    if (kind === 'Secret') this.#syncSecret(key);
+    else this.#options.store.upsert(this.#sourceId, this.#stored(kind, key, object));
+  }
+
+  #delete(kind: ObjectKind, key: string): void {
+    const cached = this.#cache.get(kind);
+    const previous = cached?.get(key);
+    if (previous === undefined) return;
+    cached?.delete(key);
+    if (kind === 'Ingress') this.#ingressChanged(previous, undefined);
+    if (kind === 'Secret') this.#syncSecret(key);
+    else this.#remove(kind, key);
+  }
+
+  #ingressChanged(previous: KubeObject | undefined, next: KubeObject | undefined): void {
+    for (const key of this.#references.update(previous, next)) this.#syncSecret(key);
+  }
+
+  /** Puts a TLS Secret in the store while something needs it, and takes it out otherwise. */
+  #syncSecret(key: string): void {
+    const secret = this.#cache.get('Secret')?.get(key);
+    const needed = this.#references.has(key) || this.#extraSecrets.has(key);
+    if (secret !== undefined && needed) {
+      this.#options.store.upsert(this.#sourceId, this.#stored('Secret', key, secret));
+    } else this.#remove('Secret', key);
+  }
+
+  #remove(kind: ObjectKind, key: string): void {
+    const slash = key.indexOf('/');
+    this.#options.store.remove(this.#sourceId, kind, key.slice(0, slash), key.slice(slash + 1));
+    this.#sequences.delete(`${kind}/${key}`);
+  }
+
+  #stored(kind: ObjectKind, key: string, object: KubeObject): StoredObject {
+    // A stable sequence per object: a new one on every write would make equal objects differ.
+    const sequenceKey = `${kind}/${key}`;
+    let sequence = this.#sequences.get(sequenceKey);
+    if (sequence === undefined) {
+      sequence = this.#nextSequence++;
+      this.#sequences.set(sequenceKey, sequence);
+    }
+    return {
+      kind,
+      namespace: object.metadata.namespace ?? '',
+      name: object.metadata.name,
+      object: storedView(object),
+      origin: { source: 'kubernetes' },
+      sequence,
+    };
+  }
+
+  #counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [kind, objects] of this.#cache) counts[kind] = objects.size;
+    return counts;
+  }
+}
+
+function keyOf(object: KubeObject): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}

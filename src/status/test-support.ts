@@ -1,0 +1,18 @@
+import type { FakeClock } from '../store/index.ts';
+
+/** Lets every pending promise chain run (the fake client never does real I/O). */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Moves a fake clock forward by `ms` in steps of `step`, letting the async work each timer
+ * starts finish (and set its next timer) before time moves on.
+ */
+export async function elapse(clock: FakeClock, ms: number, step = 100): Promise<void> {
+  await settle();
+  for (let done = 0; done < ms; done += step) {
+    clock.advance(Math.min(step, ms - done));
+    await settle();
+  }
+}
