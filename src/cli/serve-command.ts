@@ -15,6 +15,7 @@ import { untilSignal } from './signals.ts';
 import { TLS_FLAGS, TLS_FLAGS_HELP, tlsSettingsFrom } from './tls-flags.ts';
 import { HTTP2_FLAGS, HTTP2_FLAGS_HELP, http2SettingsFrom } from './http2-flags.ts';
 import { KUBERNETES_FLAGS, KUBERNETES_FLAGS_HELP, kubernetesModeOf } from './kubernetes-flags.ts';
+import { STATUS_FLAGS, STATUS_FLAGS_HELP, statusSettingsFrom } from './status-flags.ts';
 
 const seconds = (ms: number): string =>
   ms % 1000 === 0 ? `${String(ms / 1000)}s` : `${String(ms)}ms`;
@@ -74,6 +75,7 @@ or a connection. A broken edit keeps the last good version of what it broke, and
 /debug/results say what and where.
 ${INPUT_FLAGS_HELP}
 ${KUBERNETES_FLAGS_HELP}
+${STATUS_FLAGS_HELP}
 ${HTTP2_FLAGS_HELP}
 ${serveFlagsHelp({ bind: '0.0.0.0', adminBind: '0.0.0.0' })}
 
@@ -144,13 +146,19 @@ export function serveSettingsFrom(
   };
 }
 
+/** Every flag `pointsman serve` takes. */
+export const SERVE_COMMAND_FLAGS = {
+  ...INPUT_FLAGS,
+  ...SERVE_FLAGS,
+  ...TLS_FLAGS,
+  ...KUBERNETES_FLAGS,
+  ...STATUS_FLAGS,
+  ...HTTP2_FLAGS,
+} as const;
+
 /** `pointsman serve`. */
 export async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    { ...INPUT_FLAGS, ...SERVE_FLAGS, ...TLS_FLAGS, ...KUBERNETES_FLAGS, ...HTTP2_FLAGS },
-    false,
-  );
+  const { values } = parseFlags(argv, SERVE_COMMAND_FLAGS, false);
   if (values.help) {
     io.out(SERVE_HELP);
     return EXIT.ok;
@@ -167,11 +175,16 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   if (!kubernetes && !values.manifests?.length) {
     throw new UsageError('--manifests PATH, --kubeconfig PATH or --in-cluster is required');
   }
+  const clusterOnly = Object.keys(STATUS_FLAGS).find((flag) => flag in values);
+  if (!kubernetes && clusterOnly !== undefined) {
+    throw new UsageError(`--${clusterOnly} needs a cluster: add --kubeconfig PATH or --in-cluster`);
+  }
   const config: ServeConfig = {
     ...settings,
     proxy: { ...settings.proxy, ...http2SettingsFrom(values) },
     manifests: kubernetes ? (values.manifests ?? []) : manifestPaths(values.manifests),
     kubernetes,
+    ...(kubernetes === null ? {} : { status: statusSettingsFrom(values) }),
     translate: { ...translateOptionsFrom(values), defaultCertificate: tls.defaultCertificate },
     https: tls.https,
     logger,

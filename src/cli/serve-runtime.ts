@@ -12,6 +12,12 @@ import { ObjectStore } from '../store/index.ts';
 import type { StoredObject } from '../objects/index.ts';
 import type { TranslateOptions } from '../translate/index.ts';
 import { createKubernetesSource, type KubernetesMode } from '../sources/kubernetes/index.ts';
+import {
+  connectStatusClient,
+  startStatus,
+  type RunningStatus,
+  type StatusSettings,
+} from '../status/index.ts';
 import { prepareHttps, type HttpsConfig } from './https-runtime.ts';
 
 /** Everything `serve` (and `demo`) needs to run the controller. */
@@ -38,6 +44,11 @@ export interface ServeConfig {
    * manifests' ones of the same identity.
    */
   readonly kubernetes?: KubernetesMode | null;
+  /**
+   * Leader election, Ingress status and Events; used only with `kubernetes`. Absent or
+   * disabled: this replica never writes to the API.
+   */
+  readonly status?: StatusSettings;
 }
 
 /** A running controller: its bound addresses, its store, and a graceful stop. */
@@ -64,16 +75,21 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   const store = new ObjectStore({ sourcePriority: [...extra.keys(), 'files', 'kubernetes'] });
   for (const [source, objects] of extra) store.replaceSource(source, objects);
   const defaultSecret = config.translate.defaultCertificate;
+  const telemetry = createTelemetry(config.telemetry ?? DEFAULT_TELEMETRY, { logger });
   const kube = config.kubernetes
     ? await createKubernetesSource(config.kubernetes, {
         store,
         logger,
         extraSecrets: defaultSecret ? [defaultSecret] : [],
+        onWatchRestart: telemetry.onWatchRestart,
       })
     : null;
+  const statusClient =
+    config.kubernetes && config.status?.enabled === true
+      ? await connectStatusClient(config.kubernetes.connection)
+      : null;
   const https = config.https === undefined ? null : prepareHttps(config.https, logger);
   const holder = new TableHolder(https === null ? {} : { certificates: https.certificates });
-  const telemetry = createTelemetry(config.telemetry ?? DEFAULT_TELEMETRY, { logger });
   const files =
     config.manifests.length > 0
       ? new FilesSource({ paths: config.manifests, store, logger })
@@ -104,8 +120,11 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     metrics: telemetry.metrics,
     traffic: telemetry.traffic,
   });
+  let status: RunningStatus | null = null;
   const stopAll = async (graceMs: number): Promise<void> => {
     admin.setShuttingDown();
+    // The Lease goes first, so that another replica takes over the writing while we drain.
+    await status?.stop();
     files?.close();
     await kube?.source.close();
     loop.close();
@@ -120,6 +139,18 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     kube?.source.start();
     await kube?.source.synced;
     loop.start();
+    if (statusClient !== null && config.status !== undefined && kube !== null) {
+      const { source } = kube;
+      status = startStatus({
+        loop,
+        client: statusClient,
+        settings: config.status,
+        logger,
+        lookupIngress: (namespace, name) => source.get('Ingress', namespace, name),
+        onLeaderChange: telemetry.onLeaderChange,
+        onWrite: telemetry.onStatusWrite,
+      });
+    }
     // HTTPS first: with --https-port 0, redirects name its port only once it is bound.
     const httpsAddress = https === null ? null : await https.listen(config.bind);
     const httpAddress = await proxy.listen(config.httpPort, config.bind);

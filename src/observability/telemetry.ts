@@ -52,6 +52,12 @@ export interface Telemetry {
   readonly onRebuildDone: (outcome: TranslationOutcome, seconds: number) => void;
   /** Reports a proxy's open connections as listener `name`. */
   trackListener(name: string, stats: () => ProxyStats): void;
+  /** The Kubernetes source's `onWatchRestart`: a watch of `kind` restarted after a failure. */
+  readonly onWatchRestart: (kind: string) => void;
+  /** The status writer's `onLeaderChange`: this process started or stopped leading. */
+  readonly onLeaderChange: (leading: boolean) => void;
+  /** The status writer's `onWrite`: how one status or Event write ended. */
+  readonly onStatusWrite: (outcome: string) => void;
   /** Stops the metrics' background work and flushes the access log. */
   close(): Promise<void>;
 }
@@ -90,6 +96,15 @@ export function createTelemetry(settings: TelemetrySettings, options: TelemetryO
     },
     trackListener: (name, stats) => {
       metrics?.trackListener(name, stats);
+    },
+    onWatchRestart: (kind) => {
+      metrics?.control.watchRestart(kind);
+    },
+    onLeaderChange: (leading) => {
+      metrics?.control.setLeader(leading);
+    },
+    onStatusWrite: (outcome) => {
+      metrics?.control.statusWrite(outcome);
     },
     close: async () => {
       metrics?.close();

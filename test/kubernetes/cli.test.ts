@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { runCli } from '../helpers/run-cli.ts';
 import { startAddressUpstreams } from './address-upstreams.ts';
 import { startController } from './controller-process.ts';
-import { KUBECTL, Kubectl } from './kubectl.ts';
+import { KUBECTL, KUBECTL_SKIP, Kubectl } from './kubectl.ts';
 import { BASE_MANIFESTS, ingressYaml, sliceYaml } from './manifests.ts';
 import { startApi } from './support.ts';
 import { untilStatus } from './traffic.ts';
@@ -42,7 +42,7 @@ describe('pointsman serve: Kubernetes flags', () => {
     assert.match(run.stdout, /--watch-namespace NS/);
   });
 
-  test('--manifests and --kubeconfig feed one store', { skip: KUBECTL === null }, async () => {
+  test('--manifests and --kubeconfig feed one store', { skip: KUBECTL_SKIP }, async () => {
     const api = await startApi();
     const upstreams = await startAddressUpstreams(1);
     const dir = await mkdtemp(join(tmpdir(), 'pointsman-combined-'));

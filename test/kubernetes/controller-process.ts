@@ -17,13 +17,16 @@ export interface ControllerProcess {
 /**
  * Starts `pointsman serve --http-port 0 --https-port 0 --admin-port 0 ARGS...` and resolves
  * once its admin server listens (at most 20 s), before the sources have synced, so readiness
- * can be watched from the start.
+ * can be watched from the start. `env` is added to this process's environment.
  */
-export async function startController(args: readonly string[]): Promise<ControllerProcess> {
+export async function startController(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ControllerProcess> {
   const child = spawn(
     process.execPath,
     [CLI, 'serve', '--http-port', '0', '--https-port', '0', '--admin-port', '0', ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

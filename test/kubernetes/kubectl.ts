@@ -12,6 +12,15 @@ export const KUBECTL: string | null =
     .map((minor) => join(KUBECTL_DIR, `kubectl.1.${String(minor)}`))
     .find((path) => existsSync(path)) ?? null;
 
+/**
+ * The `skip` option of suites that need kubectl: skipped without it on a developer machine,
+ * run (and so failing) under CI, which must have it.
+ */
+export const KUBECTL_SKIP: string | false =
+  KUBECTL === null && process.env['CI'] === undefined
+    ? `no versioned kubectl in ${KUBECTL_DIR}`
+    : false;
+
 /** Runs kubectl commands against one kubeconfig, with a cache dir and HOME of its own. */
 export class Kubectl {
   readonly #binary: string;

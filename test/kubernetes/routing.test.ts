@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startAddressUpstreams, type AddressUpstreams } from './address-upstreams.ts';
 import { startController, type ControllerProcess } from './controller-process.ts';
-import { KUBECTL, Kubectl } from './kubectl.ts';
+import { KUBECTL, KUBECTL_SKIP, Kubectl } from './kubectl.ts';
 import { BASE_MANIFESTS, ingressYaml, sliceYaml } from './manifests.ts';
 import { startApi, type ApiFixture } from './support.ts';
 import { get, untilStatus } from './traffic.ts';
 
-describe('pointsman serve --kubeconfig, driven by kubectl', { skip: KUBECTL === null }, () => {
+describe('pointsman serve --kubeconfig, driven by kubectl', { skip: KUBECTL_SKIP }, () => {
   let api: ApiFixture;
   let upstreams: AddressUpstreams;
   let controller: ControllerProcess;

@@ -33,6 +33,8 @@ export interface KubernetesSourceOptions extends ReflectorTiming {
   readonly clock?: Clock;
   /** Secrets needed although no Ingress names them (the default certificate). */
   readonly extraSecrets?: readonly { readonly namespace: string; readonly name: string }[];
+  /** Told of every failure after which a kind is listed or watched again (for metrics). */
+  readonly onWatchRestart?: (kind: string) => void;
 }
 
 /**
@@ -125,6 +127,7 @@ export class KubernetesSource {
       logger: this.#logger,
       ...(kind === 'Secret' ? { selectors: { fieldSelector: TLS_SECRET_SELECTOR } } : {}),
       ...(clock ? { clock } : {}),
+      ...(this.#options.onWatchRestart ? { onRestart: this.#options.onWatchRestart } : {}),
       handler: {
         replace: (objects) => {
           this.#replace(kind, namespace, objects);

@@ -49,6 +49,8 @@ export interface ReflectorOptions extends ReflectorTiming {
   /** A child with `kind` and `namespace` is taken. */
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Told of every failure after which the loop lists or watches again (for metrics). */
+  readonly onRestart?: (kind: string) => void;
 }
 
 /** What a reflector has done, for logs, debug views and tests. */
@@ -320,6 +322,11 @@ export class Reflector {
   async #fail(message: string, detail: string): Promise<void> {
     this.#stats.failures++;
     this.#stats.lastError = detail;
+    try {
+      this.#options.onRestart?.(this.#options.resource.kind);
+    } catch (error) {
+      this.#logger.error({ err: error }, 'a restart listener failed');
+    }
     const delayMs = this.#backoff.next();
     const level = this.#backoff.failures > 3 ? 'warn' : 'info';
     this.#logger[level]({ error: detail, retryInMs: delayMs }, message);
