@@ -10,7 +10,7 @@ import {
 } from '../observability/index.ts';
 import { ObjectStore } from '../store/index.ts';
 import type { StoredObject } from '../objects/index.ts';
-import type { TranslateOptions } from '../translate/index.ts';
+import { ingressOwnership, type TranslateOptions } from '../translate/index.ts';
 import { createKubernetesSource, type KubernetesMode } from '../sources/kubernetes/index.ts';
 import {
   connectStatusClient,
@@ -82,6 +82,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
         logger,
         extraSecrets: defaultSecret ? [defaultSecret] : [],
         onWatchRestart: telemetry.onWatchRestart,
+        ownership: ingressOwnership(config.translate),
       })
     : null;
   const statusClient =

@@ -1,10 +1,13 @@
 import type { Certificates, ObjectResult, RouteTable } from '../ir/index.ts';
-import type { ObjectRef } from '../objects/index.ts';
+import type { ObjectRef, StoredObject } from '../objects/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Diagnostic } from '../sources/files/index.ts';
-import type { ObjectStore } from '../store/index.ts';
+import type { Clock, ObjectStore } from '../store/index.ts';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../translate/index.ts';
+import { backgroundClock } from './background-clock.ts';
 import { nextCertificateExpiry } from './certificate-expiry.ts';
+import { nextCertificateStart } from './certificate-start.ts';
+import { DeadlineTimer } from './deadline-timer.ts';
 import { translateKeepingLastGood, type ServedIngresses } from './last-good.ts';
 import { logRejections, summaryOf } from './report.ts';
 
@@ -30,6 +33,11 @@ export interface ControlLoopOptions {
   readonly diagnostics?: () => readonly Diagnostic[];
   /** The clock certificates are checked against on each rebuild (ms); default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * The timers of the rebuilds at certificate expiry and start; default the system's, which do
+   * not keep the process alive. Tests pass a `FakeClock` (and a `now` that follows it).
+   */
+  readonly clock?: Clock;
   /** Told how each rebuild ended and how long translating and installing took (metrics). */
   readonly onRebuildDone?: (outcome: 'swapped' | 'unchanged' | 'failed', seconds: number) => void;
 }
@@ -74,7 +82,7 @@ export class ControlLoop {
   readonly #diagnostics: () => readonly Diagnostic[];
   readonly #now: () => number;
   readonly #onRebuildDone: NonNullable<ControlLoopOptions['onRebuildDone']>;
-  #expiryTimer: NodeJS.Timeout | null = null;
+  readonly #certificateTimer: DeadlineTimer;
   readonly #onTableLive = new Set<RebuildListener>();
   readonly #onRebuild = new Set<RebuildListener>();
   #unsubscribe: (() => void) | null = null;
@@ -92,6 +100,7 @@ export class ControlLoop {
     this.#translateOptions = options.translateOptions ?? DEFAULT_TRANSLATE_OPTIONS;
     this.#diagnostics = options.diagnostics ?? (() => []);
     this.#now = options.now ?? Date.now;
+    this.#certificateTimer = new DeadlineTimer(options.clock ?? backgroundClock, this.#now);
     this.#onRebuildDone = options.onRebuildDone ?? (() => undefined);
   }
 
@@ -113,7 +122,7 @@ export class ControlLoop {
   close(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    this.#clearExpiryTimer();
+    this.#certificateTimer.clear();
   }
 
   /** The live table, its results and the load diagnostics. */
@@ -146,10 +155,12 @@ export class ControlLoop {
     let outcome;
     let swapped;
     const now = this.#now();
+    let snapshot;
     const started = performance.now();
     try {
+      snapshot = this.#store.snapshot();
       outcome = translateKeepingLastGood(
-        this.#store.snapshot(),
+        snapshot,
         { ...this.#translateOptions, now },
         this.#served,
       );
@@ -166,7 +177,7 @@ export class ControlLoop {
     this.#results = outcome.results;
     this.#servingLastGood = outcome.servingLastGood;
     this.#report(outcome.table, swapped);
-    this.#scheduleExpiry(outcome.table, now);
+    this.#scheduleCertificateRebuild(outcome.table, snapshot.secrets);
     const event: RebuildEvent = {
       table: outcome.table,
       results: outcome.results,
@@ -178,25 +189,24 @@ export class ControlLoop {
   }
 
   /**
-   * A certificate that expires is refused from then on, which only a rebuild can notice: one is
-   * scheduled for just after the first expiry in the table (while the loop runs).
+   * A certificate that expires is refused from then on, and one that is not valid yet is
+   * accepted from its notBefore; only a rebuild can notice either. One is scheduled for just
+   * after the first such moment: the first expiry among the certificates in use, or the first
+   * start among the Secrets refused as not valid yet (while the loop runs).
    */
-  #scheduleExpiry(table: RouteTable, now: number): void {
-    this.#clearExpiryTimer();
-    const expiry = nextCertificateExpiry(table);
-    if (expiry === null || this.#unsubscribe === null) return;
-    // setTimeout takes at most 2^31-1 ms; a later expiry is simply rescheduled then.
-    const delay = Math.min(Math.max(expiry - now + 1, 0), 2 ** 31 - 1);
-    this.#expiryTimer = setTimeout(() => {
-      this.#expiryTimer = null;
+  #scheduleCertificateRebuild(table: RouteTable, secrets: readonly StoredObject[]): void {
+    this.#certificateTimer.clear();
+    if (this.#unsubscribe === null) return;
+    const moments = [
+      nextCertificateExpiry(table),
+      nextCertificateStart(this.#results, secrets),
+    ].filter((moment) => moment !== null);
+    if (moments.length === 0) return;
+    const first = Math.min(...moments);
+    this.#logger.debug({ at: new Date(first).toISOString() }, 'certificate rebuild scheduled');
+    this.#certificateTimer.set(first, () => {
       this.rebuild();
-    }, delay);
-    this.#expiryTimer.unref();
-  }
-
-  #clearExpiryTimer(): void {
-    if (this.#expiryTimer !== null) clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = null;
+    });
   }
 
   #report(table: RouteTable, swapped: boolean): void {

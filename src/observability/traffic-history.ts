@@ -1,4 +1,5 @@
 import type { RequestObserver, RequestRecord } from '../dataplane/index.ts';
+import { firstK } from './first-k.ts';
 
 /** Options of {@link TrafficHistory}. */
 export interface TrafficHistoryOptions {
@@ -21,16 +22,27 @@ export interface IngressTraffic {
   /** Answers with a 4xx status. */
   readonly clientErrors: number[];
   /** Sums over the window. */
-  readonly total: { requests: number; serverErrors: number; clientErrors: number };
+  readonly total: TrafficTotals;
 }
 
-/** What `/api/traffic` serves. */
-export interface TrafficSnapshot {
+/** Counts of one series over the window. */
+export interface TrafficTotals {
+  requests: number;
+  serverErrors: number;
+  clientErrors: number;
+}
+
+/** The window of all requests, whatever their Ingress (what the status page's summary reads). */
+export interface TrafficOverall {
   readonly bucketSeconds: number;
   /** Unix seconds at the end of the newest bucket (which is still filling). */
   readonly end: number;
   /** All requests, whatever their Ingress. */
   readonly all: IngressTraffic;
+}
+
+/** What `/api/traffic` serves. */
+export interface TrafficSnapshot extends TrafficOverall {
   /** The busiest Ingresses matching the query, at most `limit`, busiest first. */
   readonly ingresses: IngressTraffic[];
   /** How many Ingresses matched the query (before the limit). */
@@ -40,6 +52,10 @@ export interface TrafficSnapshot {
 interface Series {
   readonly namespace: string;
   readonly name: string;
+  /** `namespace/name`, what a query is searched in. */
+  readonly key: string;
+  /** Sums over the window, kept as buckets fill and clear, so ranking reads no bucket. */
+  readonly total: TrafficTotals;
   readonly requests: Uint32Array;
   readonly serverErrors: Uint32Array;
   readonly clientErrors: Uint32Array;
@@ -50,7 +66,9 @@ interface Series {
 /**
  * Request and error counts per Ingress in a ring of time buckets (by default 10 s each over the
  * last 10 minutes), for the status page. Memory is bounded by the Ingresses that saw traffic in
- * the window: a series with no request for a whole window is dropped.
+ * the window: a series with no request for a whole window is dropped. A snapshot ranks the
+ * series on running totals and builds bucket arrays only for the rows it returns, so its cost
+ * grows with the Ingresses that saw traffic only by one comparison each.
  */
 export class TrafficHistory implements RequestObserver {
   readonly #bucketMs: number;
@@ -92,27 +110,28 @@ export class TrafficHistory implements RequestObserver {
 
   /** The window, for Ingresses whose `namespace/name` contains `query`, busiest `limit` first. */
   snapshot(query = '', limit = 20): TrafficSnapshot {
-    this.#advance();
+    const overall = this.overall();
     const needle = query.toLowerCase();
-    const matching: IngressTraffic[] = [];
+    const matching: Series[] = [];
     for (const names of this.#byNamespace.values()) {
       for (const series of names.values()) {
-        if (needle !== '' && !`${series.namespace}/${series.name}`.includes(needle)) continue;
-        matching.push(this.#view(series));
+        if (needle === '' || series.key.includes(needle)) matching.push(series);
       }
     }
-    matching.sort(
-      (a, b) =>
-        b.total.requests - a.total.requests ||
-        compare(a.namespace, b.namespace) ||
-        compare(a.name, b.name),
-    );
+    return {
+      ...overall,
+      ingresses: firstK(matching, limit, busiestFirst).map((series) => this.#view(series)),
+      matched: matching.length,
+    };
+  }
+
+  /** The window of all requests, without any per-Ingress series. */
+  overall(): TrafficOverall {
+    this.#advance();
     return {
       bucketSeconds: this.#bucketMs / 1000,
       end: ((this.#epoch + 1) * this.#bucketMs) / 1000,
       all: this.#view(this.#all),
-      ingresses: matching.slice(0, Math.max(0, limit)),
-      matched: matching.length,
     };
   }
 
@@ -122,8 +141,12 @@ export class TrafficHistory implements RequestObserver {
     if (epoch <= this.#epoch) return;
     const steps = Math.min(epoch - this.#epoch, this.#size);
     const clear = (series: Series): void => {
+      const total = series.total;
       for (let step = 1; step <= steps; step++) {
         const slot = (this.#epoch + step) % this.#size;
+        total.requests -= series.requests[slot] ?? 0;
+        total.serverErrors -= series.serverErrors[slot] ?? 0;
+        total.clientErrors -= series.clientErrors[slot] ?? 0;
         series.requests[slot] = 0;
         series.serverErrors[slot] = 0;
         series.clientErrors[slot] = 0;
@@ -144,27 +167,22 @@ export class TrafficHistory implements RequestObserver {
     const requests: number[] = [];
     const serverErrors: number[] = [];
     const clientErrors: number[] = [];
-    const total = { requests: 0, serverErrors: 0, clientErrors: 0 };
     for (let age = this.#size - 1; age >= 0; age--) {
       const slot = (this.#epoch - age + this.#size * 2) % this.#size;
-      const r = series.requests[slot] ?? 0;
-      const s = series.serverErrors[slot] ?? 0;
-      const c = series.clientErrors[slot] ?? 0;
-      requests.push(r);
-      serverErrors.push(s);
-      clientErrors.push(c);
-      total.requests += r;
-      total.serverErrors += s;
-      total.clientErrors += c;
+      requests.push(series.requests[slot] ?? 0);
+      serverErrors.push(series.serverErrors[slot] ?? 0);
+      clientErrors.push(series.clientErrors[slot] ?? 0);
     }
     const { namespace, name } = series;
-    return { namespace, name, requests, serverErrors, clientErrors, total };
+    return { namespace, name, requests, serverErrors, clientErrors, total: { ...series.total } };
   }
 
   #newSeries(namespace: string, name: string): Series {
     return {
       namespace,
       name,
+      key: `${namespace}/${name}`,
+      total: { requests: 0, serverErrors: 0, clientErrors: 0 },
       requests: new Uint32Array(this.#size),
       serverErrors: new Uint32Array(this.#size),
       clientErrors: new Uint32Array(this.#size),
@@ -175,9 +193,23 @@ export class TrafficHistory implements RequestObserver {
 
 function bump(series: Series, slot: number, status: number, epoch: number): void {
   series.requests[slot] = (series.requests[slot] ?? 0) + 1;
-  if (status >= 500) series.serverErrors[slot] = (series.serverErrors[slot] ?? 0) + 1;
-  else if (status >= 400) series.clientErrors[slot] = (series.clientErrors[slot] ?? 0) + 1;
+  series.total.requests++;
+  if (status >= 500) {
+    series.serverErrors[slot] = (series.serverErrors[slot] ?? 0) + 1;
+    series.total.serverErrors++;
+  } else if (status >= 400) {
+    series.clientErrors[slot] = (series.clientErrors[slot] ?? 0) + 1;
+    series.total.clientErrors++;
+  }
   series.lastEpoch = epoch;
+}
+
+function busiestFirst(a: Series, b: Series): number {
+  return (
+    b.total.requests - a.total.requests ||
+    compare(a.namespace, b.namespace) ||
+    compare(a.name, b.name)
+  );
 }
 
 function compare(a: string, b: string): number {

@@ -1,4 +1,4 @@
-export { translate, type Translation } from './translate.ts';
+export { ingressOwnership, translate, type Translation } from './translate.ts';
 export { DEFAULT_TRANSLATE_OPTIONS, type SecretRef, type TranslateOptions } from './options.ts';
 export {
   FORCE_SSL_REDIRECT_ANNOTATIONS,

@@ -82,6 +82,20 @@ export function translate(
   };
 }
 
+/**
+ * The test the translator applies to decide whether an Ingress is ours, given the current
+ * IngressClasses: sources use it to keep what only other controllers' Ingresses need (their TLS
+ * Secrets) away from the translator.
+ */
+export function ingressOwnership(
+  options: TranslateOptions,
+): (classes: readonly StoredObject[]) => (ingress: StoredObject) => boolean {
+  return (classes) => {
+    const index = indexClasses(classes, options, []);
+    return (ingress) => ownershipOf(ingress, index, options).ours;
+  };
+}
+
 function indexClasses(
   objects: readonly StoredObject[],
   options: TranslateOptions,

@@ -1,20 +1,32 @@
 // 100 MiB each way through a proxy in its own process, whose memory must stay flat: bodies
-// are streamed, never buffered whole.
+// are streamed, never buffered whole, and a slow reader pushes back on the upstream instead of
+// making the proxy hold what it cannot deliver yet.
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-const TOTAL = 100 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const TOTAL = 100 * MiB;
+const WARM_UP = 1 * MiB;
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
-// The proxy may grow by buffers and pools; growing by anything like a body would fail this.
-const MAX_GROWTH = 60 * 1024 * 1024;
+// Each RSS sample follows a full collection in the proxy, so what is left is what the proxy
+// holds plus garbage made since the last sample (a few MiB at loopback speed) and pages the
+// allocator keeps; holding a body (100 MiB), or a good part of one, would fail this.
+const MAX_GROWTH = 40 * MiB;
+// What a stalled transfer may have in flight: the kernel's socket buffers on both hops plus the
+// streams' high-water marks. A proxy that buffered the body would let the upstream send it all.
+const MAX_IN_FLIGHT = 50 * MiB;
+
+/** Bytes the upstream's current `/download` has handed to its socket so far. */
+const produced = { bytes: 0 };
 
 /** Produces `total` bytes by handing out the same chunk again and again. */
-function generated(total: number): Readable {
+function generated(total: number, counter?: { bytes: number }): Readable {
   let left = total;
   return new Readable({
     read() {
@@ -24,16 +36,21 @@ function generated(total: number): Readable {
       }
       const piece = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
       left -= piece.length;
+      if (counter !== undefined) counter.bytes += piece.length;
       this.push(piece);
     },
   });
 }
 
+/** `/download?bytes=N` sends N bytes; any other request is answered with the body size read. */
 function startUpstream(): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.url === '/download') {
-      res.writeHead(200, { 'content-length': TOTAL });
-      generated(TOTAL).pipe(res);
+    const url = new URL(req.url ?? '/', 'http://upstream');
+    if (url.pathname === '/download') {
+      const total = Number(url.searchParams.get('bytes') ?? TOTAL);
+      produced.bytes = 0;
+      res.writeHead(200, { 'content-length': total });
+      generated(total, produced).pipe(res);
       return;
     }
     let received = 0;
@@ -55,7 +72,9 @@ class ChildProxy {
 
   static async start(upstreamPort: number): Promise<{ child: ChildProxy; port: number }> {
     const script = fileURLToPath(new URL('../helpers/proxy-child.ts', import.meta.url));
+    const collect = fileURLToPath(new URL('../helpers/collect-garbage-on-rss.ts', import.meta.url));
     const child = fork(script, [String(upstreamPort)], {
+      execArgv: ['--expose-gc', '--import', collect],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const port = await new Promise<number>((resolve, reject) => {
@@ -99,7 +118,7 @@ async function sampled<T>(
   const sampling = (async () => {
     while (!done) {
       peak = Math.max(peak, await child.rss());
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   })();
   try {
@@ -110,7 +129,7 @@ async function sampled<T>(
   }
 }
 
-function upload(port: number): Promise<string> {
+function upload(port: number, total = TOTAL): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -118,7 +137,7 @@ function upload(port: number): Promise<string> {
         port,
         method: 'POST',
         path: '/upload',
-        headers: { host: 'big.test', 'content-length': TOTAL },
+        headers: { host: 'big.test', 'content-length': total },
         agent: false,
       },
       (res) => {
@@ -132,29 +151,51 @@ function upload(port: number): Promise<string> {
       },
     );
     req.on('error', reject);
-    generated(TOTAL).pipe(req);
+    generated(total).pipe(req);
   });
 }
 
-function download(port: number): Promise<number> {
+/** Sends GET /download?bytes=total and resolves with the response, unread. */
+function downloadResponse(port: number, total: number): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/download', headers: { host: 'big.test' }, agent: false },
-      (res) => {
-        let received = 0;
-        res.on('data', (chunk: Buffer) => (received += chunk.length));
-        res.on('end', () => {
-          resolve(received);
-        });
-        res.on('error', reject);
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/download?bytes=${String(total)}`,
+        headers: { host: 'big.test' },
+        agent: false,
       },
+      resolve,
     );
     req.on('error', reject);
     req.end();
   });
 }
 
-describe('streaming 100 MiB through a proxy process', { timeout: 60_000 }, () => {
+async function download(port: number, total = TOTAL): Promise<number> {
+  const res = await downloadResponse(port, total);
+  let received = 0;
+  for await (const chunk of res) received += (chunk as Buffer).length;
+  return received;
+}
+
+/**
+ * Waits until the upstream has stopped producing (no progress across two samples 100 ms apart)
+ * or `timeoutMs` passes; nothing signals "the pipes are full", so progress is what is watched.
+ */
+async function untilProductionStalls(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let still = 0;
+  while (still < 2 && Date.now() < deadline) {
+    await sleep(100);
+    still = produced.bytes === last ? still + 1 : 0;
+    last = produced.bytes;
+  }
+}
+
+describe('streaming 100 MiB through a proxy process', { timeout: 90_000 }, () => {
   let upstream: Server;
   let proxy: ChildProxy;
   let port: number;
@@ -163,8 +204,10 @@ describe('streaming 100 MiB through a proxy process', { timeout: 60_000 }, () =>
   before(async () => {
     upstream = await startUpstream();
     ({ child: proxy, port } = await ChildProxy.start((upstream.address() as AddressInfo).port));
-    // Warm up: pools, parsers and compiled code exist before the baseline is taken.
-    await upload(port).catch(() => undefined);
+    // Warm up with a small body each way: pools, parsers and compiled code exist before the
+    // baseline is taken, but a full-size warm-up would hide buffering inside the baseline.
+    assert.equal(await upload(port, WARM_UP), String(WARM_UP));
+    assert.equal(await download(port, WARM_UP), WARM_UP);
     baseline = await proxy.rss();
   });
 
@@ -178,15 +221,55 @@ describe('streaming 100 MiB through a proxy process', { timeout: 60_000 }, () =>
     );
   });
 
-  test('upload: all bytes arrive, memory stays flat', async () => {
+  test('upload: all bytes arrive, memory stays flat', async (t) => {
     const { result, peak } = await sampled(proxy, upload(port));
     assert.equal(result, String(TOTAL));
     assert.ok(peak - baseline < MAX_GROWTH, `RSS grew by ${String(peak - baseline)} bytes`);
+    t.diagnostic(`RSS +${String(peak - baseline)}`);
   });
 
-  test('download: all bytes arrive, memory stays flat', async () => {
+  test('download: all bytes arrive, memory stays flat', async (t) => {
     const { result, peak } = await sampled(proxy, download(port));
     assert.equal(result, TOTAL);
     assert.ok(peak - baseline < MAX_GROWTH, `RSS grew by ${String(peak - baseline)} bytes`);
+    t.diagnostic(`RSS +${String(peak - baseline)}`);
+  });
+
+  test('a slow reader holds the upstream back instead of growing the proxy', async (t) => {
+    const res = await downloadResponse(port, TOTAL);
+    assert.equal(res.statusCode, 200);
+    res.pause();
+    const slowRead = (async () => {
+      // A reader that stops dead, then drains 2 MiB at a time with pauses in between: the
+      // pauses are the slowness under test, not a wait for something to happen.
+      await untilProductionStalls(5_000);
+      const stalledAt = produced.bytes;
+      let received = 0;
+      let maxInFlight = stalledAt;
+      const deadline = Date.now() + 60_000;
+      for await (const chunk of res) {
+        received += (chunk as Buffer).length;
+        if (received % (2 * MiB) < CHUNK.length) {
+          maxInFlight = Math.max(maxInFlight, produced.bytes - received);
+          res.pause();
+          await sleep(20);
+          res.resume();
+        }
+        if (Date.now() > deadline) throw new Error(`slow read timed out at ${String(received)}`);
+      }
+      return { stalledAt, received, maxInFlight };
+    })();
+    const { result, peak } = await sampled(proxy, slowRead);
+    assert.equal(result.received, TOTAL);
+    assert.ok(
+      result.stalledAt < MAX_IN_FLIGHT,
+      `the upstream sent ${String(result.stalledAt)} bytes to a reader that read none`,
+    );
+    assert.ok(
+      result.maxInFlight < MAX_IN_FLIGHT,
+      `the upstream got ${String(result.maxInFlight)} bytes ahead of the reader`,
+    );
+    assert.ok(peak - baseline < MAX_GROWTH, `RSS grew by ${String(peak - baseline)} bytes`);
+    t.diagnostic(`in flight: ${String(result.stalledAt)} stalled, ${String(result.maxInFlight)} max; RSS +${String(peak - baseline)}`);
   });
 });

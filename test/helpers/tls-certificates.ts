@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +19,18 @@ export interface IssueOptions {
   readonly dns: readonly string[];
   /** Days of validity (default 30). */
   readonly days?: number;
-  /** `ec` (P-256, the default) or `rsa` (2048 bits, PKCS#8). */
+  /** `ec` (P-256, the default) or `rsa` (2048 bits). */
   readonly key?: 'ec' | 'rsa';
+  /**
+   * The PEM form of `keyPem`: `pkcs8` (`PRIVATE KEY`, the default), `pkcs1` (`RSA PRIVATE
+   * KEY`, RSA keys only) or `sec1` (`EC PRIVATE KEY`, EC keys only), the traditional forms
+   * `openssl pkey -traditional` writes and many older tools still do.
+   */
+  readonly keyFormat?: KeyFormat;
 }
+
+/** The PEM encodings of a private key that a Secret's `tls.key` may hold. */
+export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
 
 /** A throw-away certificate authority made with the `openssl` command in a temp directory. */
 export interface TestCa {
@@ -58,6 +68,11 @@ export async function createTestCa(): Promise<TestCa> {
   return {
     caPem: await readFile(caCert, 'utf8'),
     issue: async (options) => {
+      const keyFormat = options.keyFormat ?? 'pkcs8';
+      const expected = options.key === 'rsa' ? 'pkcs1' : 'sec1';
+      if (keyFormat !== 'pkcs8' && keyFormat !== expected) {
+        throw new Error(`a ${options.key ?? 'ec'} key cannot be written as ${keyFormat}`);
+      }
       serial++;
       const base = join(dir, `leaf-${String(serial)}`);
       const keyArgs =
@@ -100,9 +115,11 @@ export async function createTestCa(): Promise<TestCa> {
         '-out',
         `${base}.crt`,
       ]);
+      // Written again whatever openssl chose, so the form is the one asked for.
+      const key = createPrivateKey(await readFile(`${base}.key`, 'utf8'));
       return {
         certPem: await readFile(`${base}.crt`, 'utf8'),
-        keyPem: await readFile(`${base}.key`, 'utf8'),
+        keyPem: key.export({ type: keyFormat, format: 'pem' }).toString(),
       };
     },
     close: () => rm(dir, { recursive: true, force: true }),

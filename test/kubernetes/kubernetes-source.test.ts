@@ -6,6 +6,7 @@ import {
   type KubernetesSourceOptions,
 } from '../../src/sources/kubernetes/index.ts';
 import { ObjectStore } from '../../src/store/index.ts';
+import { DEFAULT_TRANSLATE_OPTIONS, ingressOwnership } from '../../src/translate/index.ts';
 import {
   FAST_TIMING,
   capturingLogger,
@@ -21,11 +22,16 @@ function tlsSecret(name: string, namespace: string): object {
   return { metadata: { name, namespace }, type: 'kubernetes.io/tls', data: CERT };
 }
 
-function ingressBody(name: string, namespace: string, secretNames: readonly string[]): object {
+function ingressBody(
+  name: string,
+  namespace: string,
+  secretNames: readonly string[],
+  className = 'pointsman',
+): object {
   return {
     metadata: { name, namespace },
     spec: {
-      ingressClassName: 'pointsman',
+      ingressClassName: className,
       tls: secretNames.map((secretName) => ({ hosts: ['a.example.com'], secretName })),
       rules: [{ host: 'a.example.com' }],
     },
@@ -97,6 +103,40 @@ describe('KubernetesSource', () => {
     server.delete('Ingress', { namespace: 'tls', name: 'web' });
     await until(() => names(store.snapshot().secrets).join() === 'tls/default-cert');
     assert.equal(source.get('Secret', 'tls', 'named')?.kind, 'Secret');
+  });
+
+  test('Secrets that only Ingresses of other classes name stay out of the store', async () => {
+    const { server } = fixture;
+    server.create('IngressClass', {
+      metadata: { name: 'ours' },
+      spec: { controller: DEFAULT_TRANSLATE_OPTIONS.controllerName },
+    });
+    server.create('IngressClass', {
+      metadata: { name: 'theirs' },
+      spec: { controller: 'example.com/another-controller' },
+    });
+    server.create('Secret', tlsSecret('our-cert', 'classes'));
+    server.create('Secret', tlsSecret('their-cert', 'classes'));
+    server.create('Ingress', ingressBody('mine', 'classes', ['our-cert'], 'ours'));
+    server.create('Ingress', ingressBody('other', 'classes', ['their-cert'], 'theirs'));
+    const { store } = await started({
+      namespaces: ['classes'],
+      ownership: ingressOwnership(DEFAULT_TRANSLATE_OPTIONS),
+    });
+    assert.deepEqual(names(store.snapshot().secrets), ['classes/our-cert']);
+
+    // The other class handed over to our controller: its Ingress becomes ours, and so its Secret.
+    const theirs = server.get('IngressClass', { name: 'theirs' });
+    server.update('IngressClass', {
+      metadata: theirs?.['metadata'],
+      spec: { controller: DEFAULT_TRANSLATE_OPTIONS.controllerName },
+    });
+    await until(
+      () => names(store.snapshot().secrets).join() === 'classes/our-cert,classes/their-cert',
+    );
+    server.delete('IngressClass', { name: 'theirs' });
+    await until(() => names(store.snapshot().secrets).join() === 'classes/our-cert');
+    server.delete('IngressClass', { name: 'ours' });
   });
 
   test('--watch-namespace limits namespaced kinds; IngressClass is cluster-wide', async () => {

@@ -1,8 +1,10 @@
 // HTTPS through `pointsman serve`: certificates from Secrets chosen by SNI (exact, wildcard,
-// default), a broken Secret falling back and reported, redirects from plain HTTP, HSTS, TLS
-// versions and ciphers checked with the real openssl and curl, and session resumption.
+// default), keys in every PEM form, a broken Secret falling back and reported, redirects from
+// plain HTTP, HSTS and its flags, TLS versions and ciphers checked with the real openssl and
+// curl, and session resumption in TLS 1.2 and 1.3.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +19,12 @@ import {
   writeManifests,
 } from '../helpers/manifests.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
-import { createTestCa, tlsSecret, type TestCa } from '../helpers/tls-certificates.ts';
+import {
+  createTestCa,
+  tlsSecret,
+  type IssuedCertificate,
+  type TestCa,
+} from '../helpers/tls-certificates.ts';
 import { handshake, sendHttps } from '../helpers/tls-client.ts';
 
 const run = promisify(execFile);
@@ -60,11 +67,72 @@ interface Result {
   problems: { code: string; message: string }[];
 }
 
+/** A host whose Secret holds its key in one PEM form. */
+interface KeyCase {
+  readonly form: string;
+  readonly host: string;
+  /** The PEM header the key must carry, so the case tests the form it names. */
+  readonly header: string;
+  readonly certificate: IssuedCertificate;
+}
+
+function fingerprintOf(certificate: IssuedCertificate): string {
+  return new X509Certificate(certificate.certPem).fingerprint256;
+}
+
+/** Opens a TLS connection to `port` for secure.example.com, trusting `ca`. */
+function openSession(
+  port: number,
+  ca: string,
+  options: {
+    readonly version: 'TLSv1.2' | 'TLSv1.3';
+    /** Resume this session. */
+    readonly session?: Buffer;
+    /** Wait for the server's ticket: in TLS 1.3 it comes after the handshake. */
+    readonly waitForTicket: boolean;
+  },
+) {
+  return new Promise<{ reused: boolean; protocol: string | null; session: Buffer | null }>(
+    (resolve, reject) => {
+      const socket: TLSSocket = connect({
+        host: '127.0.0.1',
+        port,
+        servername: 'secure.example.com',
+        ca,
+        minVersion: options.version,
+        maxVersion: options.version,
+        ...(options.session === undefined ? {} : { session: options.session }),
+      });
+      let connected: { reused: boolean; protocol: string | null } | null = null;
+      let ticket: Buffer | null = null;
+      const settle = () => {
+        if (connected === null || (options.waitForTicket && ticket === null)) return;
+        socket.setTimeout(0);
+        socket.end();
+        resolve({ ...connected, session: ticket });
+      };
+      socket.setTimeout(10_000, () => {
+        socket.destroy(new Error(`no ${connected === null ? 'handshake' : 'ticket'} in 10 s`));
+      });
+      socket.once('session', (session: Buffer) => {
+        ticket = session;
+        settle();
+      });
+      socket.once('secureConnect', () => {
+        connected = { reused: socket.isSessionReused(), protocol: socket.getProtocol() };
+        settle();
+      });
+      socket.once('error', reject);
+    },
+  );
+}
+
 describe('pointsman serve over HTTPS', () => {
   let ca: TestCa;
   let echo: EchoUpstream;
   let serve: ServeProcess;
   let dir: string;
+  let keyCases: KeyCase[];
 
   before(async () => {
     ca = await createTestCa();
@@ -73,6 +141,34 @@ describe('pointsman serve over HTTPS', () => {
     const apps = await ca.issue({ dns: ['*.apps.example.com'], key: 'rsa' });
     const other = await ca.issue({ dns: ['other.example.com'] });
     const quiet = await ca.issue({ dns: ['quiet.example.com'] });
+    const pkcs1 = await ca.issue({ dns: ['pkcs1.example.com'], key: 'rsa', keyFormat: 'pkcs1' });
+    const sec1 = await ca.issue({ dns: ['sec1.example.com'], keyFormat: 'sec1' });
+    keyCases = [
+      {
+        form: 'PKCS#1 RSA',
+        host: 'pkcs1.example.com',
+        header: '-----BEGIN RSA PRIVATE KEY-----',
+        certificate: pkcs1,
+      },
+      {
+        form: 'SEC1 EC',
+        host: 'sec1.example.com',
+        header: '-----BEGIN EC PRIVATE KEY-----',
+        certificate: sec1,
+      },
+      {
+        form: 'PKCS#8 EC',
+        host: 'secure.example.com',
+        header: '-----BEGIN PRIVATE KEY-----',
+        certificate: secure,
+      },
+      {
+        form: 'PKCS#8 RSA',
+        host: 'shop.apps.example.com',
+        header: '-----BEGIN PRIVATE KEY-----',
+        certificate: apps,
+      },
+    ];
     dir = await manifestDir();
     await writeManifests(join(dir, 'app.yaml'), [
       INGRESS_CLASS,
@@ -85,12 +181,16 @@ describe('pointsman serve over HTTPS', () => {
       tlsIngress('forced', 'forced.example.com', null, {
         'pointsman.dev/force-ssl-redirect': 'true',
       }),
+      tlsIngress('pkcs1', 'pkcs1.example.com', 'pkcs1-tls'),
+      tlsIngress('sec1', 'sec1.example.com', 'sec1-tls'),
       ...serviceWithEndpoints('web', [echo.port]),
       tlsSecret('secure-tls', secure),
       tlsSecret('apps-tls', apps),
       // The certificate of one, the key of another.
       tlsSecret('broken-tls', { certPem: secure.certPem, keyPem: other.keyPem }),
       tlsSecret('quiet-tls', quiet),
+      tlsSecret('pkcs1-tls', pkcs1),
+      tlsSecret('sec1-tls', sec1),
     ]);
     await writeFile(join(dir, 'ca.pem'), ca.caPem);
     serve = await startServeProcess('serve', ['--manifests', dir]);
@@ -128,6 +228,16 @@ describe('pointsman serve over HTTPS', () => {
       );
       assert.equal(shown.cn, 'pointsman-default.invalid', String(servername));
       assert.equal(shown.san, 'DNS:pointsman-default.invalid');
+    }
+  });
+
+  test('keys in PKCS#1, SEC1 and PKCS#8 PEM each serve their certificate', async () => {
+    for (const { form, host, header, certificate } of keyCases) {
+      assert.ok(certificate.keyPem.startsWith(header), `${form}: the key is not in that form`);
+      const reply = await sendHttps(serve.httpsPort, { servername: host, ca: ca.caPem });
+      assert.equal(reply.certificate.fingerprint, fingerprintOf(certificate), form);
+      assert.equal(reply.status, 200, form);
+      assert.equal(parseEcho(reply.body).headers.host, host, form);
     }
   });
 
@@ -264,28 +374,64 @@ describe('pointsman serve over HTTPS', () => {
     assert.match(stdout, /"url":"\/hello"/);
   });
 
-  test('sessions resume with a ticket', async () => {
-    const open = (session?: Buffer) =>
-      new Promise<{ reused: boolean; session: Buffer | undefined }>((resolve, reject) => {
-        const socket: TLSSocket = connect({
-          host: '127.0.0.1',
-          port: serve.httpsPort,
-          servername: 'secure.example.com',
-          ca: ca.caPem,
-          maxVersion: 'TLSv1.2',
-          ...(session === undefined ? {} : { session }),
-        });
-        socket.once('secureConnect', () => {
-          const result = { reused: socket.isSessionReused(), session: socket.getSession() };
-          socket.end();
-          resolve(result);
-        });
-        socket.once('error', reject);
+  for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+    test(`sessions resume with a ticket (${version})`, async () => {
+      const port = serve.httpsPort;
+      const first = await openSession(port, ca.caPem, { version, waitForTicket: true });
+      assert.equal(first.reused, false);
+      assert.equal(first.protocol, version);
+      assert.ok(first.session);
+      const second = await openSession(port, ca.caPem, {
+        version,
+        session: first.session,
+        waitForTicket: false,
       });
-    const first = await open();
-    assert.equal(first.reused, false);
-    assert.ok(first.session);
-    const second = await open(first.session);
-    assert.equal(second.reused, true);
+      assert.equal(second.protocol, version);
+      assert.equal(second.reused, true);
+    });
+  }
+
+  describe('HSTS flags', () => {
+    const flagged: { flags: string[]; serve?: ServeProcess }[] = [
+      { flags: ['--hsts-include-subdomains', '--hsts-preload'] },
+      { flags: ['--hsts', 'off'] },
+    ];
+
+    before(async () => {
+      const started = await Promise.allSettled(
+        flagged.map(({ flags }) => startServeProcess('serve', ['--manifests', dir, ...flags])),
+      );
+      started.forEach((outcome, index) => {
+        const entry = flagged[index];
+        if (entry !== undefined && outcome.status === 'fulfilled') entry.serve = outcome.value;
+      });
+      for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+    });
+
+    after(async () => {
+      await Promise.all(flagged.map((entry) => entry.serve?.stop()));
+    });
+
+    test('one year by default, the directives the flags add, none with --hsts off', async () => {
+      const [directives, off] = flagged.map((entry) => entry.serve);
+      assert.ok(directives && off);
+      const cases = [
+        { flags: 'no flags', port: serve.httpsPort, expected: 'max-age=31536000' },
+        {
+          flags: '--hsts-include-subdomains --hsts-preload',
+          port: directives.httpsPort,
+          expected: 'max-age=31536000; includeSubDomains; preload',
+        },
+        { flags: '--hsts off', port: off.httpsPort, expected: undefined },
+      ];
+      for (const { flags, port, expected } of cases) {
+        const reply = await sendHttps(port, { servername: 'secure.example.com', ca: ca.caPem });
+        assert.equal(reply.status, 200, flags);
+        assert.equal(reply.headers['strict-transport-security'], expected, flags);
+        const missing = await sendHttps(port, { servername: 'nowhere.example.com' });
+        assert.equal(missing.status, 404, flags);
+        assert.equal(missing.headers['strict-transport-security'], expected, `${flags}, on a 404`);
+      }
+    });
   });
 });

@@ -139,7 +139,7 @@ test('the IngressClass names our controller; the budget keeps one replica', () =
   assert.deepEqual(budget.spec.selector.matchLabels, deployment.spec.selector.matchLabels);
 });
 
-test('RBAC grants reads, status updates, Events and one Lease, and nothing else', () => {
+test('RBAC grants lists and watches, status updates, Events, one Lease and one Service, and nothing else', () => {
   const rules: Loose[] = one('ClusterRole').rules;
   const grants = new Set<string>();
   for (const rule of rules) {
@@ -150,13 +150,15 @@ test('RBAC grants reads, status updates, Events and one Lease, and nothing else'
       }
     }
   }
+  // Lists and watches only; a GET by name only where the code makes one.
   const reads = [
     'networking.k8s.io/ingresses',
     'networking.k8s.io/ingressclasses',
     '/services',
     'discovery.k8s.io/endpointslices',
     '/secrets',
-  ].flatMap((resource) => ['get', 'list', 'watch'].map((verb) => `${verb} ${resource}`));
+  ].flatMap((resource) => ['list', 'watch'].map((verb) => `${verb} ${resource}`));
+  reads.push('get networking.k8s.io/ingresses');
   const writes = ['update networking.k8s.io/ingresses/status', 'create /events', 'patch /events'];
   assert.deepEqual([...grants].sort(), [...reads, ...writes].sort());
   const role = one('Role');
@@ -167,6 +169,12 @@ test('RBAC grants reads, status updates, Events and one Lease, and nothing else'
       resources: ['leases'],
       resourceNames: [DEFAULT_ELECTION_ID],
       verbs: ['get', 'update'],
+    },
+    {
+      apiGroups: [''],
+      resources: ['services'],
+      resourceNames: [one('Service').metadata.name],
+      verbs: ['get'],
     },
   ]);
   const serviceAccount = one('ServiceAccount').metadata.name;

@@ -5,7 +5,7 @@ import type { KubeApi } from './kube-api.ts';
 import { storedView } from './normalize.ts';
 import { Reflector, type ReflectorStats, type ReflectorTiming } from './reflector.ts';
 import { RESOURCES } from './resources.ts';
-import { SecretReferenceCounts } from './secret-references.ts';
+import { SecretReferenceCounts, secretReferences } from './secret-references.ts';
 
 /** Only TLS Secrets are ever listed or watched: the others are none of our business. */
 export const TLS_SECRET_SELECTOR = 'type=kubernetes.io/tls';
@@ -35,7 +35,18 @@ export interface KubernetesSourceOptions extends ReflectorTiming {
   readonly extraSecrets?: readonly { readonly namespace: string; readonly name: string }[];
   /** Told of every failure after which a kind is listed or watched again (for metrics). */
   readonly onWatchRestart?: (kind: string) => void;
+  /**
+   * Builds, from the current IngressClasses, the test of whether an Ingress is ours: only the
+   * TLS Secrets that our Ingresses name reach the store, never those of other classes. Default:
+   * every Ingress counts.
+   */
+  readonly ownership?: OwnershipTest;
 }
+
+/** See {@link KubernetesSourceOptions.ownership}. */
+export type OwnershipTest = (
+  classes: readonly StoredObject[],
+) => (ingress: StoredObject) => boolean;
 
 /**
  * The Kubernetes source: one {@link Reflector} per kind (and per namespace with
@@ -53,6 +64,7 @@ export class KubernetesSource {
   readonly #sequences = new Map<string, number>();
   readonly #references = new SecretReferenceCounts();
   readonly #extraSecrets: ReadonlySet<string>;
+  #isOurs: (ingress: StoredObject) => boolean = () => true;
   #nextSequence = 1;
   #started = false;
 
@@ -155,9 +167,10 @@ export class KubernetesSource {
     const cached = this.#cache.get(kind);
     const previous = cached?.get(key);
     cached?.set(key, object);
-    if (kind === 'Ingress') this.#ingressChanged(previous, object);
     if (kind === 'Secret') this.#syncSecret(key);
     else this.#options.store.upsert(this.#sourceId, this.#stored(kind, key, object));
+    if (kind === 'Ingress' && previous !== object) this.#ingressChanged(key);
+    if (kind === 'IngressClass') this.#classesChanged();
   }
 
   #delete(kind: ObjectKind, key: string): void {
@@ -165,13 +178,29 @@ export class KubernetesSource {
     const previous = cached?.get(key);
     if (previous === undefined) return;
     cached?.delete(key);
-    if (kind === 'Ingress') this.#ingressChanged(previous, undefined);
     if (kind === 'Secret') this.#syncSecret(key);
     else this.#remove(kind, key);
+    if (kind === 'Ingress') this.#ingressChanged(key);
+    if (kind === 'IngressClass') this.#classesChanged();
   }
 
-  #ingressChanged(previous: KubeObject | undefined, next: KubeObject | undefined): void {
-    for (const key of this.#references.update(previous, next)) this.#syncSecret(key);
+  /** Recounts the Secrets the Ingress `key` names: none when it is gone or not ours. */
+  #ingressChanged(key: string): void {
+    const ingress = this.#cache.get('Ingress')?.get(key);
+    const ours = ingress !== undefined && this.#isOurs(this.#stored('Ingress', key, ingress));
+    const names = ours ? secretReferences(ingress) : new Set<string>();
+    for (const secret of this.#references.set(key, names)) this.#syncSecret(secret);
+  }
+
+  /** A class change can make Ingresses ours or not: every one is recounted. */
+  #classesChanged(): void {
+    const { ownership } = this.#options;
+    if (ownership === undefined) return;
+    const classes = [...(this.#cache.get('IngressClass') ?? new Map<string, KubeObject>())];
+    this.#isOurs = ownership(
+      classes.map(([key, object]) => this.#stored('IngressClass', key, object)),
+    );
+    for (const key of this.#cache.get('Ingress')?.keys() ?? []) this.#ingressChanged(key);
   }
 
   /** Puts a TLS Secret in the store while something needs it, and takes it out otherwise. */

@@ -26,13 +26,17 @@ describe('secretReferences', () => {
 describe('SecretReferenceCounts', () => {
   test('reports a Secret when its first name appears and its last one goes', () => {
     const counts = new SecretReferenceCounts();
-    const one = ingress('shop', [{ secretName: 'a' }]);
-    const two = ingress('shop', [{ secretName: 'a' }, { secretName: 'b' }]);
-    assert.deepEqual(counts.update(undefined, one), ['shop/a']);
-    assert.deepEqual(counts.update(undefined, two), ['shop/b'], 'a second Ingress naming a');
-    assert.deepEqual(counts.update(two, undefined), ['shop/b']);
+    const refs = (...names: string[]): Set<string> => new Set(names.map((name) => `shop/${name}`));
+    assert.deepEqual(counts.set('shop/one', refs('a')), ['shop/a']);
+    assert.deepEqual(
+      counts.set('shop/two', refs('a', 'b')),
+      ['shop/b'],
+      'a second Ingress naming a',
+    );
+    assert.deepEqual(counts.set('shop/two', refs()), ['shop/b']);
     assert.equal(counts.has('shop/a'), true);
-    assert.deepEqual(counts.update(one, ingress('shop', [])), ['shop/a']);
+    assert.deepEqual(counts.set('shop/one', refs('a')), [], 'the same set again changes nothing');
+    assert.deepEqual(counts.set('shop/one', refs()), ['shop/a']);
     assert.equal(counts.has('shop/a'), false);
   });
 });

@@ -23,10 +23,12 @@ export function secretReferences(ingress: KubeObject | undefined): Set<string> {
 
 /**
  * Counts how many Ingresses name each Secret, so the source knows which TLS Secrets the
- * translator may need: the others never reach the store.
+ * translator may need: the others never reach the store. Each Ingress's contribution is kept
+ * by its key, so that it can be recomputed when what makes an Ingress ours changes.
  */
 export class SecretReferenceCounts {
   readonly #counts = new Map<string, number>();
+  readonly #byIngress = new Map<string, ReadonlySet<string>>();
 
   /** Whether any Ingress names the Secret `namespace/name`. */
   has(key: string): boolean {
@@ -34,15 +36,16 @@ export class SecretReferenceCounts {
   }
 
   /**
-   * Moves one Ingress from its previous version to its next (either may be absent); returns
-   * the Secret keys whose referenced state changed.
+   * Sets the Secrets the Ingress `ingressKey` names (empty: none, as when it is gone or not
+   * ours); returns the Secret keys whose referenced state changed.
    */
-  update(previous: KubeObject | undefined, next: KubeObject | undefined): string[] {
-    const before = secretReferences(previous);
-    const after = secretReferences(next);
+  set(ingressKey: string, secrets: ReadonlySet<string>): string[] {
+    const before = this.#byIngress.get(ingressKey) ?? new Set<string>();
+    if (secrets.size === 0) this.#byIngress.delete(ingressKey);
+    else this.#byIngress.set(ingressKey, secrets);
     const changed: string[] = [];
     for (const key of before) {
-      if (after.has(key)) continue;
+      if (secrets.has(key)) continue;
       const count = (this.#counts.get(key) ?? 1) - 1;
       if (count > 0) this.#counts.set(key, count);
       else {
@@ -50,7 +53,7 @@ export class SecretReferenceCounts {
         changed.push(key);
       }
     }
-    for (const key of after) {
+    for (const key of secrets) {
       if (before.has(key)) continue;
       const count = (this.#counts.get(key) ?? 0) + 1;
       this.#counts.set(key, count);
