@@ -20,6 +20,10 @@ export interface BenchOptions {
   /** h2load connections, and concurrent streams on each, for the h2 scenario. */
   readonly h2Connections: number;
   readonly h2Streams: number;
+  /** Also measure HAProxy as a peer in the http scenario (when installed). */
+  readonly haproxy: boolean;
+  /** Also measure pointsman without metrics, and with metrics and the access log (http). */
+  readonly telemetry: boolean;
 }
 
 /** Usage of bench/proxy/run.ts. */
@@ -38,6 +42,10 @@ Runs nginx and pointsman in front of the same loopback backend and measures both
   --h2-connections N  h2load connections in the h2 scenario (default 10)
   --h2-streams N    concurrent streams per h2load connection (default 5: as many requests in
                     flight as wrk's 50 connections)
+  --haproxy on|off  also measure HAProxy (Debian's haproxy) in the http scenario (default on)
+  --telemetry on|off
+                    also measure pointsman with --metrics off, and with metrics and the access
+                    log to a file, in the http scenario: the cost of telemetry (default on)
   --timeout S       stop everything after this many seconds (default: from the settings above)
 `;
 
@@ -68,6 +76,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       scenarios: { type: 'string' },
       'h2-connections': NUMBER,
       'h2-streams': NUMBER,
+      haproxy: { type: 'string' },
+      telemetry: { type: 'string' },
     },
   });
   if (values.help === true) return undefined;
@@ -76,7 +86,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   const rounds = count('rounds', values.rounds, 2, 1);
   const routes = count('routes', values.routes, 10_000, 0);
   const scenarios = scenarioList(values.scenarios);
-  const runs = rounds * (scenarios.length * 2 + (routes > 0 ? 1 : 0));
+  const haproxy = onOff('haproxy', values.haproxy);
+  const telemetry = onOff('telemetry', values.telemetry);
+  const httpExtras = (routes > 0 ? 1 : 0) + (haproxy ? 1 : 0) + (telemetry ? 2 : 0);
+  const runs = rounds * (scenarios.length * 2 + (scenarios.includes('http') ? httpExtras : 0));
   return {
     duration,
     warmup,
@@ -88,7 +101,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     scenarios,
     h2Connections: count('h2-connections', values['h2-connections'], 10, 1),
     h2Streams: count('h2-streams', values['h2-streams'], 5, 1),
+    haproxy,
+    telemetry,
   };
+}
+
+function onOff(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`--${name} takes on or off, not ${value}`);
 }
 
 function scenarioList(value: string | undefined): ScenarioName[] {

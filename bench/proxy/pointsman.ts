@@ -39,8 +39,24 @@ function optionalArgs(): string[] {
   return optional;
 }
 
+/**
+ * What pointsman records per request: `default` is the headline setting (metrics on, no access
+ * log, as nginx runs with `access_log off`); `off` has neither; `on` writes the access log to
+ * `accessLog` as well.
+ */
+export type Telemetry =
+  | { readonly kind: 'default' }
+  | { readonly kind: 'off' }
+  | { readonly kind: 'on'; readonly accessLog: string };
+
+function telemetryArgs(telemetry: Telemetry): string[] {
+  if (telemetry.kind === 'off') return ['--metrics', 'off'];
+  if (telemetry.kind === 'on') return ['--access-log', telemetry.accessLog];
+  return [];
+}
+
 /** The `serve` arguments: free loopback ports, info logs, a short shutdown. */
-export function serveArgs(manifests: string): string[] {
+export function serveArgs(manifests: string, telemetry: Telemetry = { kind: 'default' }): string[] {
   return [
     join(REPO, 'bin', 'pointsman.js'),
     'serve',
@@ -59,6 +75,8 @@ export function serveArgs(manifests: string): string[] {
     '--shutdown-grace',
     '1s',
     ...optionalArgs(),
+    // Later flags win: these replace the optional `--access-log off` where they set it.
+    ...telemetryArgs(telemetry),
   ];
 }
 
@@ -70,15 +88,16 @@ interface Serving {
 }
 
 /**
- * Starts `pointsman serve` on `manifests` with this script's Node, its log in `logFile`, and
- * waits (at most `timeoutMs`) until it reports its ports and /readyz answers 200.
+ * Starts `pointsman serve` on `manifests` with this script's Node and the `telemetry` asked
+ * for, its log in `logFile`, and waits (at most `timeoutMs`) until it reports its ports and /readyz answers 200.
  */
 export async function startPointsman(
   manifests: string,
   logFile: string,
   timeoutMs: number,
+  telemetry: Telemetry = { kind: 'default' },
 ): Promise<Pointsman> {
-  const child = startChild(process.execPath, serveArgs(manifests));
+  const child = startChild(process.execPath, serveArgs(manifests, telemetry));
   const log = createWriteStream(logFile);
   const { stdout, stderr } = child;
   if (stdout === null || stderr === null) throw new Error('pointsman started without pipes');

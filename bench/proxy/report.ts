@@ -78,18 +78,44 @@ export function formatTable(rows: readonly Summary[]): string {
   return [line(header), rule, ...cells.map(line)].join('\n');
 }
 
-/** The ratios the issue asks for: pointsman/nginx for req/s and p99, and the route-count check. */
-export function formatRatios(nginx: Summary, pointsman: Summary, many?: Summary): string {
-  const lines = [
-    `pointsman/nginx req/s: ${(pointsman.requestsPerSecond / nginx.requestsPerSecond).toFixed(2)}`,
-    `pointsman/nginx p99:   ${(pointsman.p99Ms / nginx.p99Ms).toFixed(2)}`,
-    `pointsman/nginx CPU per request: ${(pointsman.cpuUsPerRequest / nginx.cpuUsPerRequest).toFixed(2)}`,
-  ];
+/** What a measured proxy stands for in the report's ratios. */
+export type Role =
+  'nginx' | 'haproxy' | 'pointsman' | 'many-routes' | 'telemetry-off' | 'telemetry-on';
+
+/**
+ * The ratios of one scenario: pointsman against each peer (req/s, p99, CPU per request), the
+ * route-count check (req/s with 10,000 more Ingresses / without), and the cost of metrics and
+ * the access log (CPU per request with them / with neither).
+ */
+export function formatRatios(rows: ReadonlyMap<Role, Summary>): string {
+  const pointsman = rows.get('pointsman');
+  if (pointsman === undefined) return '';
+  const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+  const lines: string[] = [];
+  for (const peer of ['nginx', 'haproxy'] as const) {
+    const row = rows.get(peer);
+    if (row === undefined) continue;
+    lines.push(
+      `pointsman/${peer}: req/s ${ratio(pointsman.requestsPerSecond, row.requestsPerSecond)}, ` +
+        `p99 ${ratio(pointsman.p99Ms, row.p99Ms)}, ` +
+        `CPU per request ${ratio(pointsman.cpuUsPerRequest, row.cpuUsPerRequest)}`,
+    );
+  }
+  const many = rows.get('many-routes');
   if (many !== undefined) {
     lines.push(
       `route-count check, req/s with the extra Ingresses / without: ` +
-        (many.requestsPerSecond / pointsman.requestsPerSecond).toFixed(2),
+        ratio(many.requestsPerSecond, pointsman.requestsPerSecond),
     );
+  }
+  const off = rows.get('telemetry-off');
+  const on = rows.get('telemetry-on');
+  if (off !== undefined) {
+    const cost = (row: Summary, what: string): string =>
+      `${what} / neither: CPU per request ${ratio(row.cpuUsPerRequest, off.cpuUsPerRequest)}, ` +
+      `req/s ${ratio(row.requestsPerSecond, off.requestsPerSecond)}`;
+    lines.push(cost(pointsman, 'telemetry, metrics only'));
+    if (on !== undefined) lines.push(cost(on, 'telemetry, metrics and access log'));
   }
   return lines.join('\n');
 }

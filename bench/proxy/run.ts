@@ -7,11 +7,20 @@ import { join } from 'node:path';
 import { installTrap, onExit, stopAll } from './children.ts';
 import { BENCH_HOST, writeManifests } from './manifests.ts';
 import { get } from './net.ts';
+import { startHaproxy } from './haproxy.ts';
 import { startNginx, type Nginx } from './nginx.ts';
 import { parseOptions, USAGE, type BenchOptions } from './options.ts';
 import { serveArgs, startPointsman } from './pointsman.ts';
 import { clockTicksPerSecond, cpuTicks, rssKiB, sampleMaxRss } from './proc-stats.ts';
-import { formatRatios, formatRun, formatTable, summarize, type RunFigures } from './report.ts';
+import {
+  formatRatios,
+  formatRun,
+  formatTable,
+  summarize,
+  type Role,
+  type RunFigures,
+  type Summary,
+} from './report.ts';
 import {
   loadCommand,
   runLoad,
@@ -28,6 +37,7 @@ const BODY = 'x'.repeat(100);
 /** One proxy under test: where wrk sends requests and which process does the work. */
 interface Target {
   readonly label: string;
+  readonly role: Role;
   readonly port: number;
   readonly pid: number;
 }
@@ -87,7 +97,7 @@ const load = (): string => loadavg()[0]?.toFixed(1) ?? '?';
 function header(
   options: BenchOptions,
   tools: LoadTools,
-  nginx: string,
+  programs: Programs,
   loadBefore: string,
 ): string {
   let commit = '?';
@@ -103,7 +113,10 @@ function header(
   return [
     `date: ${new Date().toISOString()}`,
     `command: node bench/proxy/run.ts ${process.argv.slice(2).join(' ')}`.trimEnd(),
-    `pointsman ${commit}, node ${process.version}, ${versionOf(nginx, ['-v'])}, ` +
+    `pointsman ${commit}, node ${process.version}, ${versionOf(programs.nginx, ['-v'])}, ` +
+      (programs.haproxy === undefined
+        ? ''
+        : `${versionOf(programs.haproxy, ['-v']).split(' - ')[0] ?? ''}, `) +
       `${versionOf(tools.wrk, ['-v']).split(' [')[0] ?? ''}${h2load}`,
     `pointsman ${serveArgs('DIR').slice(1).join(' ')}`,
     `${String(availableParallelism())} CPUs shared by the load tool, the proxy under test and the ` +
@@ -125,16 +138,25 @@ interface Started {
   readonly tlsTargets: Target[];
 }
 
-async function startAll(
-  options: BenchOptions,
-  nginx: string,
-  dir: string,
-  openssl: string | undefined,
-): Promise<Started> {
+/** The programs the run uses beyond wrk. */
+interface Programs {
+  readonly nginx: string;
+  readonly haproxy: string | undefined;
+  readonly openssl: string | undefined;
+}
+
+async function startAll(options: BenchOptions, programs: Programs, dir: string): Promise<Started> {
+  const { nginx, haproxy, openssl } = programs;
   const backend = await startNginx(nginx, 'backend', join(dir, 'backend'), { BODY });
   const backendPort = String(backend.port);
   const proxy = await startNginx(nginx, 'proxy', join(dir, 'nginx'), { BACKEND_PORT: backendPort });
-  const targets: Target[] = [{ label: 'nginx', port: proxy.port, pid: proxy.workerPid }];
+  const targets: Target[] = [
+    { label: 'nginx', role: 'nginx', port: proxy.port, pid: proxy.workerPid },
+  ];
+  if (haproxy !== undefined && options.scenarios.includes('http')) {
+    const peer = await startHaproxy(haproxy, join(dir, 'haproxy'), backend.port);
+    targets.push({ label: 'haproxy', role: 'haproxy', port: peer.port, pid: peer.pid });
+  }
   const tlsTargets: Target[] = [];
   if (options.scenarios.some(usesTls)) {
     if (openssl === undefined) throw new Error('the TLS scenarios need openssl');
@@ -143,14 +165,36 @@ async function startAll(
     const tls = await startNginx(nginx, 'proxy-tls', join(dir, 'nginx-tls'), {
       BACKEND_PORT: backendPort,
     });
-    tlsTargets.push({ label: 'nginx', port: tls.port, pid: tls.workerPid });
+    tlsTargets.push({ label: 'nginx', role: 'nginx', port: tls.port, pid: tls.workerPid });
   }
   writeManifests(join(dir, 'manifests'), backend.port, 0);
   const base = await startPointsman(join(dir, 'manifests'), join(dir, 'pointsman.log'), 60_000);
-  targets.push({ label: 'pointsman', port: base.port, pid: base.pid });
+  targets.push({ label: 'pointsman', role: 'pointsman', port: base.port, pid: base.pid });
   if (tlsTargets.length > 0) {
     if (base.tlsPort === 0) throw new Error('this pointsman has no HTTPS listener');
-    tlsTargets.push({ label: 'pointsman', port: base.tlsPort, pid: base.pid });
+    tlsTargets.push({ label: 'pointsman', role: 'pointsman', port: base.tlsPort, pid: base.pid });
+  }
+  if (options.telemetry && options.scenarios.includes('http')) {
+    const manifests = join(dir, 'manifests');
+    const off = await startPointsman(manifests, join(dir, 'pointsman-off.log'), 60_000, {
+      kind: 'off',
+    });
+    targets.push({
+      label: 'pointsman, no metrics',
+      role: 'telemetry-off',
+      port: off.port,
+      pid: off.pid,
+    });
+    const on = await startPointsman(manifests, join(dir, 'pointsman-on.log'), 60_000, {
+      kind: 'on',
+      accessLog: join(dir, 'access.log'),
+    });
+    targets.push({
+      label: 'pointsman, metrics + access log',
+      role: 'telemetry-on',
+      port: on.port,
+      pid: on.pid,
+    });
   }
   if (options.routes > 0 && options.scenarios.includes('http')) {
     const started = Date.now();
@@ -162,7 +206,7 @@ async function startAll(
     );
     const label = `pointsman, +${options.routes.toLocaleString('en')} Ingresses`;
     console.error(`${label}: ready ${String(Date.now() - started)} ms after start`);
-    targets.push({ label, port: many.port, pid: many.pid });
+    targets.push({ label, role: 'many-routes', port: many.port, pid: many.pid });
   }
   return { backend, targets, tlsTargets };
 }
@@ -182,15 +226,18 @@ async function runScenario(
     }
   }
   const summaries = targets.map((target) => summarize(target.label, runs.get(target) ?? []));
-  const [nginxRow, pointsmanRow, manyRow] = summaries;
-  if (nginxRow === undefined || pointsmanRow === undefined) throw new Error('nothing measured');
+  const byRole = new Map<Role, Summary>();
+  targets.forEach((target, i) => {
+    const row = summaries[i];
+    if (row !== undefined) byRole.set(target.role, row);
+  });
   const backendCost = summaries.map((row) => row.backendCpuUsPerRequest.toFixed(1)).join(' / ');
   return [
     `### ${SCENARIO_TITLES[scenario]}`,
     '',
     formatTable(summaries),
     '',
-    formatRatios(nginxRow, pointsmanRow, manyRow),
+    formatRatios(byRole),
     `backend nginx worker CPU us/req (same rows): ${backendCost}`,
   ].join('\n');
 }
@@ -222,7 +269,14 @@ async function main(argv: readonly string[]): Promise<number> {
     else rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   });
   const loadBefore = load();
-  const started = await startAll(options, nginx, dir, findTool('openssl'));
+  const haproxy = options.haproxy ? findTool('haproxy') : undefined;
+  if (options.haproxy && haproxy === undefined) {
+    console.error(
+      'haproxy is not installed (sudo apt-get install -y haproxy): measuring without it',
+    );
+  }
+  const programs = { nginx, haproxy, openssl: findTool('openssl') };
+  const started = await startAll(options, programs, dir);
   for (const target of started.targets) await checkRouting(target, false);
   for (const target of started.tlsTargets) await checkRouting(target, true);
   for (const target of started.targets) {
@@ -249,7 +303,7 @@ async function main(argv: readonly string[]): Promise<number> {
     reports.push(await runScenario(scenario, targets, context));
   }
   await stopAll();
-  console.log(`${header(options, tools, nginx, loadBefore)}\n\n${reports.join('\n\n')}\n`);
+  console.log(`${header(options, tools, programs, loadBefore)}\n\n${reports.join('\n\n')}\n`);
   keep = false;
   return 0;
 }
