@@ -104,8 +104,9 @@ export function formatRatios(rows: ReadonlyMap<Role, Summary>): string {
   const many = rows.get('many-routes');
   if (many !== undefined) {
     lines.push(
-      `route-count check, req/s with the extra Ingresses / without: ` +
-        ratio(many.requestsPerSecond, pointsman.requestsPerSecond),
+      `route-count check, with the extra Ingresses / without: ` +
+        `req/s ${ratio(many.requestsPerSecond, pointsman.requestsPerSecond)}, ` +
+        `CPU per request ${ratio(many.cpuUsPerRequest, pointsman.cpuUsPerRequest)}`,
     );
   }
   const off = rows.get('telemetry-off');

@@ -14,9 +14,11 @@ const MiB = 1024 * 1024;
 const TOTAL = 100 * MiB;
 const WARM_UP = 1 * MiB;
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
-// Each RSS sample follows a full collection in the proxy, so what is left is what the proxy
-// holds plus garbage made since the last sample (a few MiB at loopback speed) and pages the
-// allocator keeps; holding a body (100 MiB), or a good part of one, would fail this.
+// Each RSS sample follows a full collection in the proxy (collect-garbage-on-rss.ts), so what
+// is left is what the proxy holds plus garbage made since the last sample and pages the
+// allocator keeps (peaks of about 20 MiB seen with two copies of this file running at once);
+// holding a body (100 MiB), or a good part of one, would fail this. Without the collections,
+// dead socket buffers alone reach ~70 MiB before V8 collects them.
 const MAX_GROWTH = 40 * MiB;
 // What a stalled transfer may have in flight: the kernel's socket buffers on both hops plus the
 // streams' high-water marks. A proxy that buffered the body would let the upstream send it all.
@@ -108,7 +110,11 @@ class ChildProxy {
   }
 }
 
-/** Samples the child's RSS until `work` settles; returns the work's result and the peak. */
+/**
+ * Samples the child's RSS until `work` settles; returns the work's result and the peak. Samples
+ * come often because each one collects garbage first: the less garbage piles up between two
+ * collections, the less allocator high water there is to mistake for buffering.
+ */
 async function sampled<T>(
   child: ChildProxy,
   work: Promise<T>,
@@ -118,7 +124,7 @@ async function sampled<T>(
   const sampling = (async () => {
     while (!done) {
       peak = Math.max(peak, await child.rss());
-      await sleep(50);
+      await sleep(10);
     }
   })();
   try {
@@ -238,22 +244,22 @@ describe('streaming 100 MiB through a proxy process', { timeout: 90_000 }, () =>
   test('a slow reader holds the upstream back instead of growing the proxy', async (t) => {
     const res = await downloadResponse(port, TOTAL);
     assert.equal(res.statusCode, 200);
-    res.pause();
     const slowRead = (async () => {
-      // A reader that stops dead, then drains 2 MiB at a time with pauses in between: the
-      // pauses are the slowness under test, not a wait for something to happen.
+      // Nothing is read until the upstream stalls, then 2 MiB at a time with a pause after
+      // each: the pauses are the slowness under test, not a wait for something to happen. The
+      // async iterator pulls only when the loop comes round, so a pause reads nothing.
       await untilProductionStalls(5_000);
       const stalledAt = produced.bytes;
       let received = 0;
       let maxInFlight = stalledAt;
+      let nextPause = 2 * MiB;
       const deadline = Date.now() + 60_000;
       for await (const chunk of res) {
         received += (chunk as Buffer).length;
-        if (received % (2 * MiB) < CHUNK.length) {
+        if (received >= nextPause) {
+          nextPause += 2 * MiB;
           maxInFlight = Math.max(maxInFlight, produced.bytes - received);
-          res.pause();
           await sleep(20);
-          res.resume();
         }
         if (Date.now() > deadline) throw new Error(`slow read timed out at ${String(received)}`);
       }
@@ -270,6 +276,8 @@ describe('streaming 100 MiB through a proxy process', { timeout: 90_000 }, () =>
       `the upstream got ${String(result.maxInFlight)} bytes ahead of the reader`,
     );
     assert.ok(peak - baseline < MAX_GROWTH, `RSS grew by ${String(peak - baseline)} bytes`);
-    t.diagnostic(`in flight: ${String(result.stalledAt)} stalled, ${String(result.maxInFlight)} max; RSS +${String(peak - baseline)}`);
+    t.diagnostic(
+      `in flight: ${String(result.stalledAt)} stalled, ${String(result.maxInFlight)} max; RSS +${String(peak - baseline)}`,
+    );
   });
 });

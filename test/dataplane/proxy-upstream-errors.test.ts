@@ -7,6 +7,7 @@ import { send } from '../helpers/http-client.ts';
 import { startProxy, type RunningProxy } from '../helpers/proxy-harness.ts';
 import { rawResponse, startRawUpstream, type RawResponder } from '../helpers/raw-upstream.ts';
 import { holderWith, loopback } from '../helpers/route-table.ts';
+import { startUnacceptingListener } from '../helpers/unaccepting-listener.ts';
 
 /** A port nothing listens on: bound once, then released. */
 async function closedPort(): Promise<number> {
@@ -75,6 +76,36 @@ describe('upstream failures', () => {
     } finally {
       await proxy.close();
       await echo.close();
+    }
+  });
+
+  test('a connect that never completes: 504 PM_ERR_UPSTREAM_CONNECT_TIMEOUT', async (t) => {
+    const listener = await startUnacceptingListener();
+    if (listener === null) {
+      t.skip('this kernel completes handshakes beyond the listen backlog');
+      return;
+    }
+    const connectTimeoutMs = 300;
+    const proxy = await startProxy({
+      tables: holderWith({
+        defaultBackend: 'b',
+        backends: { b: [{ address: '127.0.0.1', port: listener.port }] },
+      }),
+      connectTimeoutMs,
+    });
+    try {
+      const started = performance.now();
+      const reply = await send(proxy.port, { headers: { host: 'x.test' }, timeoutMs: 5_000 });
+      const elapsed = performance.now() - started;
+      assert.equal(reply.status, 504);
+      assert.equal(reply.headers['x-pointsman-error'], 'PM_ERR_UPSTREAM_CONNECT_TIMEOUT');
+      // The answer waited for the timeout (not an early refusal), and only one attempt ran:
+      // a connect timeout is never retried.
+      assert.ok(elapsed >= connectTimeoutMs * 0.9, `answered after ${String(elapsed)} ms`);
+      assert.ok(elapsed < connectTimeoutMs * 2 + 1_000, `answered after ${String(elapsed)} ms`);
+    } finally {
+      await proxy.close(200);
+      await listener.close();
     }
   });
 
@@ -191,6 +222,72 @@ describe('retry on a keep-alive connection the upstream closed', () => {
       assert.equal(second.headers['x-pointsman-error'], 'PM_ERR_UPSTREAM_CONNECT');
       assert.equal(connections(), 1);
     });
+  });
+
+  test('PUT without a body is retried: it is idempotent', async () => {
+    await withRawUpstream(closeSecondRequest('close'), {}, async (proxy, connections) => {
+      await send(proxy.port, { headers: { host: 'x.test' } });
+      const second = await send(proxy.port, { method: 'PUT', headers: { host: 'x.test' } });
+      assert.equal(second.status, 200);
+      assert.equal(second.body, 'connection 2');
+      assert.equal(connections(), 2);
+    });
+  });
+
+  test('PUT whose body bytes reached the upstream is not retried: 502', async () => {
+    // Connection 1 answers a GET, then closes once the next request's head and at least one
+    // of its body bytes have arrived: the body was sent, and cannot be sent again.
+    let connections = 0;
+    let closedAfterBodyBytes = 0;
+    const upstream = createServer((socket) => {
+      const connection = ++connections;
+      let received = '';
+      let answered = 0;
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        const end = received.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        if (connection === 1 && answered === 1) {
+          if (received.length > end + 4) {
+            closedAfterBodyBytes = received.length - end - 4;
+            socket.destroy();
+          }
+          return;
+        }
+        received = received.slice(end + 4);
+        answered++;
+        socket.write(rawResponse('200 OK', [], `connection ${String(connection)}`));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    const proxy = await startProxy({
+      tables: holderWith({
+        defaultBackend: 'b',
+        backends: { b: [{ address: '127.0.0.1', port }] },
+      }),
+    });
+    try {
+      const first = await send(proxy.port, { headers: { host: 'x.test' } });
+      assert.equal(first.body, 'connection 1');
+      const second = await send(proxy.port, {
+        method: 'PUT',
+        headers: { host: 'x.test', 'content-type': 'text/plain' },
+        body: 'replace the resource with this',
+      });
+      assert.equal(second.status, 502);
+      assert.equal(second.headers['x-pointsman-error'], 'PM_ERR_UPSTREAM_CONNECT');
+      assert.ok(closedAfterBodyBytes > 0, 'the upstream closed before any body byte arrived');
+      assert.equal(connections, 1, 'the PUT was sent again');
+    } finally {
+      await proxy.close(200);
+      await new Promise<void>((resolve) =>
+        upstream.close(() => {
+          resolve();
+        }),
+      );
+    }
   });
 
   test('a request that died twice is not retried a second time', async () => {

@@ -392,37 +392,39 @@ describe('pointsman serve over HTTPS', () => {
   }
 
   describe('HSTS flags', () => {
-    const flagged: { flags: string[]; serve?: ServeProcess }[] = [
-      { flags: ['--hsts-include-subdomains', '--hsts-preload'] },
-      { flags: ['--hsts', 'off'] },
-    ];
+    const DIRECTIVES = ['--hsts-include-subdomains', '--hsts-preload'];
+    const OFF = ['--hsts', 'off'];
+    // Started once for the whole block, side by side; the main process serves the default.
+    let running: ServeProcess[] = [];
 
     before(async () => {
       const started = await Promise.allSettled(
-        flagged.map(({ flags }) => startServeProcess('serve', ['--manifests', dir, ...flags])),
+        [DIRECTIVES, OFF].map((flags) =>
+          startServeProcess('serve', ['--manifests', dir, ...flags]),
+        ),
       );
-      started.forEach((outcome, index) => {
-        const entry = flagged[index];
-        if (entry !== undefined && outcome.status === 'fulfilled') entry.serve = outcome.value;
-      });
-      for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+      running = started.flatMap((outcome) =>
+        outcome.status === 'fulfilled' ? [outcome.value] : [],
+      );
+      const failed = started.find((outcome) => outcome.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     });
 
     after(async () => {
-      await Promise.all(flagged.map((entry) => entry.serve?.stop()));
+      await Promise.all(running.map((child) => child.stop()));
     });
 
     test('one year by default, the directives the flags add, none with --hsts off', async () => {
-      const [directives, off] = flagged.map((entry) => entry.serve);
+      const [directives, off] = running;
       assert.ok(directives && off);
       const cases = [
         { flags: 'no flags', port: serve.httpsPort, expected: 'max-age=31536000' },
         {
-          flags: '--hsts-include-subdomains --hsts-preload',
+          flags: DIRECTIVES.join(' '),
           port: directives.httpsPort,
           expected: 'max-age=31536000; includeSubDomains; preload',
         },
-        { flags: '--hsts off', port: off.httpsPort, expected: undefined },
+        { flags: OFF.join(' '), port: off.httpsPort, expected: undefined },
       ];
       for (const { flags, port, expected } of cases) {
         const reply = await sendHttps(port, { servername: 'secure.example.com', ca: ca.caPem });

@@ -88,7 +88,7 @@ test('100 manifest rewrites under load: each goes live, zero failed requests, th
     const failures: string[] = [];
     const client = (async () => {
       const deadline = Date.now() + REWRITES_TIMEOUT_MS + 10_000;
-      while (!load.stop && Date.now() < deadline && sent < 50_000) {
+      while (!load.stop && Date.now() < deadline && sent < 200_000) {
         sent++;
         try {
           const response = await fetch(`${base}/items?n=${String(sent)}`);

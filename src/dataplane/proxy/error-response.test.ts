@@ -45,3 +45,64 @@ test('a raw response is complete HTTP/1.1 with a matching Content-Length', () =>
   assert.match(head, /\r\nconnection: close(\r\n|$)/);
   assert.match(head, new RegExp(`\\r\\ncontent-length: ${Buffer.byteLength(body)}\\r\\n`));
 });
+
+/** The body kind renderErrorBody picks for an Accept header, read off its content type. */
+function kindFor(accept: string | undefined): string {
+  const { contentType } = renderErrorBody('PM_ERR_NO_ROUTE', 'r', accept);
+  return /^(?:text\/)?(html|plain|application\/json)/.exec(contentType)?.[1] ?? contentType;
+}
+
+test('the Accept q-values pick the body, not substrings', () => {
+  const cases: readonly (readonly [string | undefined, string])[] = [
+    [undefined, 'plain'],
+    ['', 'plain'],
+    ['text/html', 'html'],
+    ['TEXT/HTML', 'html'],
+    ['application/json', 'application/json'],
+    ['application/vnd.api+json; charset=utf-8', 'application/json'],
+    // q=0 means "not acceptable", however the range is spelled.
+    ['text/html;q=0', 'plain'],
+    ['text/html; q=0.000', 'plain'],
+    ['text/html;q=0, application/json', 'application/json'],
+    ['application/json, text/html;q=0.1', 'application/json'],
+    ['text/html;q=0.5, application/json;q=0.9', 'application/json'],
+    ['application/json;q=0.4, text/html;q=0.5', 'html'],
+    ['text/plain;q=0.9, text/html;q=0.2, application/json;q=0.3', 'plain'],
+    // What browsers send.
+    [
+      'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
+      'html',
+    ],
+    // Wildcards: alone they keep the plain default (curl, fetch); they lose to named types.
+    ['*/*', 'plain'],
+    ['text/*', 'plain'],
+    ['application/*', 'application/json'],
+    ['*/*;q=0.1, text/html', 'html'],
+    ['*/*;q=0.1, application/json', 'application/json'],
+    // The most specific range decides a kind's quality, even below a wildcard's.
+    ['text/html;q=0, */*', 'plain'],
+    ['application/json;q=0, text/plain;q=0, */*', 'html'],
+    ['text/*;q=0.2, text/html;q=0.9', 'html'],
+    // Equal qualities: the richest named form, in the order html, json, text.
+    ['application/json, text/plain, */*', 'application/json'],
+    ['text/plain, text/html', 'html'],
+    // Nothing acceptable, or nothing we make: plain text anyway.
+    ['image/png', 'plain'],
+    ['*/*;q=0', 'plain'],
+    // Malformed weights and ranges are skipped, not trusted.
+    ['text/html;q=2, application/json', 'application/json'],
+    ['text/html;q=high', 'plain'],
+    ['html, application/json;q=0.5', 'application/json'],
+  ];
+  for (const [accept, kind] of cases) {
+    assert.equal(kindFor(accept), kind, `Accept: ${String(accept)}`);
+  }
+});
+
+test('only the first 64 Accept entries are read', () => {
+  const filler = Array.from({ length: 64 }, () => 'image/png').join(', ');
+  assert.equal(kindFor(`${filler}, text/html`), 'plain');
+  assert.equal(kindFor(`text/html, ${filler}`), 'html');
+  const huge = `${'x'.repeat(100_000)}/y, ${filler}, application/json`;
+  assert.equal(kindFor(huge), 'plain');
+});

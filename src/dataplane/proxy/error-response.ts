@@ -11,9 +11,10 @@ export interface ErrorBody {
 }
 
 /**
- * A short error body in the form the client asked for: a tiny HTML page for browsers
- * (`text/html`), JSON for API clients (`application/json` or any `+json` type), plain text
- * otherwise. Only the fixed summary, the code and a sanitised request id are shown.
+ * A short error body in the form the client prefers by its `Accept` q-values: a tiny HTML page
+ * for browsers (`text/html`), JSON for API clients (`application/json` or any `+json` type),
+ * plain text otherwise (no Accept, only wildcards, or nothing acceptable). Only the fixed summary,
+ * the code and a sanitised request id are shown.
  */
 export function renderErrorBody(
   code: ProxyErrorCode,
@@ -104,12 +105,114 @@ function statusText(status: number): string {
   return STATUS_CODES[status] ?? 'Error';
 }
 
-function preferredKind(accept: string | undefined): 'html' | 'json' | 'text' {
+type BodyKind = 'html' | 'json' | 'text';
+
+/** How specifically a media range names a kind: any type, `type/*`, or the type itself. */
+const ANY = 1;
+const ANY_SUBTYPE = 2;
+const EXACT = 3;
+
+/** Only this many Accept entries are read, so a huge header costs no more than a normal one. */
+const MAX_ACCEPT_ENTRIES = 64;
+
+// An exact tie goes to the richest form a client named; a tie only wildcards decide goes to
+// plain text, so `*/*` (curl, fetch) keeps getting the default.
+const EXACT_TIE_ORDER: readonly BodyKind[] = ['html', 'json', 'text'];
+const WILDCARD_TIE_ORDER: readonly BodyKind[] = ['text', 'html', 'json'];
+
+/** The best match found so far for one kind: its specificity and quality. */
+interface KindMatch {
+  specificity: number;
+  q: number;
+}
+
+/**
+ * The body kind the client accepts most (RFC 9110 section 12.5.1): each kind takes the
+ * quality of the most specific range that matches it, q=0 rules it out, the highest quality
+ * wins. Ties go by specificity, then by the tie orders above; text when nothing is acceptable
+ * (an error answer is sent regardless, as the RFC allows).
+ */
+function preferredKind(accept: string | undefined): BodyKind {
   if (accept === undefined) return 'text';
-  const lower = accept.toLowerCase();
-  if (lower.includes('text/html')) return 'html';
-  if (lower.includes('application/json') || lower.includes('+json')) return 'json';
-  return 'text';
+  const matches = new Map<BodyKind, KindMatch>();
+  let start = 0;
+  for (let entry = 0; entry < MAX_ACCEPT_ENTRIES && start <= accept.length; entry++) {
+    const comma = accept.indexOf(',', start);
+    const end = comma < 0 ? accept.length : comma;
+    noteRange(accept.slice(start, end), matches);
+    start = end + 1;
+  }
+  let best: BodyKind = 'text';
+  let bestKey: readonly number[] = [0];
+  for (const [kind, match] of matches) {
+    if (match.q <= 0) continue;
+    const order = match.specificity === EXACT ? EXACT_TIE_ORDER : WILDCARD_TIE_ORDER;
+    const key = [match.q, match.specificity, -order.indexOf(kind)];
+    if (isGreater(key, bestKey)) {
+      best = kind;
+      bestKey = key;
+    }
+  }
+  return best;
+}
+
+/** Lexicographic comparison of two keys. */
+function isGreater(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return false;
+}
+
+/** Records what one media range (`type/subtype;q=...`) says about each kind it matches. */
+function noteRange(range: string, matches: Map<BodyKind, KindMatch>): void {
+  const [mediaType = '', ...parameters] = range.split(';', 16);
+  const slash = mediaType.indexOf('/');
+  if (slash < 0) return;
+  const type = mediaType.slice(0, slash).trim().toLowerCase();
+  const subtype = mediaType
+    .slice(slash + 1)
+    .trim()
+    .toLowerCase();
+  const q = qualityOf(parameters);
+  // A range with a weight that cannot be read says nothing trustworthy: it is skipped.
+  if (q === null || type === '' || subtype === '') return;
+  for (const kind of EXACT_TIE_ORDER) {
+    const specificity = specificityFor(kind, type, subtype);
+    if (specificity === 0) continue;
+    const known = matches.get(kind);
+    if (known === undefined || specificity > known.specificity) {
+      matches.set(kind, { specificity, q });
+    } else if (specificity === known.specificity) {
+      known.q = Math.max(known.q, q);
+    }
+  }
+}
+
+/** How specifically `type/subtype` names `kind`; 0 when it does not match it at all. */
+function specificityFor(kind: BodyKind, type: string, subtype: string): number {
+  if (type === '*') return subtype === '*' ? ANY : 0;
+  if (kind === 'json') {
+    // A +json structured-syntax suffix (RFC 6839) is JSON whatever the top-level type.
+    if (subtype === 'json' ? type === 'application' : subtype.endsWith('+json')) return EXACT;
+    return type === 'application' && subtype === '*' ? ANY_SUBTYPE : 0;
+  }
+  if (type !== 'text') return 0;
+  if (subtype === '*') return ANY_SUBTYPE;
+  return subtype === (kind === 'html' ? 'html' : 'plain') ? EXACT : 0;
+}
+
+/** The `q` parameter (RFC 9110 section 12.4.2): 1 when absent, null when malformed. */
+function qualityOf(parameters: readonly string[]): number | null {
+  for (const parameter of parameters) {
+    const equals = parameter.indexOf('=');
+    if (equals < 0 || parameter.slice(0, equals).trim().toLowerCase() !== 'q') continue;
+    const value = parameter.slice(equals + 1).trim();
+    return /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value) ? Number(value) : null;
+  }
+  return 1;
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
