@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from './io.ts';
 import { serveSettingsFrom } from './serve-command.ts';
-import { telemetrySettingsFrom } from './telemetry-flags.ts';
+import { TELEMETRY_FLAGS, TELEMETRY_FLAGS_HELP, telemetrySettingsFrom } from './telemetry-flags.ts';
 
 test('defaults: metrics on, every request logged on standard output', () => {
   assert.deepEqual(telemetrySettingsFrom({}), {
@@ -53,4 +53,12 @@ test('serve settings carry the telemetry settings', () => {
   );
   assert.equal(settings.telemetry.metrics, false);
   assert.deepEqual(settings.telemetry.accessLog.target, { kind: 'off' });
+});
+
+test('the help lists every telemetry flag and says a PATH is reopened on SIGHUP', () => {
+  for (const flag of Object.keys(TELEMETRY_FLAGS)) {
+    assert.match(TELEMETRY_FLAGS_HELP, new RegExp(`--${flag} `), flag);
+  }
+  assert.match(TELEMETRY_FLAGS_HELP, /PATH is appended to, and opened\s+again on SIGHUP/);
+  for (const line of TELEMETRY_FLAGS_HELP.split('\n')) assert.ok(line.length <= 100, line);
 });

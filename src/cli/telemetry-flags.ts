@@ -17,7 +17,8 @@ export const TELEMETRY_FLAGS = {
 export const TELEMETRY_FLAGS_HELP = `      --metrics on|off            request and control-plane metrics at /metrics, traffic on the
                                   status page (default: on)
       --access-log off|stdout|PATH
-                                  one JSON line per request; PATH is appended to (default: stdout)
+                                  one JSON line per request; PATH is appended to, and opened
+                                  again on SIGHUP for log rotation (default: stdout)
       --access-log-skip-paths LIST
                                   comma-separated exact paths (such as /healthz) whose successful
                                   requests are not logged (default: none)

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { access, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
 import { RequestRecord } from '../dataplane/index.ts';
-import { createAccessLog, type AccessLogSettings } from './access-log.ts';
+import { createAccessLog, formatAccessLine, type AccessLogSettings } from './access-log.ts';
 import { silentLogger } from './logger.ts';
 
 function record(path: string, status: number, error: 'PM_ERR_NO_ROUTE' | null = null) {
@@ -115,4 +120,96 @@ test('client text is escaped: every line is valid JSON and reads back as sent', 
   assert.equal(line['path'], path);
   assert.equal(line['host'], 'h"ost');
   assert.equal(line['upgrade'], false);
+});
+
+/** A temporary directory with the path of an access log in it, removed after the test. */
+async function logFile(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pointsman-access-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return join(dir, 'logs', 'access.log');
+}
+
+/** Resolves once the file exists (the destination opens it asynchronously); bounded. */
+async function exists(path: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      await access(path);
+      return;
+    } catch (error) {
+      if (tries >= 500) throw error;
+      await delay(10);
+    }
+  }
+}
+
+async function paths(path: string): Promise<string[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => String((JSON.parse(line) as Record<string, unknown>)['path']));
+}
+
+function fileLog(path: string, extra: { maxBufferBytes?: number; reopenSignal?: null } = {}) {
+  const log = createAccessLog({
+    target: { kind: 'file', path },
+    skipPaths: [],
+    sampleRatio: 1,
+    logger: silentLogger(),
+    ...extra,
+  });
+  assert.ok(log);
+  return log;
+}
+
+test('reopen: after the file is renamed, the next lines land in a new file at the path', async (t) => {
+  const path = await logFile(t);
+  const log = fileLog(path, { reopenSignal: null });
+  log.onRequestEnd(record('/before', 200));
+  await exists(path);
+  await rename(path, `${path}.1`);
+  log.onRequestEnd(record('/rotated', 200));
+  await log.reopen();
+  log.onRequestEnd(record('/after', 200));
+  await log.close();
+  assert.deepEqual(await paths(`${path}.1`), ['/before', '/rotated'], 'written before the reopen');
+  assert.deepEqual(await paths(path), ['/after']);
+});
+
+test('SIGHUP reopens a file target, and no longer once the log is closed', async (t) => {
+  const path = await logFile(t);
+  const log = fileLog(path);
+  const listeners = process.listenerCount('SIGHUP');
+  assert.ok(listeners >= 1, 'the access log listens to SIGHUP');
+  log.onRequestEnd(record('/one', 200));
+  await exists(path);
+  await rename(path, `${path}.1`);
+  const delivered = once(process, 'SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+  await delivered;
+  await exists(path);
+  log.onRequestEnd(record('/two', 200));
+  await log.close();
+  assert.equal(process.listenerCount('SIGHUP'), listeners - 1);
+  assert.deepEqual(await paths(`${path}.1`), ['/one']);
+  assert.deepEqual(await paths(path), ['/two']);
+});
+
+test('a destination that does not keep up drops lines beyond its buffer, and counts them', async (t) => {
+  const path = await logFile(t);
+  const size = Buffer.byteLength(formatAccessLine(record('/0', 200), new Date().toISOString()));
+  // Nothing is written before the file is open, so all ten lines meet a full buffer but two.
+  const log = fileLog(path, { maxBufferBytes: Math.floor(size * 2.5), reopenSignal: null });
+  for (let i = 0; i < 10; i++) log.onRequestEnd(record(`/${String(i)}`, 200));
+  assert.equal(log.dropped, 8);
+  await log.close();
+  assert.deepEqual(await paths(path), ['/0', '/1']);
+});
+
+test('a stream given by a test is written to as it is, and never reopened', async () => {
+  const { log, lines } = collect({});
+  await log.reopen();
+  log.onRequestEnd(record('/x', 200));
+  assert.equal(lines.length, 1);
+  assert.equal(log.dropped, 0);
 });

@@ -1,6 +1,10 @@
-import { pino } from 'pino';
 import type { RequestObserver, RequestRecord } from '../dataplane/index.ts';
 import type { Endpoint } from '../ir/index.ts';
+import {
+  DEFAULT_MAX_BUFFER_BYTES,
+  openDestination,
+  type Destination,
+} from './access-log-destination.ts';
 import type { Logger } from './logger.ts';
 
 /** Where access log lines go: nowhere, standard output, or a file (appended to). */
@@ -27,16 +31,30 @@ export const DEFAULT_ACCESS_LOG: AccessLogSettings = Object.freeze({
 
 /** Options of {@link createAccessLog}. */
 export interface AccessLogOptions extends AccessLogSettings {
-  /** Where destination errors (a full disk, a closed pipe) are reported. */
+  /** Where destination errors (a full disk, a closed pipe) and dropped lines are reported. */
   readonly logger: Logger;
-  /** Replaces the target's stream (tests). */
+  /** Replaces the target's stream (tests); it is neither bounded, reopened nor closed. */
   readonly destination?: NodeJS.WritableStream;
   /** Draws the sampling numbers in [0, 1); `Math.random` by default. */
   readonly random?: () => number;
+  /** Most bytes held for a destination that does not keep up; default 16 MiB. */
+  readonly maxBufferBytes?: number;
+  /**
+   * The signal on which a file target is reopened at its path (log rotation); default
+   * `SIGHUP`, null for none. Standard output is never reopened.
+   */
+  readonly reopenSignal?: NodeJS.Signals | null;
 }
 
 /** An access log: a request observer that writes one JSON line per request. */
 export interface AccessLog extends RequestObserver {
+  /** Lines dropped so far because the destination fell `maxBufferBytes` behind. */
+  readonly dropped: number;
+  /**
+   * Writes the buffered lines to the file as it is open now, then opens its path again (what
+   * the reopen signal does); resolves once it is open. Does nothing for standard output.
+   */
+  reopen(): Promise<void>;
   /** Writes what is buffered and closes the file; resolves within about two seconds. */
   close(): Promise<void>;
 }
@@ -64,26 +82,25 @@ export interface AccessLogLine {
   readonly upgrade: boolean;
 }
 
-const CLOSE_WAIT_MS = 2_000;
-
 /**
  * Creates the access log, or null when its target is off. Lines are written asynchronously
- * through pino's destination (sonic-boom, `sync: false`): a slow disk or reader never blocks
- * the event loop, and what is buffered is written by {@link AccessLog.close}. The time of a
- * line is when the request ended.
+ * (see openDestination): a slow disk or reader never blocks the event loop, one that stalls
+ * costs dropped lines beyond `maxBufferBytes`, never unbounded memory, and what is buffered is
+ * written by {@link AccessLog.close}. A file target is reopened on `reopenSignal`, so that log
+ * rotation (rename, then signal) needs no restart. The time of a line is when the request ended.
  */
 export function createAccessLog(options: AccessLogOptions): AccessLog | null {
   const { target } = options;
   if (target.kind === 'off' && options.destination === undefined) return null;
-  const destination: { write(line: string): unknown } =
-    options.destination ?? openDestination(target);
-  const boom = isSonicBoom(destination) ? destination : null;
-  let reported = false;
-  boom?.on('error', (error: unknown) => {
-    if (reported) return;
-    reported = true;
-    options.logger.error({ component: 'access-log', err: error }, 'cannot write the access log');
-  });
+  const destination: Destination =
+    options.destination !== undefined || target.kind === 'off'
+      ? injected(options.destination)
+      : openDestination({
+          target,
+          maxBufferBytes: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
+          logger: options.logger,
+        });
+  const stopSignal = target.kind === 'file' ? onSignal(options, destination) : () => undefined;
   const skip = new Set(options.skipPaths);
   const ratio = options.sampleRatio;
   const random = options.random ?? Math.random;
@@ -95,18 +112,50 @@ export function createAccessLog(options: AccessLogOptions): AccessLog | null {
         if (ratio < 1 && random() >= ratio) return;
       }
       // Formatted here rather than by a pino logger: the line is flat and of a known shape,
-      // and pino's serialiser took twice as long per line when measured.
+      // and pino's serialiser, which handles any object, is slower per line.
       destination.write(formatAccessLine(record, clock()));
     },
-    close: () => (boom === null ? Promise.resolve() : closeDestination(boom)),
+    get dropped() {
+      return destination.dropped;
+    },
+    reopen: () => destination.reopen(),
+    close: () => {
+      stopSignal();
+      return destination.close();
+    },
+  };
+}
+
+/** Reopens the file on the signal until the function returned is called. */
+function onSignal(options: AccessLogOptions, destination: Destination): () => void {
+  const signal = options.reopenSignal === undefined ? 'SIGHUP' : options.reopenSignal;
+  if (signal === null) return () => undefined;
+  const reopen = (): void => {
+    options.logger.info({ component: 'access-log', signal }, 'reopening the access log file');
+    void destination.reopen();
+  };
+  process.on(signal, reopen);
+  return () => {
+    process.off(signal, reopen);
+  };
+}
+
+/** A stream given by a test: written to, never bounded, reopened or closed. */
+function injected(stream: NodeJS.WritableStream | undefined): Destination {
+  return {
+    write: (line) => {
+      stream?.write(line);
+    },
+    dropped: 0,
+    reopen: () => Promise.resolve(),
+    close: () => Promise.resolve(),
   };
 }
 
 /**
  * One request's line: `time` (ISO 8601) and `component`, then the fields of
- * {@link AccessLogLine} in that order. Built as text, every string through JSON.stringify:
- * building an object for JSON.stringify took twice as long per line when measured, and the
- * proxy pays it on every request.
+ * {@link AccessLogLine} in that order. Built as text, each string escaped on its own: building
+ * an object for JSON.stringify allocates it and walks its keys on every request.
  */
 export function formatAccessLine(record: RequestRecord, time: string): string {
   const routed = record.ingressName !== '';
@@ -129,7 +178,7 @@ export function formatAccessLine(record: RequestRecord, time: string): string {
   );
 }
 
-/** A JSON string; JSON.stringify only for text that needs escaping (it costs ten times more). */
+/** A JSON string; JSON.stringify only for text that needs escaping (most needs none). */
 function text(value: string): string {
   return isPlainAscii(value) ? `"${value}"` : JSON.stringify(value);
 }
@@ -143,46 +192,12 @@ function isPlainAscii(value: string): boolean {
   return true;
 }
 
-// An IP address with a colon is IPv6 (net.isIPv6's full check costs a microsecond per line).
+// An IP address with a colon is IPv6: the route table holds valid addresses, so net.isIPv6's
+// full parse is not needed on every line.
 function endpointText(endpoint: Endpoint): string {
   return endpoint.address.includes(':')
     ? `[${endpoint.address}]:${String(endpoint.port)}`
     : `${endpoint.address}:${String(endpoint.port)}`;
-}
-
-// Lines are written in batches of at least BATCH_BYTES (about 25 lines), and at least every
-// FLUSH_EVERY_MS: an asynchronous write cost about 20 us of CPU on the machines here, whatever
-// its size, where formatting a line costs about 1.5 us. sonic-boom needs it below 16 KiB.
-const BATCH_BYTES = 8192;
-const FLUSH_EVERY_MS = 1000;
-
-function openDestination(target: AccessLogTarget): Boom {
-  const batching = { minLength: BATCH_BYTES, periodicFlush: FLUSH_EVERY_MS, sync: false };
-  if (target.kind === 'file')
-    return pino.destination({ dest: target.path, mkdir: true, ...batching });
-  return pino.destination({ fd: 1, ...batching });
-}
-
-type Boom = ReturnType<typeof pino.destination>;
-
-function isSonicBoom(stream: unknown): stream is Boom {
-  return typeof (stream as { flushSync?: unknown }).flushSync === 'function';
-}
-
-async function closeDestination(boom: Boom): Promise<void> {
-  if ((boom as { destroyed?: boolean }).destroyed === true) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    new Promise<void>((resolve) => {
-      boom.once('close', resolve);
-      boom.once('error', resolve);
-      boom.end();
-    }),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CLOSE_WAIT_MS);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 /** The current time in ISO 8601, formatted at most once per millisecond. */

@@ -2,16 +2,40 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
 import { sealRouteTable, type ObjectResult, type RouteTable } from '../ir/index.ts';
-import type { Page, RouteRow, Summary } from './admin-api.ts';
-import { createAdminServer, type AdminServer, type AdminServerOptions } from './admin-server.ts';
+import type { CertificateRow, Page, RouteRow, Summary } from './admin-api.ts';
+import {
+  createAdminServer,
+  type AdminServer,
+  type AdminServerOptions,
+  type TrafficSource,
+} from './admin-server.ts';
 import { silentLogger } from './logger.ts';
-import { TrafficHistory } from './traffic-history.ts';
+import { TrafficHistory, type TrafficSnapshot } from './traffic-history.ts';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
-/** `count` Ingresses `app-N` in namespace `team`, each with host `app-N.example` and a backend. */
-function bigTable(count: number): RouteTable {
-  const names = Array.from({ length: count }, (_, i) => `app-${String(i).padStart(5, '0')}`);
+function appName(index: number): string {
+  return `app-${String(index).padStart(5, '0')}`;
+}
+
+/**
+ * `count` Ingresses `app-N` in namespace `team`, each with host `app-N.example` and a backend;
+ * three TLS hosts (two Secrets and a missing one), then `certificates` more Secrets `cert-N` for
+ * host `app-N.example`, expiring an hour apart from June 2030 on.
+ */
+function bigTable(count: number, certificates = 0): RouteTable {
+  const names = Array.from({ length: count }, (_, i) => appName(i));
+  const more = Array.from({ length: certificates }, (_, i) => ({
+    host: `${appName(i)}.example`,
+    kind: 'exact' as const,
+    secret: {
+      namespace: 'team',
+      name: `cert-${String(i).padStart(5, '0')}`,
+      version: `c${String(i)}`,
+      notAfter: new Date(Date.parse('2030-06-01T00:00:00Z') + i * 3_600_000).toISOString(),
+    },
+    problem: null,
+  }));
   return sealRouteTable({
     hosts: names.map((name, index) => ({
       host: `${name}.example`,
@@ -61,6 +85,7 @@ function bigTable(count: number): RouteTable {
         secret: null,
         problem: { code: 'SecretNotFound', message: 'secret team/gone not found' },
       },
+      ...more,
     ],
   });
 }
@@ -174,9 +199,9 @@ describe('admin JSON API', () => {
 
   test('/api/certificates: Secrets in use, soonest expiry first, and TLS problems', async () => {
     const { json } = await start();
-    const page = await json<
-      Page<{ name: string; expiresInSeconds: number; hosts: string[] }> & { problems: unknown[] }
-    >('/api/certificates');
+    const page = await json<Page<CertificateRow> & { problems: unknown[]; problemCount: number }>(
+      '/api/certificates',
+    );
     assert.deepEqual(
       page.rows.map((r) => [r.name, r.expiresInSeconds, r.hosts]),
       [
@@ -185,6 +210,7 @@ describe('admin JSON API', () => {
       ],
     );
     assert.equal(page.problems.length, 1);
+    assert.equal(page.problemCount, 1);
   });
 
   test('/api/summary counts routes, objects, certificates and recent traffic', async () => {
@@ -216,6 +242,86 @@ describe('admin JSON API', () => {
     });
     assert.deepEqual(summary.traffic, { requestsPerSecond: 1, serverErrorRatio: 0.1 });
     assert.equal(summary.metrics, false);
+  });
+
+  test('10,000 Ingresses with traffic: every view answers one page of rows', async () => {
+    const count = 10_000;
+    const history = new TrafficHistory({ now: () => NOW });
+    // Ingress i gets i % 7 + 1 requests: the busiest are those with i % 7 === 6, 7 each.
+    for (let i = 0; i < count; i++) {
+      for (let n = 0; n <= i % 7; n++) history.count('team', appName(i), n === 0 ? 502 : 200);
+    }
+    const asked: { query: string | undefined; limit: number | undefined }[] = [];
+    let overall = 0;
+    const traffic: TrafficSource = {
+      snapshot: (query, limit) => {
+        asked.push({ query, limit });
+        return history.snapshot(query, limit);
+      },
+      overall: () => {
+        overall++;
+        return history.overall();
+      },
+    };
+    const { json } = await start({ traffic }, bigTable(count, count));
+
+    const summary = await json<Summary>('/api/summary');
+    assert.equal(summary.routes.hosts, count);
+    assert.equal(summary.certificates.inUse, count + 2);
+    assert.equal(asked.length, 0, 'the summary reads no per-Ingress series');
+    assert.equal(overall, 1);
+    const requests = Array.from({ length: count }, (_, i) => (i % 7) + 1).reduce((a, b) => a + b);
+    assert.deepEqual(summary.traffic, {
+      requestsPerSecond: requests / 60,
+      serverErrorRatio: count / requests,
+    });
+
+    const top = await json<TrafficSnapshot>('/api/traffic?limit=15');
+    assert.deepEqual(asked.at(-1), { query: '', limit: 15 });
+    assert.equal(top.matched, count);
+    assert.equal(top.ingresses.length, 15, 'rows are built for the returned Ingresses only');
+    assert.deepEqual(
+      top.ingresses.map((row) => row.name),
+      Array.from({ length: 15 }, (_, i) => appName(i * 7 + 6)),
+      'busiest first, then by name',
+    );
+    for (const row of top.ingresses) {
+      assert.equal(row.requests.length, 60);
+      assert.equal(
+        row.requests.reduce((a, b) => a + b),
+        7,
+      );
+      assert.deepEqual(row.total, { requests: 7, serverErrors: 1, clientErrors: 0 });
+    }
+    const found = await json<TrafficSnapshot>('/api/traffic?q=team/app-0999&limit=15');
+    assert.equal(found.matched, 10);
+    const expected = Array.from({ length: 10 }, (_, k) => 9_990 + k)
+      .sort((a, b) => (b % 7) - (a % 7) || a - b)
+      .map(appName);
+    assert.deepEqual(
+      found.ingresses.map((row) => row.name),
+      expected,
+    );
+    const most = await json<TrafficSnapshot>('/api/traffic?limit=100000');
+    assert.equal(most.ingresses.length, 1_000, 'the limit is capped');
+
+    const routes = await json<Page<RouteRow>>('/api/routes?q=app-0999&pageSize=5');
+    assert.equal(routes.total, count);
+    assert.equal(routes.matched, 10);
+    assert.equal(routes.rows.length, 5);
+
+    const certificates = await json<Page<CertificateRow>>('/api/certificates?pageSize=20&page=2');
+    assert.equal(certificates.total, count + 2);
+    assert.equal(certificates.pages, Math.ceil((count + 2) / 20));
+    assert.equal(certificates.rows.length, 20);
+    assert.deepEqual(
+      certificates.rows.slice(0, 2).map((row) => row.name),
+      ['cert-00019', 'cert-00020'],
+      'soonest expiry first: soon, then cert-00000 on',
+    );
+    const one = await json<Page<CertificateRow>>('/api/certificates?q=cert-0999');
+    assert.equal(one.matched, 10);
+    assert.ok(one.rows.every((row) => row.name.startsWith('cert-0999')));
   });
 
   test('/api/traffic and /metrics answer 404 when metrics are off', async () => {

@@ -1,8 +1,8 @@
 import { isIPv6 } from 'node:net';
-import type { Backend, ObjectResult, RouteTable } from '../ir/index.ts';
+import type { Backend, ObjectResult, RouteTable, TlsHost } from '../ir/index.ts';
 import type { AdminView } from './admin-server.ts';
-import { certificatesOf, tlsHostsOf } from './tls-view.ts';
-import type { TrafficSnapshot } from './traffic-history.ts';
+import { certificatesOf, tlsHostsOf, type CertificateInUse } from './tls-view.ts';
+import type { TrafficOverall } from './traffic-history.ts';
 
 /** A page of rows and where it sits in the whole list (what every paged endpoint answers). */
 export interface Page<T> {
@@ -92,6 +92,8 @@ export interface Summary {
 
 /** At most this many endpoints are listed per row. */
 export const MAX_ENDPOINTS_SHOWN = 20;
+/** At most this many TLS hosts with a problem are listed by `/api/certificates`. */
+export const MAX_PROBLEMS_SHOWN = 100;
 /** Certificates expiring within this many seconds count as expiring soon. */
 export const EXPIRING_SOON_SECONDS = 14 * 24 * 3600;
 const MAX_PAGE_SIZE = 500;
@@ -100,13 +102,13 @@ const DEFAULT_PAGE_SIZE = 50;
 /** The numbers at the top of the status page. */
 export function summaryOf(
   view: AdminView,
-  options: { shuttingDown: boolean; nowMs: number; traffic: TrafficSnapshot | null },
+  options: { shuttingDown: boolean; nowMs: number; traffic: TrafficOverall | null },
 ): Summary {
   const table = view.table;
   const backends = table?.backends ?? [];
   const count = (state: string): number => view.results.filter((r) => r.state === state).length;
-  const certificates = table === null ? [] : certificatesOf(table);
-  const left = certificates.map((c) => Date.parse(c.notAfter) - options.nowMs);
+  const certificates = table === null ? [] : datedCertificatesOf(table);
+  const left = certificates.map((c) => c.notAfterMs - options.nowMs);
   return {
     ready: view.ready,
     shuttingDown: options.shuttingDown,
@@ -161,29 +163,64 @@ export function objectsPage(view: AdminView, query: URLSearchParams): Page<Objec
   return paged(rows, query, view.table?.version ?? null, objectText);
 }
 
-/** `/api/certificates`: the Secrets in use, soonest to expire first, and TLS host problems. */
+/**
+ * `/api/certificates`: the Secrets in use, soonest to expire first, matching `q`, one page of
+ * them; and the first {@link MAX_PROBLEMS_SHOWN} TLS hosts with a problem, with their count.
+ */
 export function certificatesPage(
   view: AdminView,
   query: URLSearchParams,
   nowMs: number,
-): Page<CertificateRow> & { readonly problems: readonly unknown[] } {
+): Page<CertificateRow> & { readonly problems: readonly TlsHost[]; readonly problemCount: number } {
   const table = view.table;
-  const rows = (table === null ? [] : certificatesOf(table))
-    .map((c) => ({
-      ...c,
-      expiresInSeconds: Math.floor((Date.parse(c.notAfter) - nowMs) / 1000),
-    }))
-    .sort((a, b) => a.expiresInSeconds - b.expiresInSeconds);
-  const problems = table === null ? [] : tlsHostsOf(table).filter((h) => h.problem !== null);
-  const page = paged(rows, query, table?.version ?? null, (row) =>
-    `${row.namespace}/${row.name} ${row.hosts.join(' ')}`.toLowerCase(),
+  const page = paged(
+    table === null ? [] : datedCertificatesOf(table),
+    query,
+    table?.version ?? null,
+    (row) => row.text,
   );
-  return { ...page, problems };
+  const rows = page.rows.map(({ certificate, notAfterMs }) => ({
+    ...certificate,
+    expiresInSeconds: Math.floor((notAfterMs - nowMs) / 1000),
+  }));
+  const problems = table === null ? [] : tlsHostsOf(table).filter((h) => h.problem !== null);
+  return {
+    ...page,
+    rows,
+    problems: problems.slice(0, MAX_PROBLEMS_SHOWN),
+    problemCount: problems.length,
+  };
+}
+
+/** A certificate in use with its expiry parsed and its search text, soonest expiry first. */
+interface DatedCertificate {
+  readonly certificate: CertificateInUse;
+  readonly notAfterMs: number;
+  readonly text: string;
 }
 
 // The rows of a table are built once per table: a page or a search reads them from here.
 const rowCache = new WeakMap<RouteTable, RouteRow[]>();
 const textCache = new WeakMap<RouteRow, string>();
+const certificateCache = new WeakMap<RouteTable, DatedCertificate[]>();
+
+function datedCertificatesOf(table: RouteTable): DatedCertificate[] {
+  const cached = certificateCache.get(table);
+  if (cached !== undefined) return cached;
+  const rows = certificatesOf(table)
+    .map((certificate) => {
+      const parsed = Date.parse(certificate.notAfter);
+      return {
+        certificate,
+        // An unreadable date sorts last rather than breaking the order of the rest.
+        notAfterMs: Number.isNaN(parsed) ? Number.MAX_SAFE_INTEGER : parsed,
+        text: `${certificate.namespace}/${certificate.name} ${certificate.hosts.join(' ')}`.toLowerCase(),
+      };
+    })
+    .sort((a, b) => a.notAfterMs - b.notAfterMs);
+  certificateCache.set(table, rows);
+  return rows;
+}
 
 function routeRowsOf(table: RouteTable): RouteRow[] {
   const cached = rowCache.get(table);
@@ -310,7 +347,7 @@ function severityOf(diagnostic: unknown): unknown {
 }
 
 /** Rates over the six newest buckets (the newest still filling, so slightly under). */
-function lastMinute(traffic: TrafficSnapshot): Summary['traffic'] {
+function lastMinute(traffic: TrafficOverall): Summary['traffic'] {
   const buckets = Math.max(1, Math.round(60 / traffic.bucketSeconds));
   const requests = traffic.all.requests.slice(-buckets).reduce((a, b) => a + b, 0);
   const errors = traffic.all.serverErrors.slice(-buckets).reduce((a, b) => a + b, 0);

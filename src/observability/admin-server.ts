@@ -5,7 +5,7 @@ import type { ObjectRef } from '../objects/index.ts';
 import { certificatesPage, objectsPage, routesPage, summaryOf } from './admin-api.ts';
 import type { Logger } from './logger.ts';
 import { statusPage } from './status-page.ts';
-import type { TrafficSnapshot } from './traffic-history.ts';
+import type { TrafficOverall, TrafficSnapshot } from './traffic-history.ts';
 
 /** What the admin views show; the control loop's `status()` gives it. */
 export interface AdminView {
@@ -31,9 +31,10 @@ export interface MetricsSource {
   text(): Promise<string>;
 }
 
-/** Where `/api/traffic` reads the per-Ingress request counts. */
+/** Where `/api/traffic` reads the per-Ingress request counts, and the summary the overall ones. */
 export interface TrafficSource {
   snapshot(query?: string, limit?: number): TrafficSnapshot;
+  overall(): TrafficOverall;
 }
 
 /** Options of {@link createAdminServer}. */
@@ -190,7 +191,7 @@ function handle(
     }
     case '/api/summary':
       send(response, 200, 'json', {
-        ...summaryOf(view, { shuttingDown, nowMs, traffic: traffic?.snapshot('', 0) ?? null }),
+        ...summaryOf(view, { shuttingDown, nowMs, traffic: traffic?.overall() ?? null }),
         metrics: options.metrics != null,
       });
       break;

@@ -30,7 +30,9 @@ export {
   TrafficHistory,
   type IngressTraffic,
   type TrafficHistoryOptions,
+  type TrafficOverall,
   type TrafficSnapshot,
+  type TrafficTotals,
 } from './traffic-history.ts';
 export {
   ControlMetrics,

@@ -1,4 +1,4 @@
-import type { ProxyStats, RequestObserver, RequestRecord } from '../dataplane/index.ts';
+import type { Proxy, RequestObserver, RequestRecord } from '../dataplane/index.ts';
 import type { ObjectResult, RouteTable } from '../ir/index.ts';
 import {
   createAccessLog,
@@ -50,8 +50,8 @@ export interface Telemetry {
   watchControlLoop(loop: ObservedControlLoop): void;
   /** The control loop's `onRebuildDone` option: each translation's outcome and duration. */
   readonly onRebuildDone: (outcome: TranslationOutcome, seconds: number) => void;
-  /** Reports a proxy's open connections as listener `name`. */
-  trackListener(name: string, stats: () => ProxyStats): void;
+  /** Reports a proxy's open connections (its `stats()`) as listener `name`. */
+  trackListener(name: string, stats: Proxy['stats']): void;
   /** The Kubernetes source's `onWatchRestart`: a watch of `kind` restarted after a failure. */
   readonly onWatchRestart: (kind: string) => void;
   /** The status writer's `onLeaderChange`: this process started or stopped leading. */
@@ -74,6 +74,7 @@ export function createTelemetry(settings: TelemetrySettings, options: TelemetryO
       ? {}
       : { destination: options.accessLogDestination }),
   });
+  if (accessLog !== null) metrics?.trackAccessLog(() => accessLog.dropped);
   const observers: RequestObserver[] = [];
   if (metrics !== null) observers.push(metrics.requests);
   if (traffic !== null) observers.push(traffic);

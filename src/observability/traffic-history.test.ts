@@ -67,3 +67,42 @@ test('the snapshot filters by namespace/name and keeps the busiest within the li
   );
   assert.equal(history.snapshot('THING').ingresses[0]?.namespace, 'other');
 });
+
+test('ranking reads the window: totals drop as old buckets leave it', () => {
+  const time = clock(0);
+  const history = new TrafficHistory({ now: time.now, buckets: 3, bucketMs: 1_000 });
+  for (let i = 0; i < 5; i++) history.count('a', 'burst', 503);
+  time.advance(1_000);
+  for (let i = 0; i < 3; i++) history.count('a', 'steady', 404);
+  time.advance(1_000);
+  history.count('a', 'burst', 200);
+  let snapshot = history.snapshot();
+  assert.deepEqual(
+    snapshot.ingresses.map((i) => [i.name, i.total.requests]),
+    [
+      ['burst', 6],
+      ['steady', 3],
+    ],
+  );
+  time.advance(1_000);
+  snapshot = history.snapshot('', 1);
+  assert.equal(snapshot.matched, 2);
+  assert.deepEqual(
+    snapshot.ingresses.map((i) => [i.name, i.total]),
+    [['steady', { requests: 3, serverErrors: 0, clientErrors: 3 }]],
+    'the burst left the window: one request is left of it',
+  );
+  assert.deepEqual(history.snapshot('burst').ingresses[0]?.total, {
+    requests: 1,
+    serverErrors: 0,
+    clientErrors: 0,
+  });
+  for (const row of history.snapshot().ingresses) {
+    assert.equal(
+      row.requests.reduce((a, b) => a + b, 0),
+      row.total.requests,
+      `${row.name}: the total is the sum of the buckets`,
+    );
+  }
+  assert.deepEqual(history.overall().all.total, { requests: 4, serverErrors: 0, clientErrors: 3 });
+});

@@ -67,8 +67,8 @@ interface Series {
  * Request and error counts per Ingress in a ring of time buckets (by default 10 s each over the
  * last 10 minutes), for the status page. Memory is bounded by the Ingresses that saw traffic in
  * the window: a series with no request for a whole window is dropped. A snapshot ranks the
- * series on running totals and builds bucket arrays only for the rows it returns, so its cost
- * grows with the Ingresses that saw traffic only by one comparison each.
+ * series on running totals and builds bucket arrays only for the rows it returns: a series it
+ * leaves out costs a substring test and a heap comparison, never an array.
  */
 export class TrafficHistory implements RequestObserver {
   readonly #bucketMs: number;
@@ -111,7 +111,7 @@ export class TrafficHistory implements RequestObserver {
   /** The window, for Ingresses whose `namespace/name` contains `query`, busiest `limit` first. */
   snapshot(query = '', limit = 20): TrafficSnapshot {
     const overall = this.overall();
-    const needle = query.toLowerCase();
+    const needle = query.trim().toLowerCase();
     const matching: Series[] = [];
     for (const names of this.#byNamespace.values()) {
       for (const series of names.values()) {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { silentLogger } from '../observability/index.ts';
+import { createLogger, silentLogger } from '../observability/index.ts';
 import { FakeClock } from '../store/index.ts';
 import { elapse, settle } from './test-support.ts';
 import { TokenBucket } from './token-bucket.ts';
-import { WorkQueue } from './work-queue.ts';
+import { statusWriterObject, WorkQueue } from './work-queue.ts';
 
 test('a key added while it runs runs once more afterwards, never twice at once', async () => {
   const clock = new FakeClock();
@@ -66,4 +67,63 @@ test('the token bucket lets a burst through, then one token per 1/rate', async (
   assert.equal(taken, 10);
   await elapse(clock, 10_000, 1_000);
   assert.equal(bucket.available, 3, 'refills up to the burst only');
+});
+
+test('a failed key is logged with the kind, namespace and name of its object', async () => {
+  const clock = new FakeClock();
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const queue = new WorkQueue({
+    clock,
+    logger: createLogger({ destination }).child({ component: 'status' }),
+    process: () => Promise.reject(new Error('boom')),
+  });
+  queue.add('s:shop/storefront');
+  queue.add('other-key');
+  await settle();
+  await queue.close();
+  const fields = lines.map(({ kind, namespace, name, key, component }) => ({
+    kind,
+    namespace,
+    name,
+    key,
+    component,
+  }));
+  assert.deepEqual(fields, [
+    {
+      kind: 'Ingress',
+      namespace: 'shop',
+      name: 'storefront',
+      key: 's:shop/storefront',
+      component: 'status',
+    },
+    {
+      kind: undefined,
+      namespace: undefined,
+      name: undefined,
+      key: 'other-key',
+      component: 'status',
+    },
+  ]);
+  assert.equal(lines[0]?.['msg'], 'status update failed');
+});
+
+test('the status writer keys name Ingresses, for status and Events alike', () => {
+  assert.deepEqual(statusWriterObject('s:shop/storefront'), {
+    kind: 'Ingress',
+    namespace: 'shop',
+    name: 'storefront',
+  });
+  assert.deepEqual(statusWriterObject('e:team/a.b'), {
+    kind: 'Ingress',
+    namespace: 'team',
+    name: 'a.b',
+  });
+  assert.equal(statusWriterObject('x:shop/storefront'), null);
+  assert.equal(statusWriterObject('s:no-slash'), null);
 });

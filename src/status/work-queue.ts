@@ -2,10 +2,23 @@ import type { Logger } from '../observability/index.ts';
 import type { Clock, TimerHandle } from '../store/index.ts';
 import { describeError } from './status-client.ts';
 
+/** The object a key is about: what a log line about the key carries. */
+export interface QueuedObject {
+  readonly kind: string;
+  /** `''` for a cluster-scoped object. */
+  readonly namespace: string;
+  readonly name: string;
+}
+
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {
   /** Brings one key up to date; a rejection retries the key after a backoff. */
   readonly process: (key: string) => Promise<void>;
+  /**
+   * The object a key is about, logged with the key; {@link statusWriterObject} by default.
+   * Null logs the key alone.
+   */
+  readonly objectOf?: (key: string) => QueuedObject | null;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Keys processed at once. Default 4. */
@@ -24,6 +37,7 @@ export interface WorkQueueOptions {
  */
 export class WorkQueue {
   readonly #process: (key: string) => Promise<void>;
+  readonly #objectOf: (key: string) => QueuedObject | null;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #concurrency: number;
@@ -40,6 +54,7 @@ export class WorkQueue {
 
   constructor(options: WorkQueueOptions) {
     this.#process = options.process;
+    this.#objectOf = options.objectOf ?? statusWriterObject;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#concurrency = options.concurrency ?? 4;
@@ -122,7 +137,11 @@ export class WorkQueue {
     const failures = (this.#failures.get(key) ?? 0) + 1;
     this.#failures.set(key, failures);
     const delay = Math.min(this.#maxBackoffMs, this.#initialBackoffMs * 2 ** (failures - 1));
-    this.#logger.warn({ key, err: describeError(error), retryInMs: delay }, 'status update failed');
+    const object = this.#objectOf(key);
+    this.#logger.warn(
+      { ...object, key, err: describeError(error), retryInMs: delay },
+      'status update failed',
+    );
     if (this.#closed) return;
     this.#retries.set(
       key,
@@ -137,4 +156,15 @@ export class WorkQueue {
     if (this.size > 0) return;
     for (const resolve of this.#idle.splice(0)) resolve();
   }
+}
+
+/**
+ * The Ingress a key of the status writer is about: it queues `s:namespace/name` (the Ingress's
+ * status) and `e:namespace/name` (its Events), Ingresses only. Null for any other key.
+ */
+export function statusWriterObject(key: string): QueuedObject | null {
+  const match = /^[se]:([^/]+)\/(.+)$/.exec(key);
+  if (match === null) return null;
+  const [, namespace = '', name = ''] = match;
+  return { kind: 'Ingress', namespace, name };
 }

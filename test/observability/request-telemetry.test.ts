@@ -1,10 +1,12 @@
 // Metrics and access log of a running controller: a known set of requests (200s, a 404, a 503,
 // a 502 after a retry, a WebSocket) gives the expected samples at /metrics and one access log
-// line per request with the right fields.
+// line per request with the right fields; then open connections are counted by protocol, an
+// HTTP/1.1 keep-alive connection and an h2c one held open.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Agent } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startServe, type RunningServe } from '../../src/cli/serve-runtime.ts';
 import { silentLogger } from '../../src/observability/index.ts';
@@ -17,6 +19,7 @@ import {
   serviceWithEndpoints,
   writeManifests,
 } from '../helpers/manifests.ts';
+import { h2Close, h2Connect, h2Request } from '../helpers/h2-client.ts';
 import { send, type Reply } from '../helpers/http-client.ts';
 import { parsePrometheus, sampleValue, samplesNamed } from '../helpers/prometheus-text.ts';
 import { startRawUpstream } from '../helpers/raw-upstream.ts';
@@ -77,7 +80,7 @@ test('metrics and access log lines after a known set of requests', async (t) => 
     httpPort: 0,
     adminBind: '127.0.0.1',
     adminPort: 0,
-    proxy: {},
+    proxy: { http2: true },
     logger: silentLogger(),
     telemetry: {
       metrics: true,
@@ -120,11 +123,13 @@ test('metrics and access log lines after a known set of requests', async (t) => 
   });
   socket.close();
 
+  let text = '';
   const scrape = async (): Promise<ReturnType<typeof parsePrometheus>> => {
     const response = await fetch(`${admin}/metrics`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-    return parsePrometheus(await response.text());
+    text = await response.text();
+    return parsePrometheus(text);
   };
   const wsLabels = route(['default', 'sockets', '*', 'ws', 'GET', '1xx']);
   // The tunnel's record ends when the proxy sees its client connection close.
@@ -145,6 +150,9 @@ test('metrics and access log lines after a known set of requests', async (t) => 
   assert.equal(requests(['default', 'broken', 'broken.test', 'dead', 'GET', '5xx']), 1);
   const total = samplesNamed(samples, 'pointsman_requests_total').reduce((s, x) => s + x.value, 0);
   assert.equal(total, 8, 'eight requests: the admin scrapes are not counted');
+  // Label values come from the route table, never from the client's Host.
+  assert.doesNotMatch(text, /nowhere\.test/);
+  assert.match(text, /host="shop\.test"/);
 
   const shopGet = route(['default', 'shop', 'shop.test', 'web', 'GET', '2xx']);
   assert.equal(sampleValue(samples, 'pointsman_request_duration_seconds_count', shopGet), 3);
@@ -177,19 +185,17 @@ test('metrics and access log lines after a known set of requests', async (t) => 
     }),
     1,
   );
-  assert.ok(
-    (sampleValue(samples, 'pointsman_upstream_connect_seconds_count', { outcome: 'ok' }) ?? 0) >= 2,
+  // Each connection an upstream accepted was timed once: web's through undici, dead's two (the
+  // attempt and its retry, each on a new connection), and the WebSocket's own connection.
+  assert.ok(web.connections >= 1 && dead.connections === 2 && ws.upgrades.length === 1);
+  assert.equal(
+    sampleValue(samples, 'pointsman_upstream_connect_seconds_count', { outcome: 'ok' }),
+    web.connections + dead.connections + ws.upgrades.length,
     'connections to web, dead and ws were timed',
   );
   assert.equal(
-    sampleValue(samples, 'pointsman_open_connections', { listener: 'http', protocol: 'upgrade' }),
-    0,
-  );
-  assert.ok(
-    sampleValue(samples, 'pointsman_open_connections', {
-      listener: 'http',
-      protocol: 'http/1.1',
-    }) !== undefined,
+    sampleValue(samples, 'pointsman_upstream_connect_seconds_count', { outcome: 'error' }),
+    undefined,
   );
 
   const routes = (await (await fetch(`${admin}/debug/routes`)).json()) as { version: string };
@@ -206,6 +212,7 @@ test('metrics and access log lines after a known set of requests', async (t) => 
   assert.equal(objects('Ingress', 'accepted', ''), 3);
   assert.equal(objects('Ingress', 'accepted', 'NoReadyEndpoints'), 1);
   assert.equal(sampleValue(samples, 'pointsman_leader'), 0);
+  assert.equal(sampleValue(samples, 'pointsman_access_log_dropped_lines_total'), 0);
   for (const name of [
     'nodejs_eventloop_lag_seconds',
     'nodejs_heap_size_used_bytes',
@@ -215,6 +222,36 @@ test('metrics and access log lines after a known set of requests', async (t) => 
   }
   assert.ok(samples.some((s) => s.name.startsWith('nodejs_gc_duration_seconds')));
 
+  // Every client connection so far has closed (each request had one of its own); then one
+  // HTTP/1.1 keep-alive connection and one h2c connection are held open.
+  const connections = async (): Promise<Record<string, number | undefined>> => {
+    samples = await scrape();
+    const open = (protocol: string): number | undefined =>
+      sampleValue(samples, 'pointsman_open_connections', { listener: 'http', protocol });
+    return { 'http/1.1': open('http/1.1'), h2: open('h2'), upgrade: open('upgrade') };
+  };
+  const idleBy = Date.now() + 5_000;
+  while ((await connections())['http/1.1'] !== 0) {
+    assert.ok(Date.now() < idleBy, 'the closed client connections were seen closed within 5 s');
+    await delay(10);
+  }
+  assert.deepEqual(await connections(), { 'http/1.1': 0, h2: 0, upgrade: 0 });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.after(() => {
+    agent.destroy();
+  });
+  const kept = await send(running.http.port, { headers: { host: 'shop.test' }, agent });
+  assert.equal(kept.status, 200);
+  assert.deepEqual(await connections(), { 'http/1.1': 1, h2: 0, upgrade: 0 });
+  const session = await h2Connect(running.http.port);
+  t.after(() => h2Close(session));
+  // With a body: an HTTP/2 request's byte counts are its body bytes (the log checks both).
+  const h2 = await h2Request(session, { authority: 'shop.test', method: 'POST', body: 'h2' });
+  assert.equal(h2.status, 200);
+  assert.deepEqual(await connections(), { 'http/1.1': 1, h2: 1, upgrade: 0 });
+  await h2Close(session);
+  agent.destroy();
+
   // The log is complete once the controller has stopped and flushed it.
   await running.stop(1_000);
   running = undefined;
@@ -222,7 +259,7 @@ test('metrics and access log lines after a known set of requests', async (t) => 
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  assert.equal(lines.length, 8);
+  assert.equal(lines.length, 10, 'the eight requests, then one on each held connection');
   for (const line of lines) {
     assert.equal(line['component'], 'access');
     assert.match(String(line['time']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

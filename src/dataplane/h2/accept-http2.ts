@@ -39,6 +39,15 @@ export interface Http2Side {
   readonly sessions: number;
 }
 
+// The side of each server, for the proxy's connection counts: listener-server.ts creates the
+// server and calls acceptHttp2; create-proxy.ts counts connections and only has the server.
+const sides = new WeakMap<Server, Http2Side>();
+
+/** The HTTP/2 side {@link acceptHttp2} added to `server`; null when it serves HTTP/1.x only. */
+export function http2SideOf(server: Server): Http2Side | null {
+  return sides.get(server) ?? null;
+}
+
 interface SessionState {
   readonly facts: ConnectionFacts;
   streams: number;
@@ -84,11 +93,13 @@ export function acceptHttp2(server: Server, options: AcceptHttp2Options): Http2S
     http2.emit('connection', socket);
   });
   followCloses(server, sessions);
-  return {
+  const side: Http2Side = {
     get sessions() {
       return sessions.size;
     },
   };
+  sides.set(server, side);
+  return side;
 }
 
 const NO_FACTS: ConnectionFacts = {

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RoundRobin } from '../balancer/index.ts';
+import { http2SideOf } from '../h2/index.ts';
 import { UpstreamPools } from '../upstream/index.ts';
 import { ConnectionTracker, type ProxyStats } from './connection-tracker.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
@@ -29,7 +30,16 @@ export interface Proxy {
    */
   close(graceMs?: number): Promise<void>;
   /** What the proxy holds open right now. */
-  stats(): ProxyStats;
+  stats(): ListenerStats;
+}
+
+/** What a proxy holds open; `http2Sessions` only on a listener that serves HTTP/2. */
+export interface ListenerStats extends ProxyStats {
+  /**
+   * HTTP/2 connections (h2 by ALPN, h2c), each also one of `connections`: those count TCP
+   * connections, whatever they turn out to speak.
+   */
+  readonly http2Sessions?: number;
 }
 
 /** Default grace period of {@link Proxy.close}. */
@@ -71,6 +81,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     closing: false,
   };
   const server = buildServer(context);
+  const http2 = http2SideOf(server);
   const sweeper = setInterval(() => {
     sweep(context);
   }, SWEEP_EVERY_MS);
@@ -84,7 +95,10 @@ export function createProxy(options: ProxyOptions): Proxy {
       closing ??= drainProxy(server, context, graceMs);
       return closing;
     },
-    stats: () => context.tracker.stats(),
+    stats: () => {
+      const stats = context.tracker.stats();
+      return http2 === null ? stats : { ...stats, http2Sessions: http2.sessions };
+    },
   };
 }
 

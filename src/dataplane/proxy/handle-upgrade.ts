@@ -2,6 +2,7 @@ import { request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
+import { timeConnect } from '../upstream/connect-channel.ts';
 import { classifyUpstreamError, endpointKey } from '../upstream/index.ts';
 import { clientAddress } from './client-address.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
@@ -93,6 +94,8 @@ function handleUpgrade(
   });
   record.endpoint = endpoint;
   record.upstreamStartMs = performance.now();
+  // Upgrades go on connections of their own, past undici's pools and its connect reports.
+  const connected = timeConnect(endpoint.address, endpoint.port);
   const upstream = request({
     host: endpoint.address,
     port: endpoint.port,
@@ -106,7 +109,7 @@ function handleUpgrade(
     ...state,
     log: { ...log, host: target.host, upstream: endpointKey(endpoint) },
   };
-  watchUpstream(withUpstream, upstream, clientHead);
+  watchUpstream(withUpstream, upstream, clientHead, connected);
   upstream.end();
 }
 
@@ -114,6 +117,7 @@ function watchUpstream(
   state: UpgradeState,
   upstream: ReturnType<typeof request>,
   clientHead: Buffer,
+  reportConnect: (ok: boolean) => void,
 ): void {
   const { context, socket, tunnel } = state;
   let connected = false;
@@ -130,10 +134,13 @@ function watchUpstream(
     tunnel.upstream = upstreamSocket;
     upstreamSocket.once('connect', () => {
       connected = true;
+      reportConnect(true);
       upstream.setTimeout(context.settings.responseHeadersTimeoutMs);
     });
   });
   upstream.on('error', (error) => {
+    // A client that left cut the attempt short: that says nothing of the upstream.
+    if (!connected && !socket.destroyed) reportConnect(false);
     const failure = classifyUpstreamError(error, answered);
     if (socket.destroyed) {
       state.record.error = 'PM_ERR_CLIENT_CLOSED';

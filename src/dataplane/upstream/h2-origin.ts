@@ -1,6 +1,7 @@
 import { connect, type ClientHttp2Session } from 'node:http2';
 import type { Dispatcher } from 'undici';
 import { ProxyError } from '../errors.ts';
+import { originEndpoint, timeConnect } from './connect-channel.ts';
 import { H2Exchange } from './h2-exchange.ts';
 import type { UpstreamDispatcher, UpstreamRequest } from './protocol.ts';
 
@@ -39,12 +40,14 @@ const STREAMS_PER_SESSION = 100;
 export class H2Origin implements UpstreamDispatcher {
   readonly #options: H2OriginOptions;
   readonly #authority: string;
+  readonly #endpoint: { readonly hostname: string; readonly port: number };
   #slots: Slot[] = [];
   #closed = false;
 
   constructor(options: H2OriginOptions) {
     this.#options = options;
     this.#authority = new URL(options.origin).host;
+    this.#endpoint = originEndpoint(options.origin);
   }
 
   /** Sessions open (connecting ones included). */
@@ -113,6 +116,7 @@ export class H2Origin implements UpstreamDispatcher {
   #connect(): Slot {
     const { origin, servername, connectTimeoutMs, keepAliveTimeoutMs } = this.#options;
     const tls = origin.startsWith('https:');
+    const connected = timeConnect(this.#endpoint.hostname, this.#endpoint.port);
     const session = connect(origin, {
       settings: { enablePush: false },
       // Cluster certificates are rarely issued by a CA the proxy knows; ingress-nginx does not
@@ -128,6 +132,7 @@ export class H2Origin implements UpstreamDispatcher {
     }, connectTimeoutMs);
     session.once('connect', () => {
       clearTimeout(timer);
+      connected(true);
     });
     // Each stream reports its own failure; without a listener the error would end the process.
     session.on('error', ignore);
@@ -136,6 +141,8 @@ export class H2Origin implements UpstreamDispatcher {
     });
     session.once('close', () => {
       clearTimeout(timer);
+      // Closed before it connected (refused, timed out, TLS failed): a failed connect.
+      connected(false);
       slot.usable = false;
       this.#slots = this.#slots.filter((other) => other !== slot);
     });

@@ -5,14 +5,18 @@ import { describe, test } from 'node:test';
 import { register as globalRegistry } from 'prom-client';
 import { compileRouteTable } from '../../dataplane/compile/index.ts';
 import { RequestRecord } from '../../dataplane/index.ts';
+// The channel's name is written out in upstream-connects.ts too: this import keeps them one.
+import { timeConnect } from '../../dataplane/upstream/connect-channel.ts';
 import { sealRouteTable, type RouteTable } from '../../ir/index.ts';
+import { parsePrometheus } from '../../../test/helpers/prometheus-text.ts';
 import { silentLogger } from '../logger.ts';
 import { hostLabel, METHOD_CLASSES, methodIndex, STATUS_CLASSES, statusIndex } from './labels.ts';
 import { Metrics } from './metrics.ts';
 
-function table(ingresses: readonly { name: string; host: string }[]): RouteTable {
+/** One rule per Ingress, `host` `/` to the Service (named as the Ingress unless given). */
+function table(ingresses: readonly { name: string; host: string; service?: string }[]): RouteTable {
   return sealRouteTable({
-    hosts: ingresses.map(({ name, host }, index) => ({
+    hosts: ingresses.map(({ name, host, service = name }, index) => ({
       host,
       kind: host === '' ? ('any' as const) : ('exact' as const),
       paths: [
@@ -20,17 +24,17 @@ function table(ingresses: readonly { name: string; host: string }[]): RouteTable
           path: '/',
           match: 'Prefix' as const,
           declaredPathType: 'Prefix' as const,
-          backend: `shop/${name}:80`,
+          backend: `shop/${service}:80`,
           source: { namespace: 'shop', name, rule: index, path: 0 },
           sslRedirect: false,
         },
       ],
     })),
     defaultBackend: null,
-    backends: ingresses.map(({ name }) => ({
-      id: `shop/${name}:80`,
+    backends: ingresses.map(({ name, service = name }) => ({
+      id: `shop/${service}:80`,
       namespace: 'shop',
-      service: name,
+      service,
       port: 80,
       endpoints: [{ address: '10.0.0.1', port: 8080 }],
       problem: null,
@@ -163,6 +167,75 @@ describe('Metrics', () => {
     metrics.requests.onRequestEnd(record(onlyA, { host: 'a.example', status: 200 }));
     assert.match(await metrics.text(), /pointsman_requests_total\{[^}]*ingress="a"[^}]*\} 2/);
     metrics.close();
+  });
+
+  test('connects the proxy reports itself are timed, for endpoints of the table only', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    try {
+      metrics.tableLive(table([{ name: 'a', host: 'a.example' }]), 0);
+      timeConnect('10.0.0.1', 8080)(true);
+      timeConnect('10.0.0.1', 8080)(false);
+      timeConnect('10.9.9.9', 8080)(true);
+      const text = await metrics.text();
+      assert.match(text, /^pointsman_upstream_connect_seconds_count\{outcome="ok"\} 1$/m);
+      assert.match(text, /^pointsman_upstream_connect_seconds_count\{outcome="error"\} 1$/m);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  test('dropped access log lines: no series without an access log, its count with one', async () => {
+    const metrics = new Metrics({ processMetrics: false, upstreamConnects: false });
+    try {
+      assert.doesNotMatch(await metrics.text(), /^pointsman_access_log_dropped_lines_total /m);
+      let dropped = 0;
+      metrics.trackAccessLog(() => dropped);
+      assert.match(await metrics.text(), /^pointsman_access_log_dropped_lines_total 0$/m);
+      dropped = 42;
+      assert.match(await metrics.text(), /^pointsman_access_log_dropped_lines_total 42$/m);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  test('a new table keeps only the series of its namespace/Ingress/host/Service combinations', async () => {
+    const metrics = new Metrics({ processMetrics: false, upstreamConnects: false });
+    try {
+      const before = table([
+        { name: 'a', host: 'a.example', service: 'old' },
+        { name: 'b', host: 'b.example' },
+        { name: 'c', host: 'c.example' },
+      ]);
+      metrics.tableLive(before, 0);
+      for (const host of ['a.example', 'b.example', 'c.example', 'nowhere.example']) {
+        metrics.requests.onRequestEnd(
+          record(before, { host, status: host === 'nowhere.example' ? 404 : 200 }),
+        );
+      }
+      // Ingress a now sends its host to another Service; b serves another host; c is unchanged.
+      metrics.tableLive(
+        table([
+          { name: 'a', host: 'a.example', service: 'new' },
+          { name: 'b', host: 'b2.example' },
+          { name: 'c', host: 'c.example' },
+        ]),
+        1,
+      );
+      const series = parsePrometheus(await metrics.text())
+        .filter((sample) => sample.name === 'pointsman_requests_total')
+        .map(
+          ({ labels }) =>
+            `${labels['ingress'] ?? ''}|${labels['host'] ?? ''}|${labels['service'] ?? ''}`,
+        );
+      assert.deepEqual(series.sort(), ['c|c.example|c', '||'], 'a, b gone; c and unmatched kept');
+      const sizes = parsePrometheus(await metrics.text())
+        .filter((sample) => sample.name === 'pointsman_request_size_bytes_count')
+        .map(({ labels }) => `${labels['ingress'] ?? ''}|${labels['service'] ?? ''}`);
+      // Backend series have no host: b still sends requests to its Service, a to another one.
+      assert.deepEqual(sizes.sort(), ['b|b', 'c|c', '|']);
+    } finally {
+      metrics.close();
+    }
   });
 
   test('certificate expiry comes from the table TLS bindings, one series per Secret', async () => {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { ProxyStats } from '../../dataplane/index.ts';
+import type { Proxy } from '../../dataplane/index.ts';
 import type { RouteTable } from '../../ir/index.ts';
 import { ControlMetrics } from './control-metrics.ts';
 import { createInstruments, type Instruments } from './instruments.ts';
@@ -24,8 +24,9 @@ export class Metrics {
   readonly requests: RequestMetrics;
   readonly control: ControlMetrics;
   readonly #instruments: Instruments;
-  readonly #listeners = new Map<string, () => ProxyStats>();
+  readonly #listeners = new Map<string, Proxy['stats']>();
   #endpoints = new Set<string>();
+  #droppedLines: (() => number) | null = null;
   readonly #stopConnects: () => void;
 
   constructor(options: MetricsOptions = {}) {
@@ -38,7 +39,13 @@ export class Metrics {
         this.#collectActiveRequests();
       },
     };
-    this.#instruments = createInstruments(this.registry, collectors, this.requests.sources());
+    const sources = {
+      ...this.requests.sources(),
+      // No access log, no series: a zero would claim lines are written somewhere.
+      accessLogDropped: () =>
+        this.#droppedLines === null ? [] : [{ labels: {}, value: this.#droppedLines() }],
+    };
+    this.#instruments = createInstruments(this.registry, collectors, sources);
     this.control = new ControlMetrics(this.#instruments);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.#stopConnects =
@@ -49,9 +56,14 @@ export class Metrics {
         : () => undefined;
   }
 
-  /** Reports a proxy's connection counts as the listener `name`. */
-  trackListener(name: string, stats: () => ProxyStats): void {
+  /** Reports a proxy's connection counts (its `stats()`) as the listener `name`. */
+  trackListener(name: string, stats: Proxy['stats']): void {
     this.#listeners.set(name, stats);
+  }
+
+  /** Reports the access log's dropped lines (read at each scrape). */
+  trackAccessLog(dropped: () => number): void {
+    this.#droppedLines = dropped;
   }
 
   /** A new table went live at `nowMs` (Unix milliseconds). */
@@ -91,8 +103,10 @@ export class Metrics {
     const gauge = this.#instruments.openConnections;
     gauge.reset();
     for (const [listener, stats] of this.#listeners) {
-      const { connections, tunnels } = stats();
-      gauge.labels(listener, 'http/1.1').set(Math.max(0, connections - tunnels));
+      // Connections count TCP connections; HTTP/2 ones and tunnels are told apart from them.
+      const { connections, tunnels, http2Sessions = 0 } = stats();
+      gauge.labels(listener, 'http/1.1').set(Math.max(0, connections - tunnels - http2Sessions));
+      gauge.labels(listener, 'h2').set(http2Sessions);
       gauge.labels(listener, 'upgrade').set(tunnels);
     }
   }

@@ -93,7 +93,7 @@ export const METRICS = {
     name: 'pointsman_open_connections',
     type: 'gauge',
     labels: ['listener', 'protocol'],
-    help: 'Client connections open now, by listener and protocol (http/1.1, or upgrade for tunnels).',
+    help: 'Client connections open now, by listener and protocol (http/1.1, h2, or upgrade for tunnels).',
   },
   activeRequests: {
     name: 'pointsman_active_requests',
@@ -161,6 +161,12 @@ export const METRICS = {
     type: 'gauge',
     labels: ['namespace', 'secret'],
     help: 'When the certificate of a TLS Secret in use expires (Unix time, seconds).',
+  },
+  accessLogDropped: {
+    name: 'pointsman_access_log_dropped_lines_total',
+    type: 'counter',
+    labels: [],
+    help: 'Access log lines dropped because their destination fell 16 MiB behind (a stalled reader or disk).',
   },
 } as const satisfies Record<string, MetricDefinition>;
 

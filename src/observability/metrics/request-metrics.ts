@@ -48,8 +48,8 @@ class RouteSeries {
  * counts live here, keyed by the route table's own match objects, and are turned into samples
  * only when `/metrics` is scraped ({@link RequestMetrics.sources}). Label values come from the
  * route table (the Ingress, the rule's host, the Service) and from fixed classes of method and
- * status. Series of Ingresses that leave the route table are dropped when the next table goes
- * live ({@link RequestMetrics.retain}), so deleted Ingresses do not linger.
+ * status. When a table goes live, series whose namespace, Ingress, host and Service it no
+ * longer has are dropped ({@link RequestMetrics.retain}), so old routes do not linger.
  */
 export class RequestMetrics implements RequestObserver {
   /** Fast path: the table's match objects are shared by every request of that table. */
@@ -79,15 +79,21 @@ export class RequestMetrics implements RequestObserver {
   }
 
   /**
-   * Drops the series of Ingresses that `table` no longer has; call it when a table goes live.
-   * A request still running on the previous table may bring one back once, harmlessly.
+   * Keeps only the series whose labels `table` can still produce: the namespace, Ingress, rule
+   * host and Service of one of its routes (or of its default backend); call it when a table
+   * goes live. So a Service swapped behind a path, or a host dropped from an Ingress, leaves no
+   * series behind, as a deleted Ingress does not. The series of unmatched requests stays. A
+   * request still running on the previous table may bring one back once, harmlessly.
    */
   retain(table: RouteTable): void {
-    const ingresses = ingressesOf(table);
-    const gone = (labels: Readonly<Record<string, string>>): boolean =>
-      labels['ingress'] !== '' && !ingresses.has(`${labels['namespace']}/${labels['ingress']}`);
-    for (const [key, series] of this.#routes) if (gone(series.labels)) this.#routes.delete(key);
-    for (const [key, series] of this.#backends) if (gone(series.labels)) this.#backends.delete(key);
+    const { routes, backends } = labelSetsOf(table);
+    // The maps are keyed as labelSetsOf keys: routeKey and backendKeyOf of the label values.
+    for (const [key, series] of this.#routes) {
+      if (series.labels['ingress'] !== '' && !routes.has(key)) this.#routes.delete(key);
+    }
+    for (const [key, series] of this.#backends) {
+      if (series.labels['ingress'] !== '' && !backends.has(key)) this.#backends.delete(key);
+    }
     this.#byMatch = new WeakMap();
   }
 
@@ -122,10 +128,10 @@ export class RequestMetrics implements RequestObserver {
   }
 
   #routeSeries(namespace: string, ingress: string, host: string, service: string): RouteSeries {
-    const key = [namespace, ingress, host, service].join('\u0000');
+    const key = routeKey(namespace, ingress, host, service);
     let series = this.#routes.get(key);
     if (series === undefined) {
-      const backendKey = [namespace, ingress, service].join('\u0000');
+      const backendKey = backendKeyOf(namespace, ingress, service);
       let backend = this.#backends.get(backendKey);
       if (backend === undefined) {
         backend = new BackendSeries(namespace, ingress, service);
@@ -196,13 +202,35 @@ function codedSamples(backends: readonly BackendSeries[], field: 'errors' | 'ret
   return out;
 }
 
-/** `namespace/name` of every Ingress that has a route or the default backend in `table`. */
-function ingressesOf(table: RouteTable): Set<string> {
-  const names = new Set<string>();
-  for (const host of table.hosts) {
-    for (const route of host.paths) names.add(`${route.source.namespace}/${route.source.name}`);
+function routeKey(namespace: string, ingress: string, host: string, service: string): string {
+  return [namespace, ingress, host, service].join('\u0000');
+}
+
+function backendKeyOf(namespace: string, ingress: string, service: string): string {
+  return [namespace, ingress, service].join('\u0000');
+}
+
+/**
+ * The keys of every route and backend series `table` can produce: for each path rule, its
+ * Ingress, its host (as the `host` label has it, see hostLabel) and its backend's Service; for
+ * the default backend, its Ingress, no host, and its Service.
+ */
+function labelSetsOf(table: RouteTable): { routes: Set<string>; backends: Set<string> } {
+  const services = new Map(table.backends.map((backend) => [backend.id, backend.service]));
+  const routes = new Set<string>();
+  const backends = new Set<string>();
+  const add = (namespace: string, ingress: string, host: string, backend: string): void => {
+    const service = services.get(backend) ?? '';
+    routes.add(routeKey(namespace, ingress, host, service));
+    backends.add(backendKeyOf(namespace, ingress, service));
+  };
+  for (const entry of table.hosts) {
+    for (const route of entry.paths) {
+      const { namespace, name } = route.source;
+      add(namespace, name, entry.host === '' ? '*' : entry.host, route.backend);
+    }
   }
   const fallback = table.defaultBackend;
-  if (fallback !== null) names.add(`${fallback.namespace}/${fallback.name}`);
-  return names;
+  if (fallback !== null) add(fallback.namespace, fallback.name, '', fallback.backend);
+  return { routes, backends };
 }

@@ -18,14 +18,19 @@ const CHANNELS = {
   before: 'undici:client:beforeConnect',
   connected: 'undici:client:connected',
   failed: 'undici:client:connectError',
+  // The data plane's UPSTREAM_CONNECT_CHANNEL (src/dataplane/upstream/connect-channel.ts):
+  // upgrades and HTTP/2 upstreams, whose connections undici does not open.
+  proxy: 'pointsman:upstream:connect',
 } as const;
 
 /**
- * Times connections undici opens, through its diagnostics channels: a request cannot be told
- * whether undici opened a connection for it or reused one, so connect time is measured per
- * connection, not per request. A client connects once at a time and each has its own
- * connector, which pairs the start and end messages. The channels are process-wide (Node's own
- * fetch publishes on them too), so `onConnect` filters. Returns the function that stops it.
+ * Times connections to upstreams, through diagnostics channels: undici's for the connections
+ * it opens, the proxy's own for WebSocket upgrades and HTTP/2 upstreams, which it opens
+ * without undici. A request cannot be told whether undici opened a connection for it or reused
+ * one, so connect time is measured per connection, not per request. An undici client connects
+ * once at a time and each has its own connector, which pairs the start and end messages. The
+ * channels are process-wide (Node's own fetch publishes on undici's too), so `onConnect`
+ * filters. Returns the function that stops it.
  */
 export function watchUpstreamConnects(onConnect: (connect: UpstreamConnect) => void): () => void {
   const started = new WeakMap<object, number>();
@@ -45,12 +50,26 @@ export function watchUpstreamConnects(onConnect: (connect: UpstreamConnect) => v
   };
   const connected = end(true);
   const failed = end(false);
+  const timed = (message: unknown): void => {
+    const connect = message as Partial<UpstreamConnect> | null;
+    if (
+      typeof connect?.hostname === 'string' &&
+      typeof connect.port === 'number' &&
+      typeof connect.seconds === 'number' &&
+      typeof connect.ok === 'boolean'
+    ) {
+      const { hostname, port, seconds, ok } = connect;
+      onConnect({ hostname, port, seconds, ok });
+    }
+  };
   subscribe(CHANNELS.before, before);
   subscribe(CHANNELS.connected, connected);
   subscribe(CHANNELS.failed, failed);
+  subscribe(CHANNELS.proxy, timed);
   return () => {
     unsubscribe(CHANNELS.before, before);
     unsubscribe(CHANNELS.connected, connected);
     unsubscribe(CHANNELS.failed, failed);
+    unsubscribe(CHANNELS.proxy, timed);
   };
 }

@@ -310,11 +310,24 @@ export class Reflector {
     try {
       call();
     } catch (error) {
-      const fields =
-        object === null
-          ? { err: error }
-          : { err: error, name: object.metadata.name, objectNamespace: object.metadata.namespace };
-      this.#logger.error(fields, 'handling a Kubernetes object failed; the watch goes on');
+      // The object's own kind, namespace and name, as every line about an object carries them:
+      // through the parent logger, since this one's `namespace` is the watched one ('*': all).
+      const message = 'handling a Kubernetes object failed; the watch goes on';
+      if (object === null) this.#logger.error({ err: error }, message);
+      else {
+        this.#options.logger.error(
+          {
+            err: error,
+            kind: this.#options.resource.kind,
+            namespace: object.metadata.namespace ?? '',
+            name: object.metadata.name,
+            watchNamespace: this.#options.namespace ?? '*',
+            // The field this line had before `namespace`; test/kubernetes/reflector.test.ts reads it.
+            objectNamespace: object.metadata.namespace,
+          },
+          message,
+        );
+      }
     }
   }
 
