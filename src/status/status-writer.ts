@@ -23,7 +23,7 @@ import {
   type StatusClient,
 } from './status-client.ts';
 import { TokenBucket } from './token-bucket.ts';
-import { WorkQueue } from './work-queue.ts';
+import { statusWriterObject, WorkQueue } from './work-queue.ts';
 
 /** Defaults of {@link StatusWriterOptions}. */
 export const STATUS_WRITER_DEFAULTS = {
@@ -142,6 +142,7 @@ export class StatusWriter {
     });
     this.#queue = new WorkQueue({
       process: (key) => this.#process(key),
+      objectOf: statusWriterObject,
       clock: this.#clock,
       logger: this.#logger,
       concurrency: options.concurrency ?? d.concurrency,
@@ -250,13 +251,19 @@ export class StatusWriter {
         this.#client.getService(source.namespace, source.name),
       );
       if (service === null) {
-        this.#logger.warn(source, 'the --publish-service Service does not exist');
+        this.#logger.warn(
+          { kind: 'Service', ...source },
+          'the --publish-service Service does not exist',
+        );
         return;
       }
       this.#setAddresses(addressesOfService(service));
     } catch (error) {
       if (error instanceof NotLeading) return;
-      this.#logger.warn({ ...source, err: describeError(error) }, 'cannot read --publish-service');
+      this.#logger.warn(
+        { kind: 'Service', ...source, err: describeError(error) },
+        'cannot read --publish-service',
+      );
     }
   }
 
@@ -375,7 +382,10 @@ export class StatusWriter {
     );
     this.#written.set(key, { from: current.resourceVersion, state });
     this.#statusWrites += 1;
-    this.#logger.debug({ ingress: key, addresses: desired }, 'Ingress status written');
+    this.#logger.debug(
+      { kind: 'Ingress', ...splitIngressKey(key), addresses: desired },
+      'Ingress status written',
+    );
     return state;
   }
 

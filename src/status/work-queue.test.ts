@@ -82,6 +82,7 @@ test('a failed key is logged with the kind, namespace and name of its object', a
     clock,
     logger: createLogger({ destination }).child({ component: 'status' }),
     process: () => Promise.reject(new Error('boom')),
+    objectOf: statusWriterObject,
   });
   queue.add('s:shop/storefront');
   queue.add('other-key');

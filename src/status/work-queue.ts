@@ -15,8 +15,7 @@ export interface WorkQueueOptions {
   /** Brings one key up to date; a rejection retries the key after a backoff. */
   readonly process: (key: string) => Promise<void>;
   /**
-   * The object a key is about, logged with the key; {@link statusWriterObject} by default.
-   * Null logs the key alone.
+   * The object a key is about, logged with the key. Null, and the default: the key alone.
    */
   readonly objectOf?: (key: string) => QueuedObject | null;
   readonly clock: Clock;
@@ -54,7 +53,7 @@ export class WorkQueue {
 
   constructor(options: WorkQueueOptions) {
     this.#process = options.process;
-    this.#objectOf = options.objectOf ?? statusWriterObject;
+    this.#objectOf = options.objectOf ?? (() => null);
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#concurrency = options.concurrency ?? 4;
@@ -157,7 +156,6 @@ export class WorkQueue {
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 }
-
 /**
  * The Ingress a key of the status writer is about: it queues `s:namespace/name` (the Ingress's
  * status) and `e:namespace/name` (its Events), Ingresses only. Null for any other key.

@@ -12,7 +12,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { generateSelfSigned, TableHolder } from '../../src/dataplane/index.ts';
 import { h2Close, h2Connect, h2Request } from '../helpers/h2-client.ts';
@@ -79,6 +79,15 @@ describe('backend protocols', () => {
         res.end(`tls ${req.url ?? ''}`);
       },
     );
+    // Upgrades too: a 101, then every byte echoed, with the SNI the tunnel came with.
+    httpsUpstream.on('upgrade', (req, socket) => {
+      seen.servername = (req.socket as { servername?: string | false }).servername;
+      socket.on('error', () => undefined);
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n',
+      );
+      socket.pipe(socket);
+    });
     h2cUpstream = createH2Server();
     h2cUpstream.on('stream', (stream, headers) => {
       answerStream(stream, headers, seen);
@@ -124,6 +133,40 @@ describe('backend protocols', () => {
     assert.equal(seen.servername, 'web.test.svc');
     assert.equal(seen.headers.host, 'tls.example.com');
     assert.equal(seen.headers['x-forwarded-proto'], 'http');
+  });
+
+  test('HTTPS: an Upgrade is tunnelled over TLS to the upstream', async () => {
+    seen.servername = undefined;
+    const socket = connect(proxy.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = '';
+    const until = (text: string): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(received)}`));
+        }, 5_000);
+        const check = (): void => {
+          if (!received.includes(text)) return;
+          clearTimeout(timer);
+          socket.off('data', onData);
+          resolve();
+        };
+        const onData = (chunk: Buffer): void => {
+          received += chunk.toString();
+          check();
+        };
+        socket.on('data', onData);
+        check();
+      });
+    socket.write(
+      'GET /tunnel HTTP/1.1\r\nHost: tls.example.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n',
+    );
+    await until('\r\n\r\n');
+    assert.match(received, /^HTTP\/1\.1 101 /);
+    socket.write('ping through TLS');
+    await until('ping through TLS');
+    socket.destroy();
+    assert.equal(seen.servername, 'web.test.svc');
   });
 
   test('HTTPS to an upstream without TLS: 502 PM_ERR_UPSTREAM_TLS', async () => {

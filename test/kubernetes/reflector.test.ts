@@ -205,7 +205,7 @@ describe('Reflector against the fake API server', () => {
     const bad = failures[1];
     assert.ok(bad);
     assert.equal(bad['name'], 'bad');
-    assert.equal(bad['objectNamespace'], 'throws');
+    assert.equal(bad['namespace'], 'throws');
     assert.equal(bad['kind'], 'Service');
     assert.equal(reflector.stats().watches, 1);
     await reflector.stop();

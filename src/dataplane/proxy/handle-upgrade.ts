@@ -1,9 +1,15 @@
-import { request, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
-import { timeConnect } from '../upstream/connect-channel.ts';
-import { classifyUpstreamError, endpointKey } from '../upstream/index.ts';
+import {
+  classifyUpstreamError,
+  endpointKey,
+  timeConnect,
+  upstreamTarget,
+  usesTls,
+} from '../upstream/index.ts';
 import { clientAddress } from './client-address.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
 import type { Tunnel } from './connection-tracker.ts';
@@ -96,7 +102,7 @@ function handleUpgrade(
   record.upstreamStartMs = performance.now();
   // Upgrades go on connections of their own, past undici's pools and its connect reports.
   const connected = timeConnect(endpoint.address, endpoint.port);
-  const upstream = request({
+  const options = {
     host: endpoint.address,
     port: endpoint.port,
     method: req.method ?? 'GET',
@@ -104,7 +110,18 @@ function handleUpgrade(
     headers,
     setHost: false,
     agent: false,
-  });
+  } as const;
+  // An upgrade is an HTTP/1.1 exchange whatever the backend protocol; TLS follows the
+  // annotation (HTTPS, GRPCS), with the Service in SNI and the certificate unchecked, as for
+  // every other request to such a backend (docs/tls.md).
+  const upstreamProtocol = upstreamTarget(backend);
+  const upstream = usesTls(upstreamProtocol.protocol)
+    ? httpsRequest({
+        ...options,
+        rejectUnauthorized: false,
+        servername: upstreamProtocol.servername ?? '',
+      })
+    : httpRequest(options);
   const withUpstream = {
     ...state,
     log: { ...log, host: target.host, upstream: endpointKey(endpoint) },
@@ -115,7 +132,7 @@ function handleUpgrade(
 
 function watchUpstream(
   state: UpgradeState,
-  upstream: ReturnType<typeof request>,
+  upstream: ClientRequest,
   clientHead: Buffer,
   reportConnect: (ok: boolean) => void,
 ): void {

@@ -13,3 +13,8 @@ export {
 } from './protocol.ts';
 export { H2Origin, type H2OriginOptions } from './h2-origin.ts';
 export { forwardableTrailers, type TrailerFields } from './trailers.ts';
+export {
+  timeConnect,
+  UPSTREAM_CONNECT_CHANNEL,
+  type UpstreamConnectMessage,
+} from './connect-channel.ts';

@@ -5,8 +5,7 @@ import { describe, test } from 'node:test';
 import { register as globalRegistry } from 'prom-client';
 import { compileRouteTable } from '../../dataplane/compile/index.ts';
 import { RequestRecord } from '../../dataplane/index.ts';
-// The channel's name is written out in upstream-connects.ts too: this import keeps them one.
-import { timeConnect } from '../../dataplane/upstream/connect-channel.ts';
+import { timeConnect } from '../../dataplane/upstream/index.ts';
 import { sealRouteTable, type RouteTable } from '../../ir/index.ts';
 import { parsePrometheus } from '../../../test/helpers/prometheus-text.ts';
 import { silentLogger } from '../logger.ts';

@@ -1,3 +1,4 @@
+import { UPSTREAM_CONNECT_CHANNEL } from '../../dataplane/index.ts';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 
 /** One finished attempt to connect to an upstream. */
@@ -18,9 +19,8 @@ const CHANNELS = {
   before: 'undici:client:beforeConnect',
   connected: 'undici:client:connected',
   failed: 'undici:client:connectError',
-  // The data plane's UPSTREAM_CONNECT_CHANNEL (src/dataplane/upstream/connect-channel.ts):
-  // upgrades and HTTP/2 upstreams, whose connections undici does not open.
-  proxy: 'pointsman:upstream:connect',
+  // Upgrades and HTTP/2 upstreams, whose connections undici does not open.
+  proxy: UPSTREAM_CONNECT_CHANNEL,
 } as const;
 
 /**

@@ -322,8 +322,6 @@ export class Reflector {
             namespace: object.metadata.namespace ?? '',
             name: object.metadata.name,
             watchNamespace: this.#options.namespace ?? '*',
-            // The field this line had before `namespace`; test/kubernetes/reflector.test.ts reads it.
-            objectNamespace: object.metadata.namespace,
           },
           message,
         );
