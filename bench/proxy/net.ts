@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -48,26 +49,38 @@ export async function pollUntil(
   return false;
 }
 
-/** One GET to 127.0.0.1:port with the given Host; status and body length (status 0 on error). */
+/**
+ * One GET to 127.0.0.1:port with the given Host, over HTTPS (any certificate accepted) when
+ * `tls`; status and body length (status 0 on error).
+ */
 export async function get(
   port: number,
   host: string,
   path = '/',
+  tls = false,
 ): Promise<{ status: number; bytes: number }> {
+  const options = {
+    host: '127.0.0.1',
+    port,
+    path,
+    headers: { host },
+    agent: false,
+    timeout: 5_000,
+  };
   return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 5_000 },
-      (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, bytes });
-        });
-        res.on('error', () => {
-          resolve({ status: 0, bytes });
-        });
-      },
-    );
+    const onResponse = (res: IncomingMessage): void => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, bytes });
+      });
+      res.on('error', () => {
+        resolve({ status: 0, bytes });
+      });
+    };
+    const req = tls
+      ? httpsRequest({ ...options, rejectUnauthorized: false }, onResponse)
+      : httpRequest(options, onResponse);
     req.on('timeout', () => req.destroy());
     req.on('error', () => {
       resolve({ status: 0, bytes: 0 });

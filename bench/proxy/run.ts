@@ -29,7 +29,7 @@ import {
   type LoadTools,
   type ScenarioName,
 } from './scenarios.ts';
-import { getTls, writeCertificate } from './tls.ts';
+import { writeCertificate } from './tls.ts';
 import { findTool, versionOf } from './tools.ts';
 
 const BODY = 'x'.repeat(100);
@@ -81,9 +81,8 @@ async function measure(
 
 // Both proxies must route the bench host to the backend and refuse any other host.
 async function checkRouting(target: Target, tls: boolean): Promise<void> {
-  const fetch = tls ? getTls : get;
-  const hit = await fetch(target.port, BENCH_HOST);
-  const miss = await fetch(target.port, 'unknown.example.com');
+  const hit = await get(target.port, BENCH_HOST, '/', tls);
+  const miss = await get(target.port, 'unknown.example.com', '/', tls);
   if (hit.status !== 200 || hit.bytes !== BODY.length || miss.status !== 404) {
     throw new Error(
       `${target.label} does not route as expected: ${BENCH_HOST} gave ${String(hit.status)} ` +
