@@ -50,26 +50,52 @@ export interface SliceView {
   readonly addresses: readonly { readonly address: string; readonly ready: boolean }[];
 }
 
-/** Reads an EndpointSlice; null when it is malformed or has no service-name label. */
-export function readEndpointSlice(object: StoredObject): SliceView | null {
+/**
+ * Reads an EndpointSlice; a problem (what is wrong, and where) when it is malformed, has no
+ * service-name label, or is of an address type pointsman cannot dial.
+ */
+export function readEndpointSlice(
+  object: StoredObject,
+): SliceView | { readonly problem: { readonly field: string; readonly message: string } } {
   const raw = object.object;
   const service = asStringMap(raw.metadata.labels)[SERVICE_NAME_LABEL];
+  if (service === undefined) {
+    const message = `the ${SERVICE_NAME_LABEL} label naming its Service is missing`;
+    return { problem: { field: 'metadata.labels', message } };
+  }
   const addressType = asString(raw['addressType']);
-  if (service === undefined || (addressType !== 'IPv4' && addressType !== 'IPv6')) return null;
+  if (addressType !== 'IPv4' && addressType !== 'IPv6') {
+    const given = addressType === null ? 'missing' : JSON.stringify(addressType);
+    return {
+      problem: {
+        field: 'addressType',
+        message: `${given}: only IPv4 and IPv6 slices are supported`,
+      },
+    };
+  }
   const ports = new Map<string, number>();
-  for (const entry of asArray(raw['ports'])) {
+  for (const [i, entry] of asArray(raw['ports']).entries()) {
     const port = asRecord(entry);
     const number = port?.['port'];
     const protocol = asString(port?.['protocol']) ?? 'TCP';
-    if (!port || typeof number !== 'number' || !Number.isInteger(number)) return null;
+    if (!port || typeof number !== 'number' || !Number.isInteger(number)) {
+      return { problem: { field: `ports[${String(i)}].port`, message: 'must be an integer' } };
+    }
     if (protocol === 'TCP') ports.set(asString(port['name']) ?? '', number);
   }
   const addresses: { address: string; ready: boolean }[] = [];
-  for (const entry of asArray(raw['endpoints'])) {
+  for (const [i, entry] of asArray(raw['endpoints']).entries()) {
     const endpoint = asRecord(entry);
     // Every address of an endpoint is the same Pod; the first is the one to dial.
     const address = asString(asArray(endpoint?.['addresses'])[0]);
-    if (!endpoint || address === null) return null;
+    if (!endpoint || address === null) {
+      return {
+        problem: {
+          field: `endpoints[${String(i)}].addresses`,
+          message: 'needs at least one address',
+        },
+      };
+    }
     const ready = asRecord(endpoint['conditions'])?.['ready'] !== false;
     addresses.push({ address, ready });
   }

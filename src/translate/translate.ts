@@ -144,10 +144,9 @@ function indexServices(snapshot: Snapshot, results: ObjectResult[]): IndexedServ
   const slices = new Map<string, SliceView[]>();
   for (const object of snapshot.endpointSlices) {
     const view = readEndpointSlice(object);
-    if (!view) {
-      const message =
-        'needs the kubernetes.io/service-name label, addressType IPv4 or IPv6, integer ports and endpoints with addresses';
-      results.push(resultOf(object, 'Rejected', [{ code: 'InvalidEndpointSlice', message }]));
+    if ('problem' in view) {
+      const problem = { code: 'InvalidEndpointSlice', ...view.problem } as const;
+      results.push(resultOf(object, 'Rejected', [problem]));
       continue;
     }
     const key = `${object.namespace}/${view.service}`;
