@@ -137,6 +137,14 @@ describe('KubernetesSource', () => {
     server.delete('IngressClass', { name: 'theirs' });
     await until(() => names(store.snapshot().secrets).join() === 'classes/our-cert');
     server.delete('IngressClass', { name: 'ours' });
+    await until(() => names(store.snapshot().secrets).join() === '');
+
+    // A source that starts with no IngressClass at all counts no classed Ingress as ours.
+    const fresh = await started({
+      namespaces: ['classes'],
+      ownership: ingressOwnership(DEFAULT_TRANSLATE_OPTIONS),
+    });
+    assert.deepEqual(names(fresh.store.snapshot().secrets), []);
   });
 
   test('--watch-namespace limits namespaced kinds; IngressClass is cluster-wide', async () => {

@@ -64,7 +64,8 @@ export class KubernetesSource {
   readonly #sequences = new Map<string, number>();
   readonly #references = new SecretReferenceCounts();
   readonly #extraSecrets: ReadonlySet<string>;
-  #isOurs: (ingress: StoredObject) => boolean = () => true;
+  /** Recomputed on every IngressClass change; with no class at all, from none. */
+  #isOurs: (ingress: StoredObject) => boolean;
   #nextSequence = 1;
   #started = false;
 
@@ -72,6 +73,7 @@ export class KubernetesSource {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'kubernetes' });
     this.#sourceId = options.sourceId ?? 'kubernetes';
+    this.#isOurs = options.ownership?.([]) ?? (() => true);
     this.#extraSecrets = new Set(
       (options.extraSecrets ?? []).map(({ namespace, name }) => `${namespace}/${name}`),
     );
