@@ -10,20 +10,13 @@ import { constants } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import {
-  CertificateStore,
-  TableHolder,
-  TLS_DEFAULTS,
-  generateSelfSigned,
-  httpsServerOptions,
-} from '../../src/dataplane/index.ts';
-import { silentLogger } from '../../src/observability/index.ts';
+import { TLS_DEFAULTS, httpsServerOptions } from '../../src/dataplane/index.ts';
 import { parseEcho, startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.ts';
 import { startGateUpstream, type GateUpstream } from '../helpers/gate-upstream.ts';
 import { h2Close, h2Connect, h2Request } from '../helpers/h2-client.ts';
 import { parseRawResponse, send, sendRaw } from '../helpers/http-client.ts';
 import { startProxy, type RunningProxy } from '../helpers/proxy-harness.ts';
-import { buildTestTable, loopback } from '../helpers/route-table.ts';
+import { buildTestTable, loopback, tlsTables } from '../helpers/route-table.ts';
 import { sendHttps } from '../helpers/tls-client.ts';
 import { until } from '../helpers/until.ts';
 
@@ -127,12 +120,7 @@ describe('HTTP/2 from clients', () => {
     echo = await startEchoUpstream('echo');
     gate = await startGateUpstream();
     big = await startBigUpstream();
-    const store = new CertificateStore({
-      settings: TLS_DEFAULTS,
-      fallback: generateSelfSigned({ dnsName: 'fallback.invalid' }),
-      logger: silentLogger(),
-    });
-    const tables = new TableHolder({ certificates: store });
+    const { tables, store } = tlsTables();
     tables.swap(
       buildTestTable({
         routes: [
@@ -382,12 +370,7 @@ describe('HTTP/2 from clients', () => {
 
 test('a graceful close sends GOAWAY and lets the streams in flight finish', async () => {
   const gate = await startGateUpstream();
-  const store = new CertificateStore({
-    settings: TLS_DEFAULTS,
-    fallback: generateSelfSigned({ dnsName: 'fallback.invalid' }),
-    logger: silentLogger(),
-  });
-  const tables = new TableHolder({ certificates: store });
+  const { tables, store } = tlsTables();
   tables.swap(
     buildTestTable({
       routes: [{ host: 'gate.example.com', backend: 'gate' }],

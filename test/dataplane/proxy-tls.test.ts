@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/observability/index.ts';
 import { parseEcho, startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.ts';
 import { send } from '../helpers/http-client.ts';
 import { startProxy, type RunningProxy } from '../helpers/proxy-harness.ts';
-import { buildTestTable, loopback } from '../helpers/route-table.ts';
+import { buildTestTable, loopback, tlsTables } from '../helpers/route-table.ts';
 import { handshake, sendHttps } from '../helpers/tls-client.ts';
 
 describe('HTTPS listener and redirects to it', () => {
@@ -32,12 +32,7 @@ describe('HTTPS listener and redirects to it', () => {
       res.end('own');
     });
     await new Promise<void>((resolve) => ownHsts.listen(0, '127.0.0.1', resolve));
-    const store = new CertificateStore({
-      settings: TLS_DEFAULTS,
-      fallback: generateSelfSigned({ dnsName: 'fallback.invalid' }),
-      logger: silentLogger(),
-    });
-    const tables = new TableHolder({ certificates: store });
+    const { tables, store } = tlsTables();
     tables.swap(
       buildTestTable({
         routes: [

@@ -10,7 +10,13 @@ import {
   type PathRoute,
   type RouteTable,
 } from '../../src/ir/index.ts';
-import { TableHolder } from '../../src/dataplane/index.ts';
+import {
+  CertificateStore,
+  generateSelfSigned,
+  TableHolder,
+  TLS_DEFAULTS,
+} from '../../src/dataplane/index.ts';
+import { silentLogger } from '../../src/observability/index.ts';
 
 /** One path rule: host ('' or absent for rules without a host), path, match type, backend. */
 export interface TestRoute {
@@ -89,4 +95,17 @@ export function holderWith(spec: TestTableSpec): TableHolder {
 /** Loopback endpoints for servers listening on these ports. */
 export function loopback(...servers: readonly { readonly port: number }[]): Endpoint[] {
   return servers.map((server) => ({ address: '127.0.0.1', port: server.port }));
+}
+
+/**
+ * A certificate store of the default TLS settings, serving a self-signed `fallback.invalid`
+ * certificate, and a table holder that installs certificates into it: for HTTPS listeners.
+ */
+export function tlsTables(): { tables: TableHolder; store: CertificateStore } {
+  const store = new CertificateStore({
+    settings: TLS_DEFAULTS,
+    fallback: generateSelfSigned({ dnsName: 'fallback.invalid' }),
+    logger: silentLogger(),
+  });
+  return { tables: new TableHolder({ certificates: store }), store };
 }

@@ -5,20 +5,14 @@ import assert from 'node:assert/strict';
 import { Agent, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { after, before, describe, test } from 'node:test';
-import {
-  CertificateStore,
-  TableHolder,
-  TLS_DEFAULTS,
-  generateSelfSigned,
-  httpsServerOptions,
-} from '../../src/dataplane/index.ts';
-import { Metrics, silentLogger } from '../../src/observability/index.ts';
+import { TLS_DEFAULTS, httpsServerOptions } from '../../src/dataplane/index.ts';
+import { Metrics } from '../../src/observability/index.ts';
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.ts';
 import { h2Close, h2Connect, h2Request } from '../helpers/h2-client.ts';
 import { send } from '../helpers/http-client.ts';
 import { parsePrometheus, sampleValue } from '../helpers/prometheus-text.ts';
 import { startProxy, type RunningProxy } from '../helpers/proxy-harness.ts';
-import { buildTestTable, loopback } from '../helpers/route-table.ts';
+import { buildTestTable, loopback, tlsTables } from '../helpers/route-table.ts';
 import { until } from '../helpers/until.ts';
 
 const HOST = 'echo.example.com';
@@ -31,12 +25,7 @@ describe('open connections by protocol', () => {
 
   before(async () => {
     echo = await startEchoUpstream('echo');
-    const store = new CertificateStore({
-      settings: TLS_DEFAULTS,
-      fallback: generateSelfSigned({ dnsName: 'fallback.invalid' }),
-      logger: silentLogger(),
-    });
-    const tables = new TableHolder({ certificates: store });
+    const { tables, store } = tlsTables();
     tables.swap(
       buildTestTable({
         routes: [{ host: HOST, backend: 'echo' }],
