@@ -8,6 +8,20 @@ export const PROXY_ERRORS = {
     status: 400,
     summary: 'The request is malformed (bad Host, conflicting framing headers, bad request line).',
   },
+  PM_ERR_BAD_PATH: {
+    status: 400,
+    summary:
+      'The request target has a fragment (#), a backslash or an encoded slash (%2F, %5C), a bad or NUL percent escape, or escapes that are not UTF-8.',
+  },
+  PM_ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    summary: 'The method is not forwarded (TRACE would echo headers such as cookies back).',
+  },
+  PM_ERR_UNSUPPORTED_TRANSFER_CODING: {
+    status: 501,
+    summary:
+      'The request body uses a transfer coding other than chunked, which the proxy does not decode.',
+  },
   PM_ERR_CLIENT_TIMEOUT: {
     status: 408,
     summary: 'The client did not send the request headers or body in time.',
