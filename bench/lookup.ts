@@ -1,6 +1,8 @@
 /**
  * Route lookup benchmark: ns per lookup of the compiled matcher at 100, 10,000 and 100,000
- * routes, and of the reference (linear) matcher at 100 and 10,000 for comparison.
+ * routes, and of the reference (linear) matcher at 100 and 10,000 for comparison. Every table
+ * also has one host in regex mode (ingress-nginx's use-regex/rewrite-target) with ten patterns,
+ * the "regex host" column, whose request is taken by the last pattern tried.
  * Run: `node bench/lookup.ts` (Node 24, as the npm scripts use). Figures vary with the machine.
  */
 import { compileRouteTable } from '../src/dataplane/index.ts';
@@ -30,10 +32,6 @@ function buildTable(routes: number): RouteTable {
     }
     hosts.push({ host, kind: h % 2 === 0 ? 'exact' : 'wildcard', paths });
   }
-  for (const entry of hosts) (entry.paths as PathRoute[]).sort(comparePathPrecedence);
-  hosts.sort((a, b) =>
-    a.kind === b.kind ? (a.host < b.host ? -1 : 1) : a.kind === 'exact' ? -1 : 1,
-  );
   const backends = hosts.map((_, h) => ({
     id: `default/svc${h}:80`,
     namespace: 'default',
@@ -42,8 +40,39 @@ function buildTable(routes: number): RouteTable {
     endpoints: [],
     problem: null,
   }));
+  hosts.push(regexHost());
+  backends.push({
+    id: 'default/regex:80',
+    namespace: 'default',
+    service: 'regex',
+    port: 80,
+    endpoints: [],
+    problem: null,
+  });
+  for (const entry of hosts) (entry.paths as PathRoute[]).sort(comparePathPrecedence);
+  hosts.sort((a, b) =>
+    a.kind === b.kind ? (a.host < b.host ? -1 : 1) : a.kind === 'exact' ? -1 : 1,
+  );
   backends.sort((a, b) => (a.id < b.id ? -1 : 1));
   return sealRouteTable({ hosts, defaultBackend: null, backends });
+}
+
+/** A host in regex mode: ten patterns, the longest tried first; five of them rewrite. */
+function regexHost(): HostRoutes {
+  const paths: PathRoute[] = [];
+  for (let p = 0; p < ROUTES_PER_HOST; p++) {
+    const path = p === 0 ? '/' : `/api/v${p}/(users|orders)/([0-9]+)${'(/.*)?'.repeat(p % 3)}`;
+    paths.push({
+      path,
+      match: 'Regex',
+      declaredPathType: 'ImplementationSpecific',
+      backend: 'default/regex:80',
+      source: { namespace: 'default', name: 'regex', rule: 0, path: p },
+      sslRedirect: false,
+      ...(p % 2 === 0 ? { policies: { rewrite: [{ text: '/' }, { group: 1 }] } } : {}),
+    });
+  }
+  return { host: 'regex.example.com', kind: 'exact', paths, regex: true };
 }
 
 /**
@@ -58,6 +87,7 @@ function requests(table: RouteTable): Record<string, readonly [string, string]> 
     'wildcard host': [`api${wildcard.slice(1)}`, '/app2/b/c'],
     'deep path': [exact, '/app1/b/c/d/e/f/g/h/i/j/k'],
     'miss (404)': ['unknown.example.org', '/app1/b'],
+    'regex host': ['regex.example.com', '/other/page'],
   };
 }
 

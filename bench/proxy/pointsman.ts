@@ -17,8 +17,8 @@ export interface Pointsman {
 
 const REPO = join(import.meta.dirname, '..', '..');
 
-// Flags that only some versions of `serve` have, asked of its --help once: the HTTPS listener
-// on a free port, and no access log (nginx runs with access_log off).
+// Flags that only some versions of `serve` have, asked of its --help once: the HTTPS and status
+// listeners on free ports, and no access log (nginx runs with access_log off).
 let optional: string[] | undefined;
 
 function optionalArgs(): string[] {
@@ -33,6 +33,7 @@ function optionalArgs(): string[] {
     ).stdout;
     optional = [
       ...(help.includes('--https-port') ? ['--https-port', '0'] : []),
+      ...(help.includes('--status-port') ? ['--status-port', '0'] : []),
       ...(help.includes('--access-log ') ? ['--access-log', 'off'] : []),
     ];
   }

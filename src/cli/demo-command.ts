@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { podsOfSlices, startPods, withPort, type EchoPod } from '../demo/index.ts';
 import type { StoredObject } from '../objects/index.ts';
 import { createLogger } from '../observability/index.ts';
@@ -6,6 +7,7 @@ import { parseInteger } from './duration.ts';
 import { INPUT_FLAGS, parseFlags, translateOptionsFrom } from './flags.ts';
 import { EXIT, type CliIo } from './io.ts';
 import { runUntilSignal, SERVE_FLAGS, serveFlagsHelp, serveSettingsFrom } from './serve-command.ts';
+import { STATUS_PAGE_FLAGS, statusPageSettingsFrom } from './status-page-flags.ts';
 import { TLS_FLAGS, tlsSettingsFrom } from './tls-flags.ts';
 
 /** Help for `pointsman demo`. */
@@ -27,7 +29,13 @@ ${serveFlagsHelp({ bind: '127.0.0.1', adminBind: '127.0.0.1' })}
 export async function demoCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
     argv,
-    { ...INPUT_FLAGS, ...SERVE_FLAGS, ...TLS_FLAGS, 'pod-port': { type: 'string' } },
+    {
+      ...INPUT_FLAGS,
+      ...SERVE_FLAGS,
+      ...STATUS_PAGE_FLAGS,
+      ...TLS_FLAGS,
+      'pod-port': { type: 'string' },
+    },
     false,
   );
   if (values.help) {
@@ -40,6 +48,8 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     httpPort: 8080,
     adminPort: 10254,
   });
+  // A local demo: the status listener keeps the loopback default of serve, which is all it needs.
+  const statusPage = statusPageSettingsFrom(values);
   const tls = tlsSettingsFrom(values, { httpsPort: 8443 });
   const manifests = values.manifests ?? [new URL('../../examples/', import.meta.url).pathname];
   const podPortFlag = values['pod-port'];
@@ -71,6 +81,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     return await runUntilSignal(
       {
         ...settings,
+        ...statusPage,
         manifests,
         translate: { ...translateOptionsFrom(values), defaultCertificate: tls.defaultCertificate },
         https: tls.https,
@@ -82,7 +93,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
       io,
       (running) => {
         const ports = { http: running.http.port, https: running.https?.port ?? null };
-        io.out(demoBanner(running.http.address, ports, running.admin.port, pods));
+        io.out(demoBanner(running.http.address, ports, running.statusPage, pods));
       },
     );
   } finally {
@@ -93,11 +104,12 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
 function demoBanner(
   address: string,
   ports: { readonly http: number; readonly https: number | null },
-  adminPort: number,
+  statusPage: AddressInfo,
   pods: readonly EchoPod[],
 ): string {
-  const host = address.includes(':') ? `[${address}]` : address;
+  const host = bracketed(address);
   const base = `http://${host}:${String(ports.http)}`;
+  const status = `http://${bracketed(statusPage.address)}:${String(statusPage.port)}`;
   // No Secret in examples/, so HTTPS serves the self-signed default certificate: hence -k.
   const https =
     ports.https === null
@@ -112,6 +124,8 @@ function demoBanner(
     )
     .join('\n');
   return `pointsman demo: serving the Ingresses of examples/ on ${base}
+
+Status page (routes, problems, certificates, traffic): ${status}/
 
 Pods (echo servers standing in for them):
 ${podLines}
@@ -129,9 +143,13 @@ Try:
   # No Ingress for this host: 404
   curl -s -i -H 'Host: unknown.example.com' ${base}/
 ${https}  # What pointsman built, and why
-  curl -s http://127.0.0.1:${String(adminPort)}/debug/routes
+  curl -s ${status}/debug/routes
   npx pointsman explain --manifests examples/ http://example.com/api/users
 
 Press Ctrl-C to stop.
 `;
+}
+
+function bracketed(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
 }

@@ -21,11 +21,16 @@ export const EXPLAIN_HELP = `Usage: pointsman explain --manifests PATH... URL [-
 
 Says what pointsman would do with one request: the Ingress, rule and path that match, why the
 nearby candidates do not, and the backend and endpoints that would serve it, or why the answer
-is 404 or 503. The Host comes from the URL unless a Host header is given.
+is 400, 404 or 503. The Host comes from the URL unless a Host header is given. The rest of the
+URL is taken as the request target exactly as a client would send it, through the proxy's own
+parser: dot segments and repeated slashes are resolved, and a target the proxy refuses (a
+#fragment, a backslash, %2F or %5C, a bad escape) is explained as a 400. The text output shows
+the path the upstream would receive ("Forwards:"); json has it as request.forwardPath.
 ${INPUT_FLAGS_HELP}
   -H, --header 'Name: value'      a request header (only Host changes routing); repeatable
   -o, --output text|json          json prints one object: status, ingress, host, path, pathType,
-                                  service, endpoints, reason, request, candidates
+                                  service, endpoints, reason, request, candidates, and
+                                  captures for a regex path with a rewrite
 
 Exit status: 0 done (whatever the answer), 1 the input has errors, 2 usage error.
 `;
@@ -52,7 +57,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
   const url = parseRequestUrl(positionals[0]);
   const host = hostHeader(values.header ?? []) ?? url.authority;
   const input = await loadInput(manifestPaths(values.manifests), translateOptionsFrom(values));
-  const explanation = explainRequest(input.translation.table, host, url.path);
+  const explanation = explainRequest(input.translation.table, host, url.target);
   const withUnserved = {
     ...explanation,
     candidates: [...explanation.candidates, ...unservedIngresses(input, explanation)],
@@ -67,14 +72,16 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
 }
 
 /**
- * Splits a URL without normalising its path (the URL class would resolve `..` and re-encode),
- * since routing sees the path exactly as a client sends it.
+ * Splits a URL into its authority and the request target a client would send for it, without
+ * normalising anything (the URL class would resolve `..`, re-encode, and drop a `#fragment`):
+ * the target goes through the proxy's own parser, which refuses a fragment as the proxy does.
  */
-function parseRequestUrl(raw: string): { authority: string; path: string } {
-  const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)([^?#]*)/.exec(raw);
+function parseRequestUrl(raw: string): { authority: string; target: string } {
+  const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)(.*)$/s.exec(raw);
   if (!match) throw new UsageError(`not an absolute URL: ${JSON.stringify(raw)}`);
   const authority = (match[1] ?? '').replace(/^.*@/, '');
-  return { authority, path: match[2] === '' || match[2] === undefined ? '/' : match[2] };
+  const rest = match[2] ?? '';
+  return { authority, target: rest.startsWith('/') ? rest : `/${rest}` };
 }
 
 function hostHeader(headers: readonly string[]): string | null {
@@ -122,6 +129,13 @@ function renderExplanation(e: Explanation): string {
   if (e.ingress) lines.push(`  Ingress:   ${e.ingress.namespace}/${e.ingress.name}`);
   if (e.path !== null)
     lines.push(`  Rule:      ${e.host ?? '(any host)'} ${e.pathType ?? ''} ${e.path}`);
+  if (e.captures !== undefined) {
+    const groups = e.captures.slice(1).map((value, index) => `$${String(index + 1)}=${value}`);
+    lines.push(`  Captures:  ${groups.length > 0 ? groups.join(' ') : '(no groups)'}`);
+  }
+  if (e.request.forwardPath !== null && e.status !== 404) {
+    lines.push(`  Forwards:  ${e.request.forwardPath}`);
+  }
   if (e.service) {
     lines.push(
       `  Service:   ${e.service.namespace}/${e.service.name} port ${String(e.service.port)}`,

@@ -8,6 +8,7 @@ export const INPUT_FLAGS = {
   'ingress-class': { type: 'string' },
   'controller-name': { type: 'string' },
   'watch-ingress-without-class': { type: 'boolean' },
+  'annotations-prefix': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -20,6 +21,9 @@ export const INPUT_FLAGS_HELP = `
                                   (default: ${DEFAULT_TRANSLATE_OPTIONS.controllerName})
       --watch-ingress-without-class
                                   also serve Ingresses that name no class
+      --annotations-prefix PREFIX also read ingress-nginx annotations under PREFIX/ (as
+                                  ingress-nginx's flag, e.g. ingress.kubernetes.io); the
+                                  nginx.ingress.kubernetes.io/ prefix is always read
   -h, --help                      show this help`;
 
 /** Parses argv strictly: unknown flags and bad values are usage errors. */
@@ -40,11 +44,20 @@ export function translateOptionsFrom(values: {
   'ingress-class'?: string | undefined;
   'controller-name'?: string | undefined;
   'watch-ingress-without-class'?: boolean | undefined;
+  'annotations-prefix'?: string | undefined;
 }): TranslateOptions {
+  const prefix = values['annotations-prefix'];
+  // An annotation key's prefix is a DNS subdomain (RFC 1123), at most 253 characters.
+  if (prefix !== undefined && !/^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(prefix)) {
+    throw new UsageError(
+      `--annotations-prefix must be a DNS subdomain such as ingress.kubernetes.io, not ${JSON.stringify(prefix)}`,
+    );
+  }
   return {
     ingressClass: values['ingress-class'] ?? DEFAULT_TRANSLATE_OPTIONS.ingressClass,
     controllerName: values['controller-name'] ?? DEFAULT_TRANSLATE_OPTIONS.controllerName,
     watchIngressWithoutClass: values['watch-ingress-without-class'] ?? false,
+    ...(prefix === undefined ? {} : { annotationsPrefix: prefix }),
   };
 }
 

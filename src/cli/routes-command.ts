@@ -62,7 +62,7 @@ export function renderRoutes(table: RouteTable, results: readonly ObjectResult[]
     entry.paths.map((route) => [
       entry.kind === 'any' ? '*' : entry.host,
       route.path,
-      route.declaredPathType,
+      route.match === 'Regex' ? `${route.declaredPathType} (regex)` : route.declaredPathType,
       `${route.source.namespace}/${route.source.name}`,
       ...describe(route.backend),
     ]),

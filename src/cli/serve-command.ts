@@ -16,6 +16,11 @@ import { TLS_FLAGS, TLS_FLAGS_HELP, tlsSettingsFrom } from './tls-flags.ts';
 import { HTTP2_FLAGS, HTTP2_FLAGS_HELP, http2SettingsFrom } from './http2-flags.ts';
 import { KUBERNETES_FLAGS, KUBERNETES_FLAGS_HELP, kubernetesModeOf } from './kubernetes-flags.ts';
 import { STATUS_FLAGS, STATUS_FLAGS_HELP, statusSettingsFrom } from './status-flags.ts';
+import {
+  STATUS_PAGE_FLAGS,
+  STATUS_PAGE_FLAGS_HELP,
+  statusPageSettingsFrom,
+} from './status-page-flags.ts';
 
 const seconds = (ms: number): string =>
   ms % 1000 === 0 ? `${String(ms / 1000)}s` : `${String(ms)}ms`;
@@ -34,6 +39,8 @@ export const SERVE_FLAGS = {
   'request-timeout': { type: 'string' },
   'keepalive-timeout': { type: 'string' },
   'max-connections': { type: 'string' },
+  'max-connections-per-client': { type: 'string' },
+  'tunnel-idle-timeout': { type: 'string' },
   'shutdown-grace': { type: 'string' },
   'log-level': { type: 'string' },
   ...TELEMETRY_FLAGS,
@@ -45,8 +52,11 @@ export function serveFlagsHelp(defaults: { bind: string; adminBind: string }): s
   return `
       --http-port PORT            HTTP listener port (default: 8080; 0 picks a free one)
       --bind ADDR                 address of the HTTP listener (default: ${defaults.bind})
-      --admin-port PORT           admin server port: health, readiness, debug views (default: 10254)
-      --admin-bind ADDR           address of the admin server (default: ${defaults.adminBind})
+      --admin-port PORT           probe listener port: /healthz, /readyz, /metrics (default: 10254)
+      --admin-bind ADDR           address of the probe listener (default: ${defaults.adminBind}); in a
+                                  Pod it must take the Pod IP: the kubelet's probes and the
+                                  Prometheus scraper come from outside the Pod
+${STATUS_PAGE_FLAGS_HELP}
       --connect-timeout DUR       upstream connect timeout, then 504 (default: ${seconds(d.connectTimeoutMs)})
       --response-header-timeout DUR
                                   wait for upstream response headers, then 504 (default: ${seconds(d.responseHeadersTimeoutMs)})
@@ -56,7 +66,13 @@ export function serveFlagsHelp(defaults: { bind: string; adminBind: string }): s
       --header-timeout DUR        time to send the request head, else 408 (default: ${seconds(d.headersTimeoutMs)})
       --request-timeout DUR       time to send the whole request, 0 = off (default: ${seconds(d.requestTimeoutMs)})
       --keepalive-timeout DUR     idle client keep-alive connections are closed after (default: ${seconds(d.keepAliveTimeoutMs)})
-      --max-connections N         most client connections at once (default: ${String(d.maxConnections)})
+      --max-connections N         most client connections at once; at the limit the longest idle
+                                  one is closed for a new one (default: ${String(d.maxConnections)})
+      --max-connections-per-client N
+                                  most connections from one address (IPv6: one /64), trusted
+                                  proxies exempt (default: a tenth of --max-connections, at least 1)
+      --tunnel-idle-timeout DUR   WebSocket and other upgraded connections idle both ways are
+                                  closed after, 0 = off (default: ${seconds(d.tunnelIdleTimeoutMs)})
       --shutdown-grace DUR        on SIGTERM/SIGINT, time for in-flight requests (default: ${seconds(DEFAULT_CLOSE_GRACE_MS)})
       --log-level LEVEL           fatal, error, warn, info, debug or trace (default: info)
 ${TELEMETRY_FLAGS_HELP}
@@ -79,9 +95,12 @@ ${STATUS_FLAGS_HELP}
 ${HTTP2_FLAGS_HELP}
 ${serveFlagsHelp({ bind: '0.0.0.0', adminBind: '0.0.0.0' })}
 
-Admin server: the status page at /, /metrics (Prometheus), /healthz, /readyz (200 once the
-first route table is live), /debug/routes (the route table as JSON), /debug/results (per-object
-results and load problems), and the JSON views of docs/admin-api.md under /api/.
+Probe listener (--admin-port): /healthz, /readyz (200 once the first route table is live) and
+/metrics (Prometheus); every other path answers 404.
+Status listener (--status-port, loopback only): the status page at /, /debug/routes (the route
+table as JSON), /debug/results (per-object results and load problems), and the JSON views of
+docs/admin-api.md under /api/. In a cluster: kubectl -n NS port-forward deploy/pointsman 10255,
+then open http://127.0.0.1:10255/.
 Exit status: 0 after a graceful shutdown, 1 when it cannot start, 2 usage error.
 `;
 
@@ -116,6 +135,7 @@ export function serveSettingsFrom(
   }
   const maxHeader = values['max-header-size'];
   const maxConnections = values['max-connections'];
+  const perClient = values['max-connections-per-client'];
   return {
     bind: values.bind ?? defaults.bind,
     adminBind: values['admin-bind'] ?? defaults.adminBind,
@@ -142,6 +162,18 @@ export function serveSettingsFrom(
         maxConnections === undefined
           ? d.maxConnections
           : parseInteger('max-connections', maxConnections, 1, 1_000_000),
+      // Absent, it follows --max-connections (see defaultMaxConnectionsPerClient).
+      ...(perClient === undefined
+        ? {}
+        : {
+            maxConnectionsPerClient: parseInteger(
+              'max-connections-per-client',
+              perClient,
+              1,
+              1_000_000,
+            ),
+          }),
+      tunnelIdleTimeoutMs: duration('tunnel-idle-timeout', d.tunnelIdleTimeoutMs),
     },
   };
 }
@@ -150,6 +182,7 @@ export function serveSettingsFrom(
 export const SERVE_COMMAND_FLAGS = {
   ...INPUT_FLAGS,
   ...SERVE_FLAGS,
+  ...STATUS_PAGE_FLAGS,
   ...TLS_FLAGS,
   ...KUBERNETES_FLAGS,
   ...STATUS_FLAGS,
@@ -181,6 +214,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const config: ServeConfig = {
     ...settings,
+    ...statusPageSettingsFrom(values),
     proxy: { ...settings.proxy, ...http2SettingsFrom(values) },
     manifests: kubernetes ? (values.manifests ?? []) : manifestPaths(values.manifests),
     kubernetes,

@@ -3,6 +3,7 @@ import { ControlLoop, FilesSource } from '../control/index.ts';
 import { createProxy, TableHolder, type ProxyOptions } from '../dataplane/index.ts';
 import {
   createAdminServer,
+  createStatusServer,
   createTelemetry,
   DEFAULT_TELEMETRY,
   type Logger,
@@ -28,6 +29,9 @@ export interface ServeConfig {
   readonly httpPort: number;
   readonly adminBind: string;
   readonly adminPort: number;
+  /** The status page, `/debug/*` and `/api/*`; the command keeps it on loopback by default. */
+  readonly statusBind: string;
+  readonly statusPort: number;
   readonly proxy: Omit<ProxyOptions, 'tables' | 'logger'>;
   readonly logger: Logger;
   /** The HTTPS listener (on `bind`); none when absent. */
@@ -56,7 +60,10 @@ export interface RunningServe {
   readonly http: AddressInfo;
   /** null when no HTTPS listener was configured. */
   readonly https: AddressInfo | null;
+  /** The probe listener: `/healthz`, `/readyz`, `/metrics`. */
   readonly admin: AddressInfo;
+  /** The status listener: the status page, `/debug/*`, `/api/*`. */
+  readonly statusPage: AddressInfo;
   readonly store: ObjectStore;
   /** Readiness off, listeners closed, in-flight requests finished (at most `graceMs`), all closed. */
   stop(graceMs: number): Promise<void>;
@@ -64,10 +71,10 @@ export interface RunningServe {
 
 /**
  * Wires the controller together: manifests and/or cluster -> store -> control loop -> table
- * holder -> proxy, with the admin server looking on. Resolves once every listener is bound and
- * the first route table is live. Readiness: the control loop starts (and so builds its first
- * table, which turns `/readyz` to 200) only after every source has synced: the manifests
- * loaded, and every Kubernetes kind listed once. Until then only the admin server listens.
+ * holder -> proxy, with the probe and status listeners looking on. Resolves once every listener
+ * is bound and the first route table is live. Readiness: the control loop starts (and so builds
+ * its first table, which turns `/readyz` to 200) only after every source has synced: the
+ * manifests loaded, and every Kubernetes kind listed once. Until then only those two listen.
  */
 export async function startServe(config: ServeConfig): Promise<RunningServe> {
   const { logger } = config;
@@ -115,15 +122,23 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   const httpsOptions = { tables: holder, logger, observer: telemetry.observer, listener: 'https' };
   const httpsProxy = https?.createProxy({ ...config.proxy, ...httpsOptions }) ?? null;
   if (httpsProxy !== null) telemetry.trackListener('https', () => httpsProxy.stats());
+  let statusAddress: AddressInfo | null = null;
   const admin = createAdminServer({
     status: loop,
     logger,
     metrics: telemetry.metrics,
+    statusListener: () => statusAddress,
+  });
+  const statusPage = createStatusServer({
+    status: loop,
+    logger,
+    metricsOn: telemetry.metrics !== null,
     traffic: telemetry.traffic,
   });
   let status: RunningStatus | null = null;
   const stopAll = async (graceMs: number): Promise<void> => {
     admin.setShuttingDown();
+    statusPage.setShuttingDown();
     // The Lease goes first, so that another replica takes over the writing while we drain.
     await status?.stop();
     files?.close();
@@ -131,10 +146,11 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     loop.close();
     await Promise.all([proxy.close(graceMs), httpsProxy?.close(graceMs)]);
     await telemetry.close();
-    await admin.close();
+    await Promise.all([admin.close(), statusPage.close()]);
     store.close();
   };
   try {
+    statusAddress = await statusPage.listen(config.statusPort, config.statusBind);
     const adminAddress = await admin.listen(config.adminPort, config.adminBind);
     await files?.start();
     kube?.source.start();
@@ -156,10 +172,23 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     const httpsAddress = https === null ? null : await https.listen(config.bind);
     const httpAddress = await proxy.listen(config.httpPort, config.bind);
     logger.info(
-      { component: 'serve', http: httpAddress, https: httpsAddress, admin: adminAddress },
+      {
+        component: 'serve',
+        http: httpAddress,
+        https: httpsAddress,
+        admin: adminAddress,
+        statusPage: statusAddress,
+      },
       'pointsman is serving',
     );
-    return { http: httpAddress, https: httpsAddress, admin: adminAddress, store, stop: stopAll };
+    return {
+      http: httpAddress,
+      https: httpsAddress,
+      admin: adminAddress,
+      statusPage: statusAddress,
+      store,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll(0);
     throw error;

@@ -1,4 +1,4 @@
-import type { ObjectResult, RouteTable } from '../ir/index.ts';
+import { ANNOTATION_REASONS, type ObjectResult, type RouteTable } from '../ir/index.ts';
 import type { ObjectRef } from '../objects/index.ts';
 import type { Logger } from '../observability/index.ts';
 
@@ -31,8 +31,9 @@ export function summaryOf(
 }
 
 /**
- * Logs one warning per rejected object whose rejection is new or changed since `previous`
- * (so an unrelated rebuild does not repeat it); returns the rejections to pass next time.
+ * Logs one warning per rejected object, and per accepted Ingress with annotations not honoured
+ * as written, whose findings are new or changed since `previous` (so an unrelated rebuild does
+ * not repeat them); returns the findings to pass next time.
  */
 export function logRejections(
   logger: Logger,
@@ -43,7 +44,11 @@ export function logRejections(
   const lastGood = new Set(servingLastGood.map((r) => `${r.kind}/${r.namespace}/${r.name}`));
   const current = new Map<string, string>();
   for (const result of results) {
-    if (result.state !== 'Rejected') continue;
+    const rejected = result.state === 'Rejected';
+    const problems = rejected
+      ? result.problems
+      : result.problems.filter((problem) => ANNOTATION_REASONS.has(problem.code));
+    if (!rejected && (result.state !== 'Accepted' || problems.length === 0)) continue;
     const key = `${result.kind}/${result.namespace}/${result.name}`;
     const fields = {
       kind: result.kind,
@@ -51,16 +56,18 @@ export function logRejections(
       name: result.name,
       file: result.origin?.file ?? null,
       document: result.origin?.document ?? null,
-      codes: result.problems.map((p) => p.code),
-      problems: result.problems,
+      codes: problems.map((p) => p.code),
+      problems,
       servingLastGood: lastGood.has(key),
     };
     const signature = JSON.stringify(fields);
     current.set(key, signature);
     if (previous.get(key) === signature) continue;
-    const message = fields.servingLastGood
-      ? 'object rejected; its last accepted version is still served'
-      : 'object rejected';
+    const message = !rejected
+      ? 'annotations not honoured as written'
+      : fields.servingLastGood
+        ? 'object rejected; its last accepted version is still served'
+        : 'object rejected';
     logger.warn(fields, message);
   }
   return current;

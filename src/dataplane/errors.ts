@@ -50,9 +50,15 @@ export const PROXY_ERRORS = {
     status: 503,
     summary: 'The backend cannot be resolved (missing Service or port, or unsupported backend).',
   },
+  PM_ERR_ACCESS_CONTROL_NOT_ENFORCED: {
+    status: 503,
+    summary:
+      'The Ingress asks for access control pointsman does not enforce yet, so it is not served open.',
+  },
   PM_ERR_TOO_MANY_CONNECTIONS: {
     status: 503,
-    summary: 'The proxy is at its connection limit; the connection is closed without an answer.',
+    summary:
+      'At the connection limit with every connection busy, or over the share of one client address: closed unanswered.',
   },
   PM_ERR_UPSTREAM_CONNECT: {
     status: 502,

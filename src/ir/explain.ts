@@ -1,9 +1,11 @@
-import { normalizeRequestHost, wildcardSuffix } from './host.ts';
-import { normalizeRequestPath } from './request-path.ts';
+import { wildcardSuffix } from './host.ts';
+import { isTargetRefusal, parseRequestTarget } from './request-target.ts';
+import { upstreamPath } from './upstream-path.ts';
 import { pathMatches } from './path-match.ts';
 import { comparePathPrecedence } from './precedence.ts';
 import { ReferenceMatcher } from './reference-matcher.ts';
-import type { HostRoutes, PathRoute, RouteTable } from './route-table.ts';
+import { templateText } from './template.ts';
+import type { HostRoutes, PathRoute, RouteRefusal, RouteTable } from './route-table.ts';
 
 /** A route that was considered for a request and did not win, with the reason. */
 export interface Candidate {
@@ -30,24 +32,38 @@ export interface Explanation {
   } | null;
   readonly endpoints: readonly string[];
   readonly reason: string;
-  readonly request: { readonly host: string; readonly path: string };
+  /**
+   * The request as routing sees it: the normalised host and path, and the path and query the
+   * upstream would receive (null when the target is refused).
+   */
+  readonly request: {
+    readonly host: string;
+    readonly path: string;
+    readonly forwardPath: string | null;
+  };
   readonly candidates: readonly Candidate[];
+  /** For a regex route with a rewrite: what its pattern captured (`[$0, $1, ...]`). */
+  readonly captures?: readonly string[];
 }
 
 /**
  * Explains how the table routes a request: which Ingress, rule and path match, why the other
  * routes of the selected host (and the hosts not selected) lose, and which endpoints would
- * serve it. Uses the reference matcher, so it says what the data plane's contract is.
+ * serve it. The target (origin form, `/path?query`, as a client sends it on the wire) goes
+ * through the proxy's own parser, so a target the proxy refuses is explained as a 400. Uses the
+ * reference matcher, so it says what the data plane's contract is.
  */
-export function explainRequest(table: RouteTable, rawHost: string, rawPath: string): Explanation {
-  const host = normalizeRequestHost(rawHost);
-  const path = normalizeRequestPath(rawPath);
-  const request = { host: host ?? rawHost, path };
-  if (host === null) {
-    return { ...noRoute(request, `the Host ${JSON.stringify(rawHost)} is not valid`), status: 400 };
+export function explainRequest(table: RouteTable, rawHost: string, target: string): Explanation {
+  const parsed = parseRequestTarget(target, rawHost);
+  if (isTargetRefusal(parsed)) {
+    const request = { host: rawHost, path: target, forwardPath: null };
+    return { ...noRoute(request, parsed.reason), status: 400 };
   }
+  const { host, path } = parsed;
   const matcher = new ReferenceMatcher(table);
   const result = matcher.match(host, path);
+  // A rewrite changes what the upstream receives: explain shows that, as the proxy sends it.
+  const request = { host, path, forwardPath: upstreamPath(result, parsed) };
   const candidates = [
     ...hostCandidates(table, host, result.host),
     ...(result.host ? pathCandidates(result.host, path, result.route) : []),
@@ -65,7 +81,16 @@ export function explainRequest(table: RouteTable, rawHost: string, rawPath: stri
     : result.host
       ? `the default backend (no path of ${describeHost(result.host)} matches ${path})`
       : 'the default backend (no rule matches the host)';
-  const ok = backend !== undefined && backend.problem === null && backend.endpoints.length > 0;
+  const refusal = result.kind === 'default' ? table.defaultBackend?.refusal : result.route?.refusal;
+  const ok =
+    refusal === undefined &&
+    backend !== undefined &&
+    backend.problem === null &&
+    backend.endpoints.length > 0;
+  const failure = ok
+    ? ''
+    : `, but ${refusalReason(refusal) ?? backend?.problem?.message ?? 'the backend is unknown'}`;
+  const redirect = refusal === undefined ? redirectReason(result.route, path) : '';
   return {
     status: ok ? 200 : 503,
     ingress: source ? { namespace: source.namespace, name: source.name } : null,
@@ -76,12 +101,23 @@ export function explainRequest(table: RouteTable, rawHost: string, rawPath: stri
       ? { namespace: backend.namespace, name: backend.service, port: backend.port }
       : null,
     endpoints: backend?.endpoints.map((e) => formatEndpoint(e.address, e.port)) ?? [],
-    reason: ok
-      ? `matched ${matched}`
-      : `matched ${matched}, but ${backend?.problem?.message ?? 'the backend is unknown'}`,
+    reason: `matched ${matched}${failure}${redirect}`,
     request,
     candidates,
+    ...(result.captures === undefined ? {} : { captures: result.captures }),
   };
+}
+
+/** How a route that redirects answers instead of proxying, or '' when it does not. */
+function redirectReason(route: PathRoute | null, path: string): string {
+  const redirect = route?.policies?.redirect;
+  if (redirect === undefined || (redirect.onlyRoot && path !== '/')) return '';
+  return `; it redirects with ${String(redirect.code)} to ${templateText(redirect.location)} and never proxies`;
+}
+
+function refusalReason(refusal: RouteRefusal | undefined): string | null {
+  if (refusal === undefined) return null;
+  return `its Ingress asks for access control pointsman does not enforce (${refusal.annotations.join(', ')}), so it answers 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED`;
 }
 
 function noRoute(request: Explanation['request'], reason: string): Explanation {

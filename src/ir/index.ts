@@ -1,7 +1,7 @@
 export type * from './route-table.ts';
 export type * from './results.ts';
 export type * from './certificates.ts';
-export { REASONS } from './results.ts';
+export { ANNOTATION_REASONS, REASONS } from './results.ts';
 export type { Matcher, RouteMatch } from './matcher.ts';
 export { ReferenceMatcher } from './reference-matcher.ts';
 export { comparePathPrecedence } from './precedence.ts';
@@ -9,4 +9,30 @@ export { pathMatches, normalizePrefix } from './path-match.ts';
 export { normalizeRequestHost, wildcardSuffix } from './host.ts';
 export { sealRouteTable, type RouteTableContent } from './version.ts';
 export { explainRequest, type Explanation, type Candidate } from './explain.ts';
-export { normalizeRequestPath } from './request-path.ts';
+export {
+  parseRequestPath,
+  PATH_REFUSALS,
+  type PathRefusal,
+  type RequestPath,
+} from './request-path.ts';
+export {
+  parseRequestTarget,
+  isTargetRefusal,
+  type RequestTarget,
+  type TargetRefusal,
+} from './request-target.ts';
+export {
+  locationMatches,
+  rewriteCaptures,
+  patternProblem,
+  preparePattern,
+  MAX_PATTERN_LENGTH,
+} from './route-regex.ts';
+export {
+  FIXED_TEMPLATE_VARIABLES,
+  TEMPLATE_VARIABLE_PREFIXES,
+  isTemplateVariable,
+  templateText,
+  type FixedTemplateVariable,
+} from './template.ts';
+export { upstreamPath } from './upstream-path.ts';

@@ -9,6 +9,8 @@ export interface RouteMatch {
   readonly route: PathRoute | null;
   /** Id of the backend to use, null for 404. */
   readonly backend: string | null;
+  /** For a route with a rewrite: the groups its pattern captured (`[$0, $1, ...]`). */
+  readonly captures?: readonly string[];
 }
 
 /**

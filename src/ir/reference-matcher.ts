@@ -2,6 +2,7 @@ import { wildcardSuffix } from './host.ts';
 import type { Matcher, RouteMatch } from './matcher.ts';
 import { pathMatches } from './path-match.ts';
 import { comparePathPrecedence } from './precedence.ts';
+import { rewriteCaptures } from './route-regex.ts';
 import type { HostRoutes, PathRoute, RouteTable } from './route-table.ts';
 
 /**
@@ -38,7 +39,11 @@ export class ReferenceMatcher implements Matcher {
   match(host: string, path: string): RouteMatch {
     const entry = this.selectHost(host);
     const best = entry ? this.matchingPaths(entry, path)[0] : undefined;
-    if (best) return { kind: 'rule', host: entry, route: best, backend: best.backend };
+    if (best) {
+      const rule = { kind: 'rule', host: entry, route: best, backend: best.backend } as const;
+      if (best.policies?.rewrite === undefined) return rule;
+      return { ...rule, captures: rewriteCaptures(best.path, path) ?? [path] };
+    }
     const fallback = this.#table.defaultBackend;
     if (fallback) return { kind: 'default', host: entry, route: null, backend: fallback.backend };
     return { kind: 'none', host: entry, route: null, backend: null };

@@ -38,6 +38,14 @@ export const REASONS = {
   UnsupportedBackend: 'resource backends are not supported; their routes answer 503.',
   UnsupportedServiceType: 'ExternalName Services are not supported; their routes answer 503.',
   IgnoredAnnotation: 'An annotation pointsman reads has a value it does not accept; it is ignored.',
+  UnknownAnnotation:
+    'An annotation under the ingress-nginx (or pointsman) prefix is not a known one; it has no effect.',
+  UnsupportedAnnotation:
+    'An ingress-nginx annotation pointsman does not support; the Ingress is served without it.',
+  AccessControlNotEnforced:
+    'The Ingress asks for access control pointsman does not enforce; its paths answer 503.',
+  InvalidRegexPath:
+    'A path on a host in regex mode is not a pattern RE2 accepts (no backreferences or lookaround); it is not served.',
   CertificateConflict:
     'An older Ingress already binds another usable Secret to this TLS host; its certificate is used.',
   // Certificates (docs/tls.md). A Secret that fails a check is Rejected with the code, and each
@@ -58,6 +66,16 @@ export const REASONS = {
 
 /** A stable reason code. */
 export type ReasonCode = keyof typeof REASONS;
+
+/**
+ * The codes of annotations not honoured as written. They change what an accepted Ingress does,
+ * so its owner is told like a rejection is: a warning in the log and a Warning Event.
+ */
+export const ANNOTATION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  'AccessControlNotEnforced',
+  'UnsupportedAnnotation',
+  'UnknownAnnotation',
+]);
 
 /** What happened to one object. */
 export type ObjectState = 'Accepted' | 'Rejected' | 'Ignored';

@@ -4,8 +4,12 @@
  * swapped in and several workers could share one control plane.
  */
 
-/** How a rule's path is compared. ImplementationSpecific is resolved before it reaches the IR. */
-export type MatchType = 'Exact' | 'Prefix';
+/**
+ * How a rule's path is compared. ImplementationSpecific is resolved before it reaches the IR.
+ * `Regex`: the path is a regular expression matched as ingress-nginx does, case-insensitive and
+ * anchored at the start only (see route-regex.ts); every path of a host in regex mode has it.
+ */
+export type MatchType = 'Exact' | 'Prefix' | 'Regex';
 
 /** The pathType as the Ingress declared it. */
 export type DeclaredPathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
@@ -19,6 +23,67 @@ export interface RouteSource {
   /** Index in `spec.rules[rule].http.paths`. */
   readonly path: number;
 }
+
+/**
+ * Why the proxy answers a route itself instead of forwarding it: the Ingress asks for access
+ * control that pointsman does not enforce, so it fails closed (503
+ * `PM_ERR_ACCESS_CONTROL_NOT_ENFORCED`) rather than serving the backend open.
+ */
+export interface RouteRefusal {
+  readonly code: 'AccessControlNotEnforced';
+  /** The annotation keys that ask for it, sorted. */
+  readonly annotations: readonly string[];
+}
+
+/**
+ * One piece of a value that the data plane fills in per request: literal text, or one of the
+ * nginx variables pointsman knows (`scheme`, `host`, `request_uri`, `http_x_name`, ...), named
+ * without the `$`. Parsed by the translator; never evaluated as code or templated as text.
+ */
+export type TemplatePart = { readonly text: string } | { readonly variable: string };
+
+/** A redirect answered instead of proxying (permanent-redirect, temporal-redirect, app-root). */
+export interface RouteRedirect {
+  /** The status code, 300-308. */
+  readonly code: number;
+  /** The Location, filled in per request. */
+  readonly location: readonly TemplatePart[];
+  /** app-root redirects only a request for exactly `/`; the others every request. */
+  readonly onlyRoot: boolean;
+}
+
+/**
+ * How a route is served beyond its backend, from ingress-nginx annotations parsed into types
+ * (docs/annotations.md). Every field is optional: absent means the proxy's defaults, and keeps
+ * the IR canonical.
+ */
+export interface RoutePolicies {
+  /** Answer with a redirect instead of proxying. */
+  readonly redirect?: RouteRedirect;
+  /** Largest request body in bytes; larger ones get 413. 0: no limit. */
+  readonly maxBodyBytes?: number;
+  /** Time allowed to connect to an endpoint. */
+  readonly connectTimeoutMs?: number;
+  /** Longest wait between two reads from the upstream (and the idle time of tunnels). */
+  readonly readTimeoutMs?: number;
+  /** Longest wait between two writes to the upstream. */
+  readonly sendTimeoutMs?: number;
+  /**
+   * The Host header sent upstream instead of the client's, filled in per request (upstream-vhost
+   * may name nginx variables, as in ingress-nginx).
+   */
+  readonly upstreamHost?: readonly TemplatePart[];
+  /** The X-Forwarded-Prefix header sent upstream. */
+  readonly forwardedPrefix?: string;
+  /**
+   * The upstream path of a `Regex` route, from `rewrite-target`: literal text and the groups
+   * (`$1`..`$9`) the route's pattern captured from the request path. The query is kept.
+   */
+  readonly rewrite?: readonly RewritePart[];
+}
+
+/** A piece of a rewrite target: literal text, or a group of the route's pattern. */
+export type RewritePart = { readonly text: string } | { readonly group: number };
 
 /** One path rule of one host. */
 export interface PathRoute {
@@ -37,6 +102,10 @@ export interface PathRoute {
    * certificate and its Ingress did not turn redirects off, or the Ingress forces them.
    */
   readonly sslRedirect: boolean;
+  /** Present when the route is refused rather than forwarded (absent keeps the IR canonical). */
+  readonly refusal?: RouteRefusal;
+  /** Present when an annotation changes how the route is served. */
+  readonly policies?: RoutePolicies;
 }
 
 /** `exact` host, `wildcard` (`*.example.com`) or `any` (rules without a host). */
@@ -48,6 +117,12 @@ export interface HostRoutes {
   readonly host: string;
   readonly kind: HostKind;
   readonly paths: readonly PathRoute[];
+  /**
+   * True when an Ingress on the host asks for regular expressions (`use-regex`, or a
+   * `rewrite-target`): then, as in ingress-nginx, every path of the host is a `Regex` path and
+   * the first that matches, in precedence order, wins. Absent otherwise.
+   */
+  readonly regex?: true;
 }
 
 /** A ready endpoint: one Pod address and port. */
@@ -102,6 +177,8 @@ export interface DefaultRoute {
   readonly backend: string;
   readonly namespace: string;
   readonly name: string;
+  /** Present when the Ingress that provides it fails closed (see {@link RouteRefusal}). */
+  readonly refusal?: RouteRefusal;
 }
 
 /**

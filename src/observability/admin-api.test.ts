@@ -3,13 +3,9 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
 import { sealRouteTable, type ObjectResult, type RouteTable } from '../ir/index.ts';
 import type { CertificateRow, Page, RouteRow, Summary } from './admin-api.ts';
-import {
-  createAdminServer,
-  type AdminServer,
-  type AdminServerOptions,
-  type TrafficSource,
-} from './admin-server.ts';
+import type { AdminServer, TrafficSource } from './admin-view.ts';
 import { silentLogger } from './logger.ts';
+import { createStatusServer, type StatusServerOptions } from './status-server.ts';
 import { TrafficHistory, type TrafficSnapshot } from './traffic-history.ts';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
@@ -104,8 +100,8 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-async function start(options: Partial<AdminServerOptions> = {}, table = bigTable(1_000)) {
-  const server = createAdminServer({
+async function start(options: Partial<StatusServerOptions> = {}, table = bigTable(1_000)) {
+  const server = createStatusServer({
     status: {
       status: () => ({
         ready: true,
@@ -324,28 +320,12 @@ describe('admin JSON API', () => {
     assert.ok(one.rows.every((row) => row.name.startsWith('cert-0999')));
   });
 
-  test('/api/traffic and /metrics answer 404 when metrics are off', async () => {
-    const { base } = await start();
+  test('/api/traffic answers 404 when metrics are off, and the summary says they are', async () => {
+    const { base, json } = await start();
     assert.equal((await fetch(`${base}/api/traffic`)).status, 404);
-    assert.equal((await fetch(`${base}/metrics`)).status, 404);
-  });
-
-  test('/metrics serves the source text with its media type', async () => {
-    const { base } = await start({
-      metrics: { contentType: 'text/plain; version=0.0.4', text: () => Promise.resolve('x 1\n') },
-    });
-    const response = await fetch(`${base}/metrics`);
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4');
-    assert.equal(await response.text(), 'x 1\n');
-  });
-
-  test('a failing metrics source gives 500 and the server keeps serving', async () => {
-    const { base } = await start({
-      metrics: { contentType: 'text/plain', text: () => Promise.reject(new Error('bug')) },
-    });
-    assert.equal((await fetch(`${base}/metrics`)).status, 500);
-    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await json<{ metrics: boolean }>('/api/summary')).metrics, false);
+    const on = await start({ metricsOn: true });
+    assert.equal((await on.json<{ metrics: boolean }>('/api/summary')).metrics, true);
   });
 
   test('the status page: HTML with a CSP that allows exactly its inline script and style', async () => {

@@ -1,6 +1,6 @@
 import { isIPv6 } from 'node:net';
 import type { Backend, ObjectResult, RouteTable, TlsHost } from '../ir/index.ts';
-import type { AdminView } from './admin-server.ts';
+import type { AdminView } from './admin-view.ts';
 import { certificatesOf, tlsHostsOf, type CertificateInUse } from './tls-view.ts';
 import type { TrafficOverall } from './traffic-history.ts';
 

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { afterEach, describe, test } from 'node:test';
-import type { ObjectResult, RouteTable } from '../ir/index.ts';
+import type { AddressInfo } from 'node:net';
+import type { RouteTable } from '../ir/index.ts';
 import { sealRouteTable } from '../ir/index.ts';
-import { createAdminServer, type AdminServer, type AdminView } from './admin-server.ts';
+import { createAdminServer, type AdminServerOptions } from './admin-server.ts';
+import type { AdminServer, AdminView } from './admin-view.ts';
 import { silentLogger } from './logger.ts';
 
 const TABLE: RouteTable = sealRouteTable({ hosts: [], defaultBackend: null, backends: [] });
-
-const RESULT: ObjectResult = {
-  kind: 'Ingress',
-  namespace: 'shop',
-  name: 'web',
-  state: 'Rejected',
-  problems: [{ code: 'InvalidPath', message: 'path must start with /' }],
-};
 
 const servers: AdminServer[] = [];
 
@@ -22,8 +16,8 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-/** An admin server on 127.0.0.1, port 0, over a view the test can change. */
-async function start(initial: Partial<AdminView> = {}) {
+/** A probe listener on 127.0.0.1, port 0, over a view the test can change. */
+async function start(initial: Partial<AdminView> = {}, options: Partial<AdminServerOptions> = {}) {
   let view: AdminView = {
     ready: false,
     table: null,
@@ -32,7 +26,11 @@ async function start(initial: Partial<AdminView> = {}) {
     servingLastGood: [],
     ...initial,
   };
-  const server = createAdminServer({ status: { status: () => view }, logger: silentLogger() });
+  const server = createAdminServer({
+    status: { status: () => view },
+    logger: silentLogger(),
+    ...options,
+  });
   servers.push(server);
   const address = await server.listen(0, '127.0.0.1');
   assert.equal(address.address, '127.0.0.1');
@@ -44,7 +42,7 @@ async function start(initial: Partial<AdminView> = {}) {
   return { server, base, set, port: address.port };
 }
 
-describe('admin server', () => {
+describe('admin server (the probe listener)', () => {
   test('GET /healthz answers ok', async () => {
     const { base } = await start();
     const response = await fetch(`${base}/healthz`);
@@ -68,36 +66,47 @@ describe('admin server', () => {
     assert.equal(await down.text(), 'shutting down');
   });
 
-  test('/debug/routes: 503 with a JSON error before the first table, then the IR', async () => {
-    const { base, set } = await start();
-    const before = await fetch(`${base}/debug/routes`);
-    assert.equal(before.status, 503);
-    assert.match(before.headers.get('content-type') ?? '', /^application\/json/);
-    assert.deepEqual(await before.json(), { error: 'no route table is live yet' });
-    set({ ready: true, table: TABLE });
-    const after = await fetch(`${base}/debug/routes`);
-    assert.equal(after.status, 200);
-    assert.deepEqual(await after.json(), TABLE);
+  test('/metrics serves the source text with its media type; 404 when metrics are off', async () => {
+    const off = await start();
+    assert.equal((await fetch(`${off.base}/metrics`)).status, 404);
+    const { base } = await start(
+      {},
+      {
+        metrics: {
+          contentType: 'text/plain; version=0.0.4',
+          text: () => Promise.resolve('x 1\n'),
+        },
+      },
+    );
+    const response = await fetch(`${base}/metrics`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4');
+    assert.equal(await response.text(), 'x 1\n');
   });
 
-  test('/debug/results gives results, diagnostics and what serves its last good version', async () => {
-    const diagnostic = { severity: 'error', file: 'a.yaml', document: 0, message: 'broken' };
-    const lastGood = { kind: 'Ingress', namespace: 'shop', name: 'web' } as const;
-    const { base } = await start({
-      ready: true,
-      table: TABLE,
-      results: [RESULT],
-      diagnostics: [diagnostic],
-      servingLastGood: [lastGood],
-    });
-    const response = await fetch(`${base}/debug/results`);
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), {
-      version: TABLE.version,
-      results: [RESULT],
-      diagnostics: [diagnostic],
-      servingLastGood: [lastGood],
-    });
+  test('a failing metrics source gives 500 and the server keeps serving', async () => {
+    const { base } = await start(
+      {},
+      { metrics: { contentType: 'text/plain', text: () => Promise.reject(new Error('bug')) } },
+    );
+    assert.equal((await fetch(`${base}/metrics`)).status, 500);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  });
+
+  test('the status page, /debug/ and /api/ answer 404 here, naming the status listener', async () => {
+    const status: AddressInfo = { address: '127.0.0.1', family: 'IPv4', port: 10299 };
+    const { base } = await start({ ready: true, table: TABLE }, { statusListener: () => status });
+    for (const path of ['/', '/debug/routes', '/debug/results', '/api/summary', '/api/routes']) {
+      const response = await fetch(`${base}${path}`);
+      assert.equal(response.status, 404, path);
+      const body = await response.text();
+      assert.match(body, /only \/healthz, \/readyz and \/metrics/, path);
+      assert.ok(body.includes('http://127.0.0.1:10299/'), body);
+      assert.ok(body.includes('port-forward POD 10299'), body);
+    }
+    const unbound = await start({ ready: true, table: TABLE });
+    const body = await (await fetch(`${unbound.base}/debug/routes`)).text();
+    assert.match(body, /--status-port, default 10255/);
   });
 
   test('HEAD works as GET, without a body', async () => {

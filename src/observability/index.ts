@@ -1,13 +1,13 @@
 export { createLogger, silentLogger, type Logger, type LoggerOptions } from './logger.ts';
-export {
-  createAdminServer,
-  type AdminServer,
-  type AdminServerOptions,
-  type AdminStatusProvider,
-  type AdminView,
-  type MetricsSource,
-  type TrafficSource,
-} from './admin-server.ts';
+export { createAdminServer, type AdminServerOptions } from './admin-server.ts';
+export { createStatusServer, type StatusServerOptions } from './status-server.ts';
+export type {
+  AdminServer,
+  AdminStatusProvider,
+  AdminView,
+  MetricsSource,
+  TrafficSource,
+} from './admin-view.ts';
 export {
   createAccessLog,
   formatAccessLine,

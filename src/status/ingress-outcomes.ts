@@ -1,15 +1,18 @@
-import type { ObjectResult } from '../ir/index.ts';
+import { ANNOTATION_REASONS, type ObjectResult } from '../ir/index.ts';
 import type { ObjectRef } from '../objects/index.ts';
 
 /** What a rebuild says about the cluster's Ingresses, as the status writer needs it. */
 export interface IngressOutcomes {
   /** `namespace/name` of the Ingresses that are ours and whose routes are live. */
   readonly served: ReadonlySet<string>;
-  /** `namespace/name` of the rejected Ingresses, with the Warning to record for each. */
-  readonly rejected: ReadonlyMap<string, Warning>;
+  /**
+   * `namespace/name` of the Ingresses that get a Warning Event, with the Warning: the rejected
+   * ones, and the accepted ones whose annotations are not all honoured as written.
+   */
+  readonly warned: ReadonlyMap<string, Warning>;
 }
 
-/** The Warning Event a rejected Ingress gets. */
+/** The Warning Event an Ingress gets. */
 export interface Warning {
   readonly type: 'Warning';
   readonly reason: string;
@@ -45,14 +48,18 @@ export function ingressOutcomes(outcome: RebuildOutcome): IngressOutcomes {
       .map((ref) => ingressKey(ref.namespace, ref.name)),
   );
   const served = new Set<string>();
-  const rejected = new Map<string, Warning>();
+  const warned = new Map<string, Warning>();
   for (const result of outcome.results) {
     if (result.kind !== 'Ingress' || result.origin !== undefined) continue;
     const key = ingressKey(result.namespace, result.name);
     if (result.state === 'Accepted' || lastGood.has(key)) served.add(key);
-    if (result.state === 'Rejected') rejected.set(key, warningOf(result, lastGood.has(key)));
+    if (result.state === 'Rejected') warned.set(key, warningOf(result, lastGood.has(key)));
+    const annotations = result.problems.filter((problem) => ANNOTATION_REASONS.has(problem.code));
+    if (result.state === 'Accepted' && annotations.length > 0) {
+      warned.set(key, warningOf({ ...result, problems: annotations }, false));
+    }
   }
-  return { served, rejected };
+  return { served, warned };
 }
 
 function warningOf(result: ObjectResult, lastGood: boolean): Warning {

@@ -411,6 +411,35 @@ test('a rejected Ingress gets one Warning; a fix gets one Normal; a relapse bump
   await writer.close();
 });
 
+test('an accepted Ingress with annotation problems gets a Warning with only those', async () => {
+  const { client, writer, addressesOf } = fixture();
+  client.putIngress('web', 'shop');
+  writer.setLeading(true);
+  const message = 'nginx.ingress.kubernetes.io/auth-type asks for access control';
+  writer.update(
+    rebuild([
+      result('shop', 'Accepted', [
+        { code: 'NoReadyEndpoints', message: 'no endpoints' },
+        { code: 'AccessControlNotEnforced', message, field: 'metadata.annotations[x]' },
+      ]),
+    ]),
+  );
+  await done(writer);
+  const [warning] = client.events.values();
+  assert.equal(client.events.size, 1);
+  assert.equal(warning?.reason, 'AccessControlNotEnforced');
+  assert.equal(warning.message, `metadata.annotations[x]: ${message}`);
+  assert.ok(
+    (addressesOf('shop') ?? []).length > 0,
+    'still served (fail closed), so it has an address',
+  );
+  writer.update(rebuild([result('shop', 'Accepted')]));
+  await done(writer);
+  const normals = [...client.events.values()].filter((event) => event.type === 'Normal');
+  assert.equal(normals.length, 1, 'removing the annotation gets a Normal Event');
+  await writer.close();
+});
+
 test('an accepted Ingress that was never rejected gets no Event', async () => {
   const { client, writer } = fixture();
   client.putIngress('web', 'shop');

@@ -89,8 +89,9 @@ const ACCEPTED_MESSAGE = 'The Ingress is accepted again; its routes are live.';
 class NotLeading extends Error {}
 
 /**
- * Publishes `status.loadBalancer.ingress` on the Ingresses we serve and records Events for the
- * rejected ones, while this replica leads. Each rebuild says which Ingresses are ours and live
+ * Publishes `status.loadBalancer.ingress` on the Ingresses we serve and records Warning Events
+ * for the rejected ones and for those whose annotations are not all honoured, while this
+ * replica leads. Each rebuild says which Ingresses are ours and live
  * ({@link StatusWriter.update}); only those that changed are queued, and every Ingress is
  * checked again each resync. Work is keyed by Ingress, so repeated changes coalesce; a write is
  * skipped when the status already matches; writes name the resourceVersion read and re-read on
@@ -200,22 +201,22 @@ export class StatusWriter {
 
   /** Takes a rebuild's results (call it after each rebuild, leader or not). */
   update(outcome: RebuildOutcome): void {
-    const { served, rejected } = ingressOutcomes(outcome);
+    const { served, warned } = ingressOutcomes(outcome);
     const previous = this.#ours;
     this.#ours = served;
     for (const key of served) this.#served.add(key);
     for (const key of served) if (!previous.has(key)) this.#enqueue('s', key);
     for (const key of previous) if (!served.has(key)) this.#enqueue('s', key);
-    for (const [key, warning] of rejected) {
+    for (const [key, warning] of warned) {
       if (!sameWant(this.#wanted.get(key), warning)) this.#want(key, warning);
     }
     for (const key of served) {
-      if (!rejected.has(key) && this.#wanted.get(key)?.type === 'Warning') {
+      if (!warned.has(key) && this.#wanted.get(key)?.type === 'Warning') {
         this.#want(key, { type: 'Accepted' });
       }
     }
     for (const key of [...this.#wanted.keys()]) {
-      if (!served.has(key) && !rejected.has(key)) this.#forgetEvents(key);
+      if (!served.has(key) && !warned.has(key)) this.#forgetEvents(key);
     }
   }
 

@@ -14,3 +14,9 @@ export {
   backendProtocolOf,
 } from './backend-protocol.ts';
 export type * from './ingress-spec.ts';
+export {
+  ANNOTATION_ALIASES,
+  INGRESS_NGINX_ANNOTATIONS,
+  type AnnotationEntry,
+  type AnnotationSupport,
+} from './annotations/index.ts';

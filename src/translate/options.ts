@@ -25,6 +25,12 @@ export interface TranslateOptions {
    * and for TLS hosts without a usable certificate of their own. Checked like every TLS Secret.
    */
   readonly defaultCertificate?: SecretRef | null;
+  /**
+   * A second prefix under which ingress-nginx annotations are read, as ingress-nginx's
+   * `--annotations-prefix` (e.g. `ingress.kubernetes.io`); `nginx.ingress.kubernetes.io` is
+   * always read. A key under this prefix wins over the same name under the default one.
+   */
+  readonly annotationsPrefix?: string;
 }
 
 /** The defaults the CLI starts from. */

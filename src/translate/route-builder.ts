@@ -9,13 +9,36 @@ import {
   type HostRoutes,
   type PathRoute,
   type Problem,
+  patternProblem,
+  type RewritePart,
+  type RoutePolicies,
+  type RouteRefusal,
   type RouteTable,
   type TlsDefaultCertificate,
   type TlsHost,
 } from '../ir/index.ts';
 import type { StoredObject } from '../objects/index.ts';
 import { backendId, resolveBackend, type ServiceIndex } from './backends.ts';
+import { isRegexPath, type RegexPathsRead } from './annotations/regex-paths.ts';
 import type { BackendSpec, IngressSpec, PathSpec } from './ingress-spec.ts';
+
+/** How the routes of one Ingress are served, from its annotations. */
+export interface IngressPolicies {
+  /** Whether plain-HTTP requests for a rule host (null: no host) are redirected to HTTPS. */
+  readonly sslRedirect?: (host: string | null) => boolean;
+  /** How the Ingress's backends, its default backend included, are reached. */
+  readonly protocol?: BackendProtocol;
+  /** Set when the Ingress fails closed: each of its routes is refused instead of forwarded. */
+  readonly refusal?: RouteRefusal;
+  /** How each route of the Ingress is served beyond its backend; none when absent or empty. */
+  readonly route?: RoutePolicies;
+  /** Rule hosts (`''`: no host) in regex mode, where every path becomes a `Regex` path. */
+  readonly regexHosts?: ReadonlySet<string>;
+  /** `use-regex` and `rewrite-target`, as regexPathsOf reads them. */
+  readonly regexPaths?: Pick<RegexPathsRead, 'useRegex' | 'rewrite'>;
+}
+
+const NO_REGEX = { useRegex: false, rewrite: null } as const;
 
 interface Claim {
   readonly route: PathRoute;
@@ -31,23 +54,23 @@ export class RouteBuilder {
   readonly #services: ServiceIndex;
   readonly #hosts = new Map<string, Map<string, Claim>>();
   readonly #backends = new Map<string, Backend>();
+  readonly #regexHosts = new Set<string>();
   #defaultBackend: (DefaultRoute & { readonly owner: string }) | null = null;
 
   constructor(services: ServiceIndex) {
     this.#services = services;
   }
 
-  /**
-   * Adds one accepted Ingress (callers go oldest first); returns its problems. `sslRedirect`
-   * says whether plain-HTTP requests for a rule host (null: no host) are redirected to HTTPS;
-   * `protocol` is how the Ingress's backends, its default backend included, are reached.
-   */
-  add(
-    ingress: StoredObject,
-    spec: IngressSpec,
-    sslRedirect: (host: string | null) => boolean = () => false,
-    protocol: BackendProtocol = 'HTTP',
-  ): Problem[] {
+  /** Adds one accepted Ingress (callers go oldest first); returns its problems. */
+  add(ingress: StoredObject, spec: IngressSpec, policies: IngressPolicies = {}): Problem[] {
+    const {
+      sslRedirect = () => false,
+      protocol = 'HTTP',
+      refusal,
+      route: routePolicies,
+    } = policies;
+    const { regexHosts, regexPaths = NO_REGEX } = policies;
+    const withRefusal = refusal === undefined ? {} : { refusal };
     const owner = `${ingress.namespace}/${ingress.name}`;
     const problems: Problem[] = [];
     if (spec.defaultBackend) {
@@ -66,50 +89,84 @@ export class RouteBuilder {
           problems,
           protocol,
         );
-        this.#defaultBackend = { backend, namespace: ingress.namespace, name: ingress.name, owner };
+        this.#defaultBackend = {
+          backend,
+          namespace: ingress.namespace,
+          name: ingress.name,
+          owner,
+          ...withRefusal,
+        };
       }
     }
     spec.rules.forEach((rule, ruleIndex) => {
-      const claims = this.#hostClaims(rule.host ?? '');
+      const host = rule.host ?? '';
+      const claims = this.#hostClaims(host);
       const redirect = sslRedirect(rule.host);
+      const regexHost = regexHosts?.has(host) ?? false;
       rule.paths.forEach((path, pathIndex) => {
         const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
-        const { match, normalized } = matchOf(path);
-        const key = `${match} ${normalized}`;
-        const holder = claims.get(key);
-        if (holder) {
-          problems.push({
-            code: 'Conflict',
-            field,
-            message: `${hostLabel(rule.host)} ${path.pathType} ${JSON.stringify(path.path)} is already served by ${holder.owner === owner ? 'an earlier path of this Ingress' : `older Ingress ${holder.owner}`}`,
-          });
-          return;
+        const regexPath = isRegexPath(regexPaths, path.path);
+        const forms = regexHost ? regexForms(path, regexPath) : [matchOf(path)];
+        for (const { match, normalized } of forms) {
+          const key = `${match} ${normalized}`;
+          const holder = claims.get(key);
+          if (holder) {
+            problems.push({
+              code: 'Conflict',
+              field,
+              message: `${hostLabel(rule.host)} ${path.pathType} ${JSON.stringify(path.path)} is already served by ${holder.owner === owner ? 'an earlier path of this Ingress' : `older Ingress ${holder.owner}`}`,
+            });
+            continue;
+          }
+          const invalid = match === 'Regex' ? patternProblem(normalized) : null;
+          if (invalid !== null) {
+            problems.push({
+              code: 'InvalidRegexPath',
+              field: `${field}.path`,
+              message: `${JSON.stringify(normalized.slice(0, 80))} on ${hostLabel(rule.host)} (in regex mode) is not a pattern RE2 accepts: ${invalid}; the path is not served`,
+            });
+            continue;
+          }
+          if (match === 'Regex') this.#regexHosts.add(host);
+          const backend = this.#backend(
+            ingress.namespace,
+            path.backend,
+            `${field}.backend`,
+            problems,
+            protocol,
+          );
+          const source = {
+            namespace: ingress.namespace,
+            name: ingress.name,
+            rule: ruleIndex,
+            path: pathIndex,
+          };
+          const { rewrite } = regexPaths;
+          const rewrites = match === 'Regex' && rewrite !== null && rewrite.text !== path.path;
+          const route = {
+            path: normalized,
+            match,
+            declaredPathType: path.pathType,
+            backend,
+            source,
+            sslRedirect: redirect,
+            ...withRefusal,
+            ...withPoliciesAnd(routePolicies, rewrites ? rewrite.parts : undefined),
+          };
+          claims.set(key, { route, owner });
         }
-        const backend = this.#backend(
-          ingress.namespace,
-          path.backend,
-          `${field}.backend`,
-          problems,
-          protocol,
-        );
-        const source = {
-          namespace: ingress.namespace,
-          name: ingress.name,
-          rule: ruleIndex,
-          path: pathIndex,
-        };
-        const route = {
-          path: normalized,
-          match,
-          declaredPathType: path.pathType,
-          backend,
-          source,
-          sslRedirect: redirect,
-        };
-        claims.set(key, { route, owner });
       });
     });
-    return problems;
+    // A path that becomes two regex paths resolves its backend twice; say each problem once.
+    return problems.filter(
+      (problem, index) =>
+        problems.findIndex(
+          (other) =>
+            other.code === problem.code &&
+            other.field === problem.field &&
+            other.message === problem.message,
+        ) === index,
+    );
   }
 
   /** The sealed table, in canonical order, with the TLS hosts (sorted) and default certificate. */
@@ -121,12 +178,18 @@ export class RouteBuilder {
       host,
       kind: hostKind(host),
       paths: [...claims.values()].map((claim) => claim.route).sort(comparePathPrecedence),
+      ...(this.#regexHosts.has(host) ? { regex: true as const } : {}),
     }));
     hosts.sort(compareHosts);
     const backends = [...this.#backends.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     const fallback = this.#defaultBackend;
-    const defaultBackend = fallback
-      ? { backend: fallback.backend, namespace: fallback.namespace, name: fallback.name }
+    const defaultBackend: DefaultRoute | null = fallback
+      ? {
+          backend: fallback.backend,
+          namespace: fallback.namespace,
+          name: fallback.name,
+          ...(fallback.refusal === undefined ? {} : { refusal: fallback.refusal }),
+        }
       : null;
     return sealRouteTable({ hosts, defaultBackend, backends, tls, defaultCertificate });
   }
@@ -154,6 +217,31 @@ export class RouteBuilder {
     this.#backends.set(resolved.id, resolved);
     return resolved.id;
   }
+}
+
+/**
+ * The paths a rule path becomes on a host in regex mode, as ingress-nginx writes its locations
+ * (controller/location.go): a regex Ingress's path as written; another Ingress's Prefix path
+ * `/p` both as `/p/` and as `/p` (nginx's prefix location and the exact one it adds), other
+ * paths as written. In regex mode each is matched as `~* "^PATH"`, whatever its pathType.
+ */
+function regexForms(path: PathSpec, regexPath: boolean): { match: 'Regex'; normalized: string }[] {
+  const written = path.path === '' ? '/' : path.path;
+  if (regexPath || path.pathType !== 'Prefix' || written === '/' || written.endsWith('/')) {
+    return [{ match: 'Regex', normalized: written }];
+  }
+  return [
+    { match: 'Regex', normalized: `${written}/` },
+    { match: 'Regex', normalized: written },
+  ];
+}
+
+function withPoliciesAnd(
+  policies: RoutePolicies | undefined,
+  rewrite: readonly RewritePart[] | undefined,
+): { policies?: RoutePolicies } {
+  const merged = rewrite === undefined ? policies : { ...policies, rewrite };
+  return merged === undefined || Object.keys(merged).length === 0 ? {} : { policies: merged };
 }
 
 /** ImplementationSpecific is treated as Prefix; an empty path is the root. */

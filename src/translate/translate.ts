@@ -1,14 +1,19 @@
 import type { Certificates, ObjectResult, Problem, RouteTable } from '../ir/index.ts';
 import type { Snapshot, StoredObject } from '../objects/index.ts';
 import { compareAge } from './age.ts';
-import { backendProtocolOf } from './backend-protocol.ts';
+import {
+  annotationPrefixes,
+  isRegexPath,
+  readIngressAnnotations,
+  type IngressAnnotations,
+} from './annotations/index.ts';
 import type { ServiceIndex } from './backends.ts';
 import { ownershipOf, type ClassIndex } from './ingress-class.ts';
 import type { IngressSpec } from './ingress-spec.ts';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from './options.ts';
 import { RouteBuilder } from './route-builder.ts';
 import { readEndpointSlice, readService, type ServiceView, type SliceView } from './services.ts';
-import { bindTls, redirectPolicyOf, type TlsBindings } from './tls/index.ts';
+import { bindTls, type TlsBindings } from './tls/index.ts';
 import { validateIngress, validateIngressClass } from './validate/index.ts';
 
 /** The output of one translation: the route table and one result per object. */
@@ -60,17 +65,30 @@ export function translate(
     defaultCertificate: options.defaultCertificate,
   });
   const builder = new RouteBuilder(services.index);
-  for (const { object, spec } of accepted) {
-    const redirect = redirectPolicyOf(spec.annotations);
-    const { force, sslRedirect } = redirect.policy;
-    const backendProtocol = backendProtocolOf(spec.annotations);
-    const problems = builder.add(
-      object,
-      spec,
-      (host) => force || (sslRedirect && tls.hasCertificate(host)),
-      backendProtocol.protocol,
-    );
-    problems.push(...tls.problemsOf(object), ...redirect.problems, ...backendProtocol.problems);
+  const prefixes = annotationPrefixes(options);
+  const read = accepted.map((ingress) => ({
+    ...ingress,
+    annotations: readIngressAnnotations(ingress.spec.annotations, prefixes),
+  }));
+  const regexHosts = regexHostsOf(read);
+  for (const { object, spec, annotations } of read) {
+    const { audit, redirect, regexPaths } = annotations;
+    // A canary's own routes are not served (canaries are not supported yet): its traffic stays
+    // with the main Ingress, as with a canary weight of 0.
+    const problems = audit.canary
+      ? []
+      : builder.add(object, spec, {
+          sslRedirect: (host) =>
+            redirect.force || (redirect.sslRedirect && tls.hasCertificate(host)),
+          protocol: annotations.backendProtocol,
+          route: annotations.route,
+          regexHosts,
+          regexPaths,
+          ...(audit.failClosed.length === 0
+            ? {}
+            : { refusal: { code: 'AccessControlNotEnforced', annotations: audit.failClosed } }),
+        });
+    problems.push(...tls.problemsOf(object), ...annotations.problems);
     results.push(resultOf(object, 'Accepted', problems));
   }
 
@@ -80,6 +98,25 @@ export function translate(
     results: sortResults(results),
     certificates: tls.certificates,
   };
+}
+
+/**
+ * The rule hosts (`''` for rules without one) in regex mode: as in ingress-nginx, one regex path
+ * (`use-regex`, or a `rewrite-target` other than the path) turns every path of its host into one,
+ * whichever Ingress it belongs to. Canaries are left out, since their routes are not served.
+ */
+function regexHostsOf(
+  ingresses: readonly { spec: IngressSpec; annotations: IngressAnnotations }[],
+): Set<string> {
+  const hosts = new Set<string>();
+  for (const { spec, annotations } of ingresses) {
+    if (annotations.audit.canary) continue;
+    for (const rule of spec.rules) {
+      const regex = rule.paths.some((path) => isRegexPath(annotations.regexPaths, path.path));
+      if (regex) hosts.add(rule.host ?? '');
+    }
+  }
+  return hosts;
 }
 
 /**

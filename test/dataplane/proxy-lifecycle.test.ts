@@ -167,7 +167,11 @@ describe('graceful close', () => {
       assert.equal(reply.body, 'finished');
       assert.equal(reply.headers.connection, 'close');
       await closing;
-      assert.deepEqual(proxy.proxy.stats(), { connections: 0, activeRequests: 0, tunnels: 0 });
+      const { connections, activeRequests, tunnels } = proxy.proxy.stats();
+      assert.deepEqual(
+        { connections, activeRequests, tunnels },
+        { connections: 0, activeRequests: 0, tunnels: 0 },
+      );
     } finally {
       agent.destroy();
       await proxy.close();

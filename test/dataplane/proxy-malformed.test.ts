@@ -6,6 +6,7 @@ import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.t
 import { parseRawResponse, send, sendRaw } from '../helpers/http-client.ts';
 import { startProxy, type RunningProxy } from '../helpers/proxy-harness.ts';
 import { holderWith, loopback } from '../helpers/route-table.ts';
+import { until } from '../helpers/until.ts';
 
 describe('malformed requests', () => {
   let echo: EchoUpstream;
@@ -40,6 +41,30 @@ describe('malformed requests', () => {
     [
       'a transfer coding that does not end in chunked',
       'POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: gzip\r\n\r\nxyz',
+      400,
+      'PM_ERR_BAD_REQUEST',
+    ],
+    [
+      'chunked under another coding',
+      'POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
+      501,
+      'PM_ERR_UNSUPPORTED_TRANSFER_CODING',
+    ],
+    [
+      'chunked under identity',
+      'POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n',
+      501,
+      'PM_ERR_UNSUPPORTED_TRANSFER_CODING',
+    ],
+    [
+      'chunked not last',
+      'POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n',
+      400,
+      'PM_ERR_BAD_REQUEST',
+    ],
+    [
+      'chunked twice',
+      'POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n',
       400,
       'PM_ERR_BAD_REQUEST',
     ],
@@ -102,17 +127,19 @@ describe('malformed requests', () => {
 });
 
 describe('connection limit', () => {
-  test('connections over maxConnections are closed without an answer', async () => {
+  test('connections over maxConnections, none idle, are closed without an answer', async () => {
     const echo = await startEchoUpstream('echo');
     const proxy = await startProxy({
       tables: holderWith({ defaultBackend: 'b', backends: { b: loopback(echo) } }),
       maxConnections: 2,
+      maxConnectionsPerClient: 2,
     });
     const held: Socket[] = [];
     const serverSide: Socket[] = [];
     proxy.proxy.server.on('connection', (socket: Socket) => serverSide.push(socket));
     try {
-      for (let i = 0; i < 2; i++) held.push(await openAnsweredConnection(proxy.port));
+      for (let i = 0; i < 2; i++) held.push(openBusyConnection(proxy.port));
+      await until(() => proxy.proxy.stats().activeRequests === 2);
       assert.equal(proxy.proxy.stats().connections, 2);
       const refused = await sendRaw(proxy.port, 'GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
       assert.equal(refused, '');
@@ -128,19 +155,14 @@ describe('connection limit', () => {
   });
 });
 
-/** A keep-alive connection that has had one answer, so the proxy surely counts it. */
-async function openAnsweredConnection(port: number): Promise<Socket> {
+/**
+ * A connection with a request in flight (its body never ends), so it is busy: an idle one would
+ * be closed to make room for a new connection.
+ */
+function openBusyConnection(port: number): Socket {
   const socket = connect(port, '127.0.0.1');
   socket.on('error', () => undefined);
-  socket.write('GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('data', () => {
-      resolve();
-    });
-    socket.once('close', () => {
-      reject(new Error('closed before an answer'));
-    });
-  });
+  socket.write('POST / HTTP/1.1\r\nHost: a.test\r\nContent-Length: 10\r\n\r\nx');
   return socket;
 }
 

@@ -96,20 +96,29 @@ describe('routing through the proxy', () => {
     assert.equal(echo.url, path);
   });
 
-  test('routing uses the normalised path; the upstream gets the path byte for byte', async () => {
-    const cases: readonly (readonly [string, string])[] = [
-      ['/login/../api/v2/x', 'apiv2'],
-      ['/%61pi/orders', 'api'],
-      ['//api//v2', 'apiv2'],
-      ['/api/./../login', 'login'],
-      ['/api%2Fv2', 'exact'],
+  test('the upstream gets the normalised path it was routed by, and the query as sent', async () => {
+    const cases: readonly (readonly [string, string, string])[] = [
+      ['/login/../api/v2/x', 'apiv2', '/api/v2/x'],
+      ['/%61pi/orders?a=/../b', 'api', '/api/orders?a=/../b'],
+      ['//api//v2', 'apiv2', '/api/v2'],
+      ['/api/./../login', 'login', '/login'],
+      ['/caf%c3%a9', 'exact', '/caf%C3%A9'],
     ];
-    for (const [path, expected] of cases) {
+    for (const [path, expected, forwarded] of cases) {
       const reply = await send(proxy.port, { path, headers: { host: 'shop.example.com' } });
       const echo = parseEcho(reply.body);
       assert.equal(echo.name, expected, path);
-      assert.equal(echo.url, path, 'the request target was rewritten');
+      assert.equal(echo.url, forwarded, path);
     }
+  });
+
+  test('an encoded slash is refused with 400 PM_ERR_BAD_PATH, not routed', async () => {
+    const reply = await send(proxy.port, {
+      path: '/api%2Fv2',
+      headers: { host: 'shop.example.com' },
+    });
+    assert.equal(reply.status, 400);
+    assert.equal(reply.headers['x-pointsman-error'], 'PM_ERR_BAD_PATH');
   });
 
   test('an absolute-form target takes host and path from the target', async () => {

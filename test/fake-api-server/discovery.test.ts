@@ -79,7 +79,7 @@ test('resource lists name kinds, verbs, short names and status subresources', as
   const names = (networking.body['resources'] as { name: string; shortNames?: string[] }[]).map(
     (resource) => resource.name,
   );
-  assert.deepEqual(names, ['ingresses', 'ingresses/status', 'ingressclasses']);
+  assert.deepEqual(names, ['ingresses', 'ingresses/status', 'ingressclasses', 'networkpolicies']);
   assert.equal((await call(server, 'GET', '/apis/networking.k8s.io/v2')).status, 404);
 });
 

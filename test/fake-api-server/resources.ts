@@ -239,6 +239,15 @@ const ENTRIES: readonly Entry[] = [
     shortNames: ['pdb'],
     statusSubresource: true,
   },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    resource: 'networkpolicies',
+    singular: 'networkpolicy',
+    kind: 'NetworkPolicy',
+    namespaced: true,
+    shortNames: ['netpol'],
+  },
 ];
 
 /** Every kind the fake serves, core group first (kubectl prefers earlier groups on a tie). */

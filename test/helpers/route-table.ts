@@ -47,7 +47,7 @@ export function buildTestTable(spec: TestTableSpec): RouteTable {
     paths.push({
       path: match === 'Prefix' ? normalizePrefix(path) : path,
       match,
-      declaredPathType: match,
+      declaredPathType: match === 'Regex' ? 'ImplementationSpecific' : match,
       backend: route.backend,
       source: { namespace: 'test', name: 'ingress', rule: index, path: 0 },
       sslRedirect: route.sslRedirect ?? false,
@@ -58,6 +58,7 @@ export function buildTestTable(spec: TestTableSpec): RouteTable {
     host,
     kind: host === '' ? 'any' : host.startsWith('*.') ? 'wildcard' : 'exact',
     paths: paths.sort(comparePathPrecedence),
+    ...(paths.some((path) => path.match === 'Regex') ? { regex: true as const } : {}),
   }));
   hosts.sort((a, b) => HOST_ORDER[a.kind] - HOST_ORDER[b.kind] || a.host.localeCompare(b.host));
   const backends = Object.entries(spec.backends)

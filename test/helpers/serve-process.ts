@@ -7,7 +7,10 @@ export interface ServeProcess {
   readonly child: ChildProcess;
   readonly httpPort: number;
   readonly httpsPort: number;
+  /** The probe listener: `/healthz`, `/readyz`, `/metrics`. */
   readonly adminPort: number;
+  /** The status listener (on 127.0.0.1): the status page, `/debug/*`, `/api/*`. */
+  readonly statusPort: number;
   /** Every JSON log line so far, parsed. */
   readonly logs: Record<string, unknown>[];
   /** Everything written to standard output so far. */
@@ -17,8 +20,8 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `pointsman COMMAND ARGS... --http-port 0 --https-port 0 --admin-port 0` and waits (at most 20 s) for
- * its "pointsman is serving" log line, which carries the bound ports.
+ * Starts `pointsman COMMAND ARGS... --http-port 0 --https-port 0 --admin-port 0 --status-port 0` and
+ * waits (at most 20 s) for its "pointsman is serving" log line, which carries the bound ports.
  */
 export async function startServeProcess(
   command: 'serve' | 'demo',
@@ -35,6 +38,8 @@ export async function startServeProcess(
       '0',
       '--admin-port',
       '0',
+      '--status-port',
+      '0',
       '--log-level',
       'info',
       ...args,
@@ -45,7 +50,7 @@ export async function startServeProcess(
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const ports = await new Promise<{ http: number; https: number; admin: number }>(
+  const ports = await new Promise<{ http: number; https: number; admin: number; status: number }>(
     (resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
@@ -70,7 +75,8 @@ export async function startServeProcess(
           const http = entry['http'] as { port: number };
           const https = entry['https'] as { port: number };
           const admin = entry['admin'] as { port: number };
-          resolve({ http: http.port, https: https.port, admin: admin.port });
+          const status = entry['statusPage'] as { port: number };
+          resolve({ http: http.port, https: https.port, admin: admin.port, status: status.port });
         }
       });
     },
@@ -80,6 +86,7 @@ export async function startServeProcess(
     httpPort: ports.http,
     httpsPort: ports.https,
     adminPort: ports.admin,
+    statusPort: ports.status,
     logs,
     stdout: () => stdout,
     stop: async (signal = 'SIGTERM', timeoutMs = 15_000) => {

@@ -15,7 +15,7 @@ export interface ControllerProcess {
 }
 
 /**
- * Starts `pointsman serve --http-port 0 --https-port 0 --admin-port 0 ARGS...` and resolves
+ * Starts `pointsman serve --http-port 0 --https-port 0 --admin-port 0 --status-port 0 ARGS...` and resolves
  * once its admin server listens (at most 20 s), before the sources have synced, so readiness
  * can be watched from the start. `env` is added to this process's environment.
  */
@@ -25,7 +25,19 @@ export async function startController(
 ): Promise<ControllerProcess> {
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--http-port', '0', '--https-port', '0', '--admin-port', '0', ...args],
+    [
+      CLI,
+      'serve',
+      '--http-port',
+      '0',
+      '--https-port',
+      '0',
+      '--admin-port',
+      '0',
+      '--status-port',
+      '0',
+      ...args,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   const logs: Record<string, unknown>[] = [];

@@ -80,6 +80,8 @@ test('metrics and access log lines after a known set of requests', async (t) => 
     httpPort: 0,
     adminBind: '127.0.0.1',
     adminPort: 0,
+    statusBind: '127.0.0.1',
+    statusPort: 0,
     proxy: { http2: true },
     logger: silentLogger(),
     telemetry: {
@@ -92,6 +94,7 @@ test('metrics and access log lines after a known set of requests', async (t) => 
     await Promise.all([web.close(), dead.close(), ws.close()]);
   });
   const admin = `http://127.0.0.1:${String(running.admin.port)}`;
+  const statusPage = `http://127.0.0.1:${String(running.statusPage.port)}`;
   const request = (host: string, method = 'GET', body?: string): Promise<Reply> =>
     send(running?.http.port ?? 0, {
       method,
@@ -198,7 +201,7 @@ test('metrics and access log lines after a known set of requests', async (t) => 
     undefined,
   );
 
-  const routes = (await (await fetch(`${admin}/debug/routes`)).json()) as { version: string };
+  const routes = (await (await fetch(`${statusPage}/debug/routes`)).json()) as { version: string };
   assert.equal(sampleValue(samples, 'pointsman_route_table_info', { version: routes.version }), 1);
   assert.equal(samplesNamed(samples, 'pointsman_route_table_info').length, 1);
   assert.equal(sampleValue(samples, 'pointsman_reloads_total'), 1);

@@ -124,7 +124,7 @@ test(
       if (message.type() === 'error') problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(error.message));
-    const response = await page.goto(`http://127.0.0.1:${String(serve.adminPort)}/`);
+    const response = await page.goto(`http://127.0.0.1:${String(serve.statusPort)}/`);
     assert.equal(response?.status(), 200);
 
     const routes = page.locator('#route-rows');

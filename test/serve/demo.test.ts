@@ -51,6 +51,13 @@ test('the demo serves the examples and its printed curl lines show what they say
     const routes = JSON.parse(await shell(find('/debug/routes'))) as { hosts: unknown[] };
     assert.equal(routes.hosts.length, 3);
 
+    // The banner says where the status page is: the status listener, on loopback.
+    const statusPage = /Status page .*: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(demo.stdout())?.[1];
+    assert.equal(statusPage, `http://127.0.0.1:${String(demo.statusPort)}/`, demo.stdout());
+    const page = await fetch(statusPage);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+
     assert.equal(await demo.stop('SIGINT'), 0);
   } finally {
     await demo.stop('SIGKILL');

@@ -248,7 +248,7 @@ describe('pointsman serve over HTTPS', () => {
     assert.equal(reply.status, 200);
     const plain = await send(serve.httpPort, { headers: { host: 'broken.example.com' } });
     assert.equal(plain.status, 200, 'no usable certificate, so no redirect');
-    const response = await fetch(`http://127.0.0.1:${String(serve.adminPort)}/debug/results`);
+    const response = await fetch(`http://127.0.0.1:${String(serve.statusPort)}/debug/results`);
     const { results } = (await response.json()) as { results: Result[] };
     const secret = results.find((r) => r.kind === 'Secret' && r.name === 'broken-tls');
     assert.equal(secret?.state, 'Rejected');

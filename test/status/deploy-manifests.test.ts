@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { parseFlags } from '../../src/cli/flags.ts';
 import { SERVE_COMMAND_FLAGS } from '../../src/cli/serve-command.ts';
 import { DEFAULT_ELECTION_ID } from '../../src/cli/status-flags.ts';
+import { isLoopbackAddress, STATUS_PAGE_DEFAULTS } from '../../src/cli/status-page-flags.ts';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/translate/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -128,6 +129,38 @@ test('the Service balances 80 and 443 onto the listeners', () => {
   assert.deepEqual(byPort, { 80: 8080, 443: 8443 });
   assert.equal(portNumber('http'), Number(flag('http-port')));
   assert.equal(portNumber('https'), Number(flag('https-port')));
+});
+
+test('the NetworkPolicy: HTTP and HTTPS from anywhere, the admin port from monitoring only', () => {
+  const policy = one('NetworkPolicy');
+  assert.deepEqual(policy.spec.podSelector.matchLabels, deployment.spec.template.metadata.labels);
+  assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
+  const numbered = (port: Loose): number =>
+    typeof port.port === 'string' ? portNumber(port.port) : port.port;
+  const rules: Loose[] = policy.spec.ingress;
+  const fromAnywhere = rules.filter((rule) => rule.from === undefined);
+  const fromSome = rules.filter((rule) => rule.from !== undefined);
+  assert.deepEqual(fromAnywhere.flatMap((rule) => rule.ports.map(numbered)).sort(), [8080, 8443]);
+  assert.deepEqual(
+    fromSome.flatMap((rule) => rule.ports.map(numbered)),
+    [portNumber('admin')],
+    'the admin port, and only it, is limited to some peers',
+  );
+  for (const rule of fromSome) {
+    for (const peer of rule.from) {
+      // An empty selector or an ipBlock would let everyone in again.
+      assert.deepEqual(Object.keys(peer), ['namespaceSelector']);
+      assert.ok(Object.keys(peer.namespaceSelector.matchLabels ?? {}).length > 0);
+    }
+  }
+  // Every port the container declares is in a rule: with a policy, the rest would be closed.
+  const covered = new Set(rules.flatMap((rule) => rule.ports.map(numbered)));
+  for (const port of container.ports) assert.ok(covered.has(port.containerPort), port.name);
+  // The status listener stays on loopback, so no rule and no container port name it.
+  assert.ok(!covered.has(STATUS_PAGE_DEFAULTS.port));
+  assert.ok(isLoopbackAddress(flag('status-bind') ?? STATUS_PAGE_DEFAULTS.bind));
+  assert.equal(flag('status-bind-any'), undefined);
+  assert.ok(!args.includes('--status-bind-any'));
 });
 
 test('the IngressClass names our controller; the budget keeps one replica', () => {

@@ -17,6 +17,7 @@ const EXPECTED = [
   'Deployment pointsman/pointsman',
   'Service pointsman/pointsman',
   'PodDisruptionBudget pointsman/pointsman',
+  'NetworkPolicy pointsman/pointsman',
 ];
 
 for (const minor of [33, 27]) {
@@ -36,7 +37,7 @@ for (const minor of [33, 27]) {
         }
         const listed = await api.kubectl([
           'get',
-          'deployment,service,serviceaccount,role,rolebinding,poddisruptionbudget',
+          'deployment,service,serviceaccount,role,rolebinding,poddisruptionbudget,networkpolicy',
           '-n',
           'pointsman',
           '-o',
@@ -44,6 +45,7 @@ for (const minor of [33, 27]) {
         ]);
         assert.deepEqual(listed.trim().split('\n').sort(), [
           'deployment.apps/pointsman',
+          'networkpolicy.networking.k8s.io/pointsman',
           'poddisruptionbudget.policy/pointsman',
           'role.rbac.authorization.k8s.io/pointsman-leader-election',
           'rolebinding.rbac.authorization.k8s.io/pointsman-leader-election',

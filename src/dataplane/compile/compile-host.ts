@@ -1,4 +1,12 @@
-import type { DefaultRoute, HostRoutes, RouteMatch } from '../../ir/index.ts';
+import {
+  locationMatches,
+  preparePattern,
+  rewriteCaptures,
+  type DefaultRoute,
+  type HostRoutes,
+  type PathRoute,
+  type RouteMatch,
+} from '../../ir/index.ts';
 
 /**
  * The paths of one host entry, compiled so that a lookup costs O(segments of the request path)
@@ -13,15 +21,18 @@ export class CompiledHost {
   /** Length of the longest Prefix path; longer candidates cannot hit and are not sliced. */
   readonly #longestPrefix: number;
   readonly #fallback: RouteMatch;
+  /** A regex host's routes in precedence order; null for other hosts. */
+  readonly #regex: readonly RouteMatch[] | null;
 
   constructor(entry: HostRoutes, defaultBackend: DefaultRoute | null) {
     let longest = -1;
-    for (const route of entry.paths) {
+    this.#regex = entry.regex === true ? compileRegexRoutes(entry) : null;
+    for (const route of entry.regex === true ? [] : entry.paths) {
       const map = route.match === 'Exact' ? this.#exact : this.#prefix;
       // Duplicates cannot occur in a sealed table; should they, the first in precedence order
       // wins, as in the reference matcher.
       if (map.has(route.path)) continue;
-      map.set(route.path, freeze({ kind: 'rule', host: entry, route, backend: route.backend }));
+      map.set(route.path, ruleMatch(entry, route));
       if (route.match === 'Prefix') longest = Math.max(longest, route.path.length);
     }
     this.#root = this.#prefix.get('/');
@@ -31,7 +42,23 @@ export class CompiledHost {
 
   /** The route for a request path, or the entry's fallback (default backend or 404). */
   match(path: string): RouteMatch {
+    if (this.#regex !== null) return this.#matchRegex(this.#regex, path);
     return this.#exact.get(path) ?? this.#matchPrefix(path) ?? this.#fallback;
+  }
+
+  /**
+   * A regex host: the first route whose pattern matches, in precedence order (nginx's
+   * first-match rule over regex locations), which costs one RE2 match per route tried. Only a
+   * route with a rewrite allocates an answer, to carry its captures.
+   */
+  #matchRegex(routes: readonly RouteMatch[], path: string): RouteMatch {
+    for (const match of routes) {
+      const route = match.route as PathRoute;
+      if (!locationMatches(route.path, path)) continue;
+      if (route.policies?.rewrite === undefined) return match;
+      return { ...match, captures: rewriteCaptures(route.path, path) ?? [path] };
+    }
+    return this.#fallback;
   }
 
   /**
@@ -65,6 +92,17 @@ export function fallbackMatch(
     return freeze({ kind: 'none', host: entry, route: null, backend: null });
   }
   return freeze({ kind: 'default', host: entry, route: null, backend: defaultBackend.backend });
+}
+
+/** A regex host's routes, their patterns compiled now rather than on the first request. */
+function compileRegexRoutes(entry: HostRoutes): RouteMatch[] {
+  return entry.paths
+    .filter((route) => preparePattern(route.path))
+    .map((route) => ruleMatch(entry, route));
+}
+
+function ruleMatch(entry: HostRoutes, route: PathRoute): RouteMatch {
+  return freeze({ kind: 'rule', host: entry, route, backend: route.backend });
 }
 
 // Results are shared by every request, so no caller may change one.

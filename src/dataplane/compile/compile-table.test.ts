@@ -43,12 +43,15 @@ function buildTable(spec: TableSpec): RouteTable {
     const paths = rules.map(([match, path, backend], index): PathRoute => ({
       path: match === 'Prefix' ? normalizePrefix(path) : path,
       match,
-      declaredPathType: match,
+      declaredPathType: match === 'Regex' ? 'ImplementationSpecific' : match,
       backend,
       source: { namespace: 'default', name: 'test', rule, path: index },
       sslRedirect: false,
+      // Regex routes rewrite, so that the captures of both matchers are compared too.
+      ...(match === 'Regex' ? { policies: { rewrite: [{ text: '/' }, { group: 1 }] } } : {}),
     }));
-    return { host, kind: hostKind(host), paths: paths.sort(comparePathPrecedence) };
+    const regex = paths.some((route) => route.match === 'Regex') ? { regex: true as const } : {};
+    return { host, kind: hostKind(host), paths: paths.sort(comparePathPrecedence), ...regex };
   });
   hosts.sort(
     (a, b) =>
@@ -330,6 +333,50 @@ void describe('compileRouteTable against ReferenceMatcher (property)', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+// Regex hosts: every path a pattern, the first match in precedence order wins.
+const pattern = fc
+  .array(fc.constantFrom('/a', '/b', '(/a|/b)', '/[ab]+', '(.*)', '/aa', '(/.*)?', '$'), {
+    minLength: 1,
+    maxLength: 3,
+  })
+  .map((pieces) => pieces.join(''));
+const regexTableSpec = fc
+  .record({
+    rules: fc.uniqueArray(
+      fc.record({ host: ruleHost, path: pattern, backend: fc.constantFrom('b1', 'b2') }),
+      { maxLength: 8, selector: (r) => `${r.host} ${r.path}` },
+    ),
+    defaultBackend: fc.option(fc.constant('dflt'), { nil: undefined }),
+  })
+  .map(({ rules, defaultBackend }): TableSpec => {
+    const hosts: Record<string, Rule[]> = {};
+    for (const r of rules) (hosts[r.host] ??= []).push(['Regex', r.path, r.backend]);
+    return defaultBackend === undefined ? { hosts } : { hosts, defaultBackend };
+  });
+
+void describe('compileRouteTable against ReferenceMatcher on regex hosts (property)', () => {
+  void test('gives the same route and captures for random regex tables and requests', () => {
+    fc.assert(
+      fc.property(
+        regexTableSpec,
+        fc.array(request, { minLength: 1, maxLength: 20 }),
+        (spec, requests) => {
+          const table = buildTable(spec);
+          const reference = new ReferenceMatcher(table);
+          const compiled = compileRouteTable(table);
+          for (const [host, requestPath] of requests) {
+            const want = reference.match(host, requestPath);
+            const got = compiled.match(host, requestPath);
+            assert.deepStrictEqual(got, want, `${host} ${requestPath}`);
+            assert.equal(got.route, want.route);
+          }
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

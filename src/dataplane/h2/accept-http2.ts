@@ -7,6 +7,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../observability/index.ts';
 import { adaptExchange, type ConnectionFacts } from './compat-exchange.ts';
@@ -28,6 +29,11 @@ export interface AcceptHttp2Options {
   readonly maxConcurrentStreams: number;
   /** A connection without open streams is closed (GOAWAY) after this long idle; 0 keeps it. */
   readonly idleTimeoutMs: number;
+  /**
+   * Told when a connection's first stream opens (it is passed the socket the server accepted);
+   * the function it returns, if any, is called when its last open stream closes.
+   */
+  readonly onBusy?: (socket: Duplex) => (() => void) | null;
   /** Cleartext: time a new connection has to show what it speaks. */
   readonly prefaceTimeoutMs: number;
   readonly logger: Logger;
@@ -50,7 +56,11 @@ export function http2SideOf(server: Server): Http2Side | null {
 
 interface SessionState {
   readonly facts: ConnectionFacts;
+  /** The socket the server accepted (a session's own `socket` is a stand-in for it). */
+  readonly socket: Duplex;
   streams: number;
+  /** What {@link AcceptHttp2Options.onBusy} returned for the open streams. */
+  endBusy: (() => void) | null;
 }
 
 /**
@@ -69,15 +79,24 @@ export function acceptHttp2(server: Server, options: AcceptHttp2Options): Http2S
       maxHeaderListSize: options.maxHeaderSize,
     },
   });
+  // Set while a diverted socket is handed over: the server emits 'session' synchronously then.
+  let arriving: Duplex | null = null;
   http2.on('session', (session: Http2Session) => {
-    trackSession(session, sessions, options.idleTimeoutMs);
+    trackSession(session, arriving ?? session.socket, sessions, options.idleTimeoutMs);
   });
   http2.on('stream', (stream: ServerHttp2Stream) => {
-    const state = sessions.get(stream.session as Http2Session);
+    const session = stream.session as Http2Session;
+    const state = sessions.get(session);
     if (state === undefined) return;
-    state.streams++;
+    if (state.streams++ === 0) state.endBusy = options.onBusy?.(state.socket) ?? null;
     stream.once('close', () => {
-      state.streams--;
+      if (--state.streams > 0) return;
+      state.endBusy?.();
+      state.endBusy = null;
+      // The idle timer fires once; if streams were open then, it must start again now.
+      if (options.idleTimeoutMs > 0 && !session.closed && !session.destroyed) {
+        session.setTimeout(options.idleTimeoutMs);
+      }
     });
   });
   http2.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
@@ -90,7 +109,12 @@ export function acceptHttp2(server: Server, options: AcceptHttp2Options): Http2S
     options.logger.debug({ err: error }, 'HTTP/2 connection error');
   });
   divertConnections(server, options, (socket) => {
-    http2.emit('connection', socket);
+    arriving = socket;
+    try {
+      http2.emit('connection', socket);
+    } finally {
+      arriving = null;
+    }
   });
   followCloses(server, sessions);
   const side: Http2Side = {
@@ -111,6 +135,7 @@ const NO_FACTS: ConnectionFacts = {
 
 function trackSession(
   session: Http2Session,
+  accepted: Duplex,
   sessions: Map<Http2Session, SessionState>,
   idleTimeoutMs: number,
 ): void {
@@ -122,14 +147,24 @@ function trackSession(
       localAddress: socket.localAddress,
       localPort: socket.localPort,
     },
+    socket: accepted,
     streams: 0,
+    endBusy: null,
   };
   sessions.set(session, state);
-  session.once('close', () => sessions.delete(session));
+  session.once('close', () => {
+    sessions.delete(session);
+    state.endBusy?.();
+  });
   if (idleTimeoutMs > 0) {
-    session.setTimeout(idleTimeoutMs, () => {
-      if (state.streams === 0) session.close();
+    // One listener for the session's life: the timer is started again after each busy spell.
+    // destroy(), not close(): after close() Node only half-closes the socket and waits for the
+    // peer to hang up, which a client that stops reading never does. With no stream open
+    // nothing is lost, and destroy() still sends GOAWAY.
+    session.on('timeout', () => {
+      if (state.streams === 0) session.destroy();
     });
+    session.setTimeout(idleTimeoutMs);
   }
 }
 
@@ -176,6 +211,11 @@ function followCloses(server: Server, sessions: ReadonlyMap<Http2Session, Sessio
   };
   server.closeAllConnections = () => {
     closeAll();
-    for (const session of sessions.keys()) session.destroy();
+    // A session already closed gracefully ignores destroy() until its peer hangs up (see
+    // trackSession); cutting the socket it runs on is what ends it for certain.
+    for (const [session, state] of sessions) {
+      session.destroy();
+      state.socket.destroy();
+    }
   };
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { ConnectionLimits } from './connection-limits.ts';
 
 /** Counts of what a proxy holds open. */
 export interface ProxyStats {
@@ -23,6 +24,7 @@ export interface Tunnel {
  * knows when everything has finished and what to cut at its deadline.
  */
 export class ConnectionTracker {
+  readonly #limits: ConnectionLimits | null;
   #connections = 0;
   #requests = 0;
   readonly #tunnels = new Set<Tunnel>();
@@ -41,6 +43,11 @@ export class ConnectionTracker {
     this.#connections--;
   };
 
+  /** With `limits`, also tells them which connections are busy (a request or a tunnel). */
+  constructor(limits: ConnectionLimits | null = null) {
+    this.#limits = limits;
+  }
+
   /** Counts a new client connection until it closes. */
   connectionOpened(socket: Socket): void {
     this.#connections++;
@@ -51,12 +58,17 @@ export class ConnectionTracker {
   requestStarted(res: ServerResponse): void {
     this.#requests++;
     res.once('close', this.#onResponseClose);
+    // The request's socket, not the response's: a pipelined response gets one only in its turn.
+    const endWork = this.#limits?.workStarted(res.req.socket) ?? null;
+    if (endWork !== null) res.once('close', endWork);
   }
 
   /** Counts an upgrade request until its client socket closes. */
   tunnelOpened(client: Duplex): Tunnel {
     const tunnel: Tunnel = { client, upstream: null };
     this.#tunnels.add(tunnel);
+    // Busy until it closes: the limits forget a connection when it does.
+    this.#limits?.workStarted(client);
     client.once('close', () => {
       this.#tunnels.delete(tunnel);
       tunnel.upstream?.destroy();

@@ -3,6 +3,7 @@ import type { Logger } from '../../observability/index.ts';
 import type { Balancer } from '../balancer/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { UpstreamPools } from '../upstream/index.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 import type { ConnectionTracker } from './connection-tracker.ts';
 import type { ProxySettings } from './options.ts';
 import type { RequestObserver } from './request-record.ts';
@@ -15,6 +16,8 @@ export interface ProxyContext {
   readonly balancer: Balancer;
   readonly pools: UpstreamPools;
   readonly tracker: ConnectionTracker;
+  /** Which connections the listener holds: the per-client limit and idle-first eviction. */
+  readonly limits: ConnectionLimits;
   /** Trusted proxies; null when none are configured. */
   readonly trusted: BlockList | null;
   /** Told about each request when it is over; null when nobody listens. */

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { RoundRobin } from '../balancer/index.ts';
 import { http2SideOf } from '../h2/index.ts';
 import { UpstreamPools } from '../upstream/index.ts';
+import { ConnectionLimits, type ShedCounts, type ShedReason } from './connection-limits.ts';
 import { ConnectionTracker, type ProxyStats } from './connection-tracker.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
 import { drainProxy } from './drain.ts';
@@ -13,9 +14,14 @@ import { createRequestHandler } from './handle-request.ts';
 import { createUpgradeHandler } from './handle-upgrade.ts';
 import { createListenerServer } from './listener-server.ts';
 import { logProxyError } from './log-error.ts';
-import { proxySettings, validateProxySettings, type ProxyOptions } from './options.ts';
+import {
+  proxySettings,
+  validateProxySettings,
+  type ProxyOptions,
+  type ProxySettings,
+} from './options.ts';
 import { requestIdFor } from './request-id.ts';
-import { parseTrustedProxies } from './trusted-proxies.ts';
+import { isTrusted, parseTrustedProxies } from './trusted-proxies.ts';
 
 /** A running HTTP/1.1 reverse proxy. */
 export interface Proxy {
@@ -40,6 +46,8 @@ export interface ListenerStats extends ProxyStats {
    * connections, whatever they turn out to speak.
    */
   readonly http2Sessions?: number;
+  /** Connections the limits closed since the start: idle ones evicted, new ones refused. */
+  readonly shed: ShedCounts;
 }
 
 /** Default grace period of {@link Proxy.close}. */
@@ -59,6 +67,13 @@ export function createProxy(options: ProxyOptions): Proxy {
   const problems = validateProxySettings(settings);
   if (problems.length > 0) throw new RangeError(`invalid proxy options: ${problems.join('; ')}`);
   const logger = options.logger.child({ component: 'proxy' });
+  const trusted = parseTrustedProxies(settings.trustedProxies).list;
+  const limits = new ConnectionLimits({
+    maxConnections: settings.maxConnections,
+    maxPerClient: settings.maxConnectionsPerClient,
+    exempt: (address) => isTrusted(trusted, address),
+    onShed: shedLogger(logger, settings),
+  });
   const context: ProxyContext = {
     tables: options.tables,
     logger,
@@ -74,8 +89,9 @@ export function createProxy(options: ProxyOptions): Proxy {
         logProxyError(logger, 'PM_ERR_INTERNAL', { error });
       },
     }),
-    tracker: new ConnectionTracker(),
-    trusted: parseTrustedProxies(settings.trustedProxies).list,
+    tracker: new ConnectionTracker(limits),
+    limits,
+    trusted,
     observer: options.observer ?? null,
     listener: options.listener ?? settings.proto,
     closing: false,
@@ -96,7 +112,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       return closing;
     },
     stats: () => {
-      const stats = context.tracker.stats();
+      const stats = { ...context.tracker.stats(), shed: limits.shed() };
       return http2 === null ? stats : { ...stats, http2Sessions: http2.sessions };
     },
   };
@@ -119,17 +135,19 @@ function buildServer(context: ProxyContext): Server {
     },
     createRequestHandler(context),
   );
-  server.maxConnections = settings.maxConnections;
   server.on('connection', (socket: Socket) => {
     context.tracker.connectionOpened(socket);
   });
+  // After every other 'connection' listener: attach() takes them over and calls them only for
+  // admitted connections. It replaces Node's maxConnections, which refuses every new connection
+  // at the limit, however idle the open ones are.
+  context.limits.attach(server);
   server.on('clientError', createClientErrorHandler(context));
   server.on('upgrade', createUpgradeHandler(context));
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
     socket.on('error', ignoreError);
     socket.end(rawErrorResponse('PM_ERR_BAD_REQUEST', requestIdFor(undefined), undefined));
   });
-  server.on('drop', dropLogger(context));
   server.on('error', (error) => {
     logProxyError(context.logger, 'PM_ERR_INTERNAL', { error });
   });
@@ -151,20 +169,33 @@ function checkingInterval(headersTimeoutMs: number): number {
   return Math.min(30_000, Math.max(100, Math.floor(headersTimeoutMs / 4)));
 }
 
-/** Logs connections refused at the limit, at most once a second with a count. */
-function dropLogger(context: ProxyContext): () => void {
-  let dropped = 0;
+/**
+ * Logs the connections the limits closed, at most once a second, with counts by reason since the
+ * last line: a flood of connections must not become a flood of log lines.
+ */
+function shedLogger(
+  logger: ProxyContext['logger'],
+  settings: ProxySettings,
+): (reason: ShedReason) => void {
+  const counts: Record<ShedReason, number> = { evicted: 0, clientLimit: 0, limit: 0 };
   let lastLog = 0;
-  return () => {
-    dropped++;
+  return (reason) => {
+    counts[reason]++;
     const now = Date.now();
     if (now - lastLog < 1_000) return;
     lastLog = now;
-    context.logger.warn(
-      { code: 'PM_ERR_TOO_MANY_CONNECTIONS', dropped, limit: context.settings.maxConnections },
-      'connection limit reached; new connections are closed',
+    logger.warn(
+      {
+        code: 'PM_ERR_TOO_MANY_CONNECTIONS',
+        refusedPerClient: counts.clientLimit,
+        refusedAtLimit: counts.limit,
+        evictedIdle: counts.evicted,
+        limit: settings.maxConnections,
+        perClientLimit: settings.maxConnectionsPerClient,
+      },
+      'connection limits reached: idle connections closed or new connections refused',
     );
-    dropped = 0;
+    counts.evicted = counts.clientLimit = counts.limit = 0;
   };
 }
 

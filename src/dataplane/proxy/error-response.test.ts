@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
-import { rawErrorResponse, renderErrorBody } from './error-response.ts';
+import { rawErrorResponse, renderErrorBody, sendError } from './error-response.ts';
 
 test('JSON when asked for JSON', () => {
   const { contentType, body } = renderErrorBody('PM_ERR_NO_ENDPOINTS', 'r1', 'application/json');
@@ -44,6 +45,26 @@ test('a raw response is complete HTTP/1.1 with a matching Content-Length', () =>
   assert.match(head, /\r\nx-pointsman-error: PM_ERR_HEADERS_TOO_LARGE\r\n/);
   assert.match(head, /\r\nconnection: close(\r\n|$)/);
   assert.match(head, new RegExp(`\\r\\ncontent-length: ${Buffer.byteLength(body)}\\r\\n`));
+});
+
+test('a 405 says which methods are allowed, raw and through a response', () => {
+  const head = rawErrorResponse('PM_ERR_METHOD_NOT_ALLOWED', 'r', undefined).split('\r\n\r\n')[0];
+  assert.match(head ?? '', /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+  assert.match(head ?? '', /\r\nallow: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS\r\n/);
+  assert.doesNotMatch(rawErrorResponse('PM_ERR_BAD_REQUEST', 'r', undefined), /\r\nallow:/);
+  const written: (readonly string[])[] = [];
+  const res = {
+    headersSent: false,
+    destroyed: false,
+    writeHead: (_status: number, headers: readonly string[]) => written.push(headers),
+    end: () => undefined,
+  };
+  sendError(res as unknown as ServerResponse, 'PM_ERR_METHOD_NOT_ALLOWED', 'r', undefined, false);
+  const headers = written[0] ?? [];
+  assert.equal(
+    headers[headers.indexOf('allow') + 1],
+    'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS',
+  );
 });
 
 /** The body kind renderErrorBody picks for an Accept header, read off its content type. */

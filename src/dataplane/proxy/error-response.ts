@@ -1,5 +1,6 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { PROXY_ERRORS, type ProxyErrorCode } from '../errors.ts';
+import { ALLOWED_METHODS } from './refused-methods.ts';
 
 /** The header that carries the stable error code on every error answer. */
 export const ERROR_HEADER = 'x-pointsman-error';
@@ -70,6 +71,7 @@ export function sendError(
     requestId,
     'server',
     'pointsman',
+    ...headersOf(code).flat(),
   ];
   if (close) headers.push('connection', 'close');
   res.writeHead(PROXY_ERRORS[code].status, headers);
@@ -96,9 +98,20 @@ export function rawErrorResponse(
     `x-request-id: ${requestId}\r\n` +
     `date: ${new Date().toUTCString()}\r\n` +
     `server: pointsman\r\n` +
+    headersOf(code)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('') +
     `connection: close\r\n\r\n` +
     body
   );
+}
+
+/**
+ * Headers a status requires besides the common ones: a 405 must say which methods are allowed
+ * (RFC 9110 section 15.5.6), whichever path (HTTP/1.1, HTTP/2, upgrade) sends it.
+ */
+function headersOf(code: ProxyErrorCode): readonly (readonly [string, string])[] {
+  return PROXY_ERRORS[code].status === 405 ? [['allow', ALLOWED_METHODS]] : [];
 }
 
 function statusText(status: number): string {

@@ -66,7 +66,7 @@ test('hop-by-hop, Proxy-*, Expect and Connection-named headers are dropped', () 
   ]);
 });
 
-test('untrusted: forwarded values are replaced, the For chain is extended', () => {
+test('untrusted: forwarded values are replaced, the For chain too', () => {
   const raw = [
     'X-Forwarded-For',
     '203.0.113.1',
@@ -84,7 +84,7 @@ test('untrusted: forwarded values are replaced, the For chain is extended', () =
     'theirs',
   ];
   const out = new Map(pairs(forwardHeaders(raw, new RequestHead(raw), CONTEXT)));
-  assert.equal(out.get('x-forwarded-for'), '203.0.113.1, 198.51.100.2, 192.0.2.7');
+  assert.equal(out.get('x-forwarded-for'), '192.0.2.7');
   assert.equal(out.get('x-forwarded-proto'), 'http');
   assert.equal(out.get('x-forwarded-host'), 'a.test');
   assert.equal(out.get('x-forwarded-port'), '80');
@@ -93,7 +93,7 @@ test('untrusted: forwarded values are replaced, the For chain is extended', () =
   assert.equal(out.size, 6 + 1);
 });
 
-test('trusted: forwarded values are kept', () => {
+test('trusted: forwarded values are kept, the For chain extended', () => {
   const raw = [
     'X-Forwarded-For',
     '203.0.113.1',
@@ -114,6 +114,17 @@ test('trusted: forwarded values are kept', () => {
   assert.equal(out.get('x-forwarded-host'), 'public.test');
   assert.equal(out.get('x-forwarded-port'), '443');
   assert.equal(out.get('x-real-ip'), '203.0.113.1');
+});
+
+test('with the client address unknown, only a trusted chain is sent', () => {
+  const raw = ['X-Forwarded-For', '203.0.113.1'];
+  const head = new RequestHead(raw);
+  const untrusted = pairs(forwardHeaders(raw, head, { ...CONTEXT, client: '' }));
+  assert.equal(untrusted.filter(([name]) => name === 'x-forwarded-for').length, 0);
+  const trusted = new Map(
+    pairs(forwardHeaders(raw, head, { ...CONTEXT, client: '', trusted: true })),
+  );
+  assert.equal(trusted.get('x-forwarded-for'), '203.0.113.1');
 });
 
 test('a tunnel keeps Connection: upgrade and its Upgrade value', () => {
@@ -154,4 +165,33 @@ test('TE: trailers is kept for HTTP/2 upstreams only, as the one TE value', () =
     keepTeTrailers: true,
   });
   assert.equal(pairs(none).filter(([name]) => name === 'te').length, 0);
+});
+
+test('upstream-vhost sets the Host sent; X-Forwarded-Host keeps the client’s', () => {
+  const raw = ['Host', 'a.test'];
+  const sent = pairs(
+    forwardHeaders(raw, new RequestHead(raw), { ...CONTEXT, upstreamHost: 'b.svc' }),
+  );
+  assert.deepEqual(
+    sent.filter(([name]) => name === 'host' || name === 'x-forwarded-host'),
+    [
+      ['host', 'b.svc'],
+      ['x-forwarded-host', 'a.test'],
+    ],
+  );
+});
+
+test('x-forwarded-prefix replaces the client’s X-Forwarded-Prefix; without it, it is kept', () => {
+  const raw = ['Host', 'a.test', 'X-Forwarded-Prefix', '/evil'];
+  const head = new RequestHead(raw);
+  const prefixed = pairs(forwardHeaders(raw, head, { ...CONTEXT, forwardedPrefix: '/api' }));
+  assert.deepEqual(
+    prefixed.filter(([name]) => name.toLowerCase() === 'x-forwarded-prefix'),
+    [['x-forwarded-prefix', '/api']],
+  );
+  const plain = pairs(forwardHeaders(raw, head, CONTEXT));
+  assert.deepEqual(
+    plain.filter(([name]) => name.toLowerCase() === 'x-forwarded-prefix'),
+    [['X-Forwarded-Prefix', '/evil']],
+  );
 });

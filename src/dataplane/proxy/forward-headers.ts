@@ -5,13 +5,23 @@ import type { RequestHead } from './request-head.ts';
 export interface ForwardContext {
   /** The client's address ('' when unknown). */
   readonly client: string;
-  /** Whether the client is a trusted proxy whose X-Forwarded-* and X-Real-IP are kept. */
+  /**
+   * Whether the client is a trusted proxy whose X-Forwarded-* and X-Real-IP are kept (its
+   * X-Forwarded-For extended with its address); from anyone else they are replaced.
+   */
   readonly trusted: boolean;
   readonly proto: string;
   /** The listener's local port. */
   readonly port: string;
   /** The Host to send: the client's, or the authority of an absolute-form target. */
   readonly host: string | undefined;
+  /**
+   * The Host to send instead (upstream-vhost); X-Forwarded-Host still carries `host`, as
+   * ingress-nginx's does.
+   */
+  readonly upstreamHost?: string | undefined;
+  /** An X-Forwarded-Prefix to send in place of the client's (x-forwarded-prefix). */
+  readonly forwardedPrefix?: string | undefined;
   readonly requestId: string;
   /** The Upgrade value to keep (with `Connection: upgrade`) when opening a tunnel. */
   readonly upgrade?: string;
@@ -50,7 +60,9 @@ export function forwardHeaders(
   const named = connectionTokens(head.connection);
   const out: string[] = [];
   let teTrailers = false;
-  if (context.host !== undefined) out.push('host', context.host);
+  const host = context.upstreamHost ?? context.host;
+  if (host !== undefined) out.push('host', host);
+  const prefix = context.forwardedPrefix;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     const lower = name.toLowerCase();
@@ -59,8 +71,10 @@ export function forwardHeaders(
       continue;
     }
     if (named?.has(lower) === true) continue;
+    if (prefix !== undefined && lower === 'x-forwarded-prefix') continue;
     out.push(name, raw[i + 1] as string);
   }
+  if (prefix !== undefined) out.push('x-forwarded-prefix', prefix);
   if (teTrailers && context.keepTeTrailers === true) out.push('te', 'trailers');
   addForwarded(out, head, context);
   if (context.upgrade !== undefined) out.push('connection', 'upgrade', 'upgrade', context.upgrade);
@@ -69,12 +83,11 @@ export function forwardHeaders(
 
 function addForwarded(out: string[], head: RequestHead, context: ForwardContext): void {
   const { client, trusted } = context;
-  const chain = head.forwardedFor;
-  if (client !== '') {
-    out.push('x-forwarded-for', chain === undefined ? client : `${chain}, ${client}`);
-  } else if (chain !== undefined) {
-    out.push('x-forwarded-for', chain);
-  }
+  // An untrusted client's chain is replaced, not extended: applications that read its first
+  // entry would otherwise see whatever address the client wrote (ingress-nginx's default).
+  let forwardedFor = trusted ? (head.forwardedFor ?? '') : '';
+  if (client !== '') forwardedFor = forwardedFor === '' ? client : `${forwardedFor}, ${client}`;
+  if (forwardedFor !== '') out.push('x-forwarded-for', forwardedFor);
   const host = trusted ? (head.forwardedHost ?? context.host) : context.host;
   if (host !== undefined) out.push('x-forwarded-host', host);
   out.push('x-forwarded-proto', (trusted ? head.forwardedProto : undefined) ?? context.proto);

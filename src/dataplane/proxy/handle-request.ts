@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { upstreamPath } from '../../ir/index.ts';
 import type { ProxyErrorCode } from '../errors.ts';
 import { usesHttp2 } from '../upstream/index.ts';
 import { clientAddress } from './client-address.ts';
@@ -7,14 +8,25 @@ import { sendError } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import { isGrpcOverHttp1 } from './grpc-over-http1.ts';
 import { logProxyError } from './log-error.ts';
+import { policyHeaders } from './policy-headers.ts';
 import { ProxiedRequest } from './proxied-request.ts';
+import { answerRedirect } from './redirect-answer.ts';
+import { ALLOWED_METHODS, isRefusedMethod } from './refused-methods.ts';
+import { checkRequestFraming } from './request-framing.ts';
 import { RequestHead } from './request-head.ts';
 import { requestIdFor } from './request-id.ts';
 import { recordResponse } from './request-record.ts';
-import { parseRequestTarget } from './request-target.ts';
+import { requestTargetOf } from './request-target.ts';
+import { requestFacts, type RequestFacts } from './request-variables.ts';
 import { routeRequest } from './route-request.ts';
 import { redirectToHttps } from './ssl-redirect.ts';
 import { isTrusted } from './trusted-proxies.ts';
+
+// Answers after which the rest of what the client sent cannot be trusted to be framed right.
+const CLOSING_CODES: ReadonlySet<ProxyErrorCode> = new Set([
+  'PM_ERR_BAD_REQUEST',
+  'PM_ERR_UNSUPPORTED_TRANSFER_CODING',
+]);
 
 /** The server's 'request' listener: nothing it does may throw out of it. */
 export function createRequestHandler(
@@ -50,11 +62,20 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
   const refuse = (code: ProxyErrorCode, host?: string): void => {
     record.error = code;
     logProxyError(context.logger, code, { method, host, path: req.url, requestId, client });
-    sendError(res, code, requestId, head.accept, code === 'PM_ERR_BAD_REQUEST' || context.closing);
+    sendError(res, code, requestId, head.accept, CLOSING_CODES.has(code) || context.closing);
   };
-  const target = parseRequestTarget(req.url ?? '', head, req.httpVersion);
-  if (target === null || !framingIsSound(head)) {
-    refuse('PM_ERR_BAD_REQUEST');
+  const target = requestTargetOf(req.url ?? '', head, req.httpVersion);
+  if (typeof target === 'string') {
+    refuse(target);
+    return;
+  }
+  const framing = checkRequestFraming(head, req.httpVersion);
+  if (framing !== 'ok') {
+    refuse(framing);
+    return;
+  }
+  if (isRefusedMethod(method)) {
+    refuse('PM_ERR_METHOD_NOT_ALLOWED');
     return;
   }
   if (target.forwardPath === '*') {
@@ -62,7 +83,13 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     return;
   }
   if (redirectToHttps(context, target, res)) return;
-  const backend = routeRequest(context.tables.current, target.host, target.path, record);
+  const routed = routeRequest(context.tables.current, target.host, target.path, record);
+  const facts = (): RequestFacts => requestFacts(req, target, context.settings.proto, client);
+  if (typeof routed !== 'string' && routed.kind === 'redirect') {
+    answerRedirect(res, routed.redirect, facts(), context.closing);
+    return;
+  }
+  const backend = typeof routed === 'string' ? routed : routed.backend;
   const endpoint = typeof backend === 'string' ? undefined : context.balancer.pick(backend);
   if (typeof backend === 'string' || endpoint === undefined) {
     refuse(typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS', target.host);
@@ -72,12 +99,19 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     refuse('PM_ERR_HTTP2_REQUIRED', target.host);
     return;
   }
+  // A regex route's rewrite-target changes the path the upstream receives.
+  const upstream = record.match === null ? target.forwardPath : upstreamPath(record.match, target);
+  if (upstream === null) {
+    refuse('PM_ERR_BAD_PATH', target.host);
+    return;
+  }
   const headers = forwardHeaders(req.rawHeaders, head, {
     client,
     trusted: isTrusted(context.trusted, client),
     proto: context.settings.proto,
     port: String(req.socket.localPort ?? ''),
     host: target.hostHeader,
+    ...policyHeaders(typeof routed === 'string' ? null : routed.route, facts),
     requestId,
     keepTeTrailers: usesHttp2(backend.protocol),
   });
@@ -85,7 +119,7 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     backend,
     endpoint,
     method,
-    path: target.forwardPath,
+    path: upstream,
     headers,
     body: head.hasBody ? req : null,
     requestId,
@@ -97,17 +131,6 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
 }
 
 /**
- * RFC 9112 section 6.3: a request with Transfer-Encoding must end in chunked, and must not
- * also carry Content-Length. Node's parser refuses most of this itself; checked again so that
- * request smuggling protection never depends on a parser setting.
- */
-function framingIsSound(head: RequestHead): boolean {
-  const coding = head.transferEncoding;
-  if (coding === undefined) return true;
-  return head.contentLength === undefined && /(^|,)\s*chunked\s*$/i.test(coding);
-}
-
-/**
  * `OPTIONS *` asks about the server itself, and the client library cannot send an asterisk
  * target upstream, so the proxy answers it. Any other method with `*` is malformed.
  */
@@ -116,7 +139,7 @@ function answerAsteriskOptions(res: ServerResponse, method: string, close: boole
     sendError(res, 'PM_ERR_BAD_REQUEST', requestIdFor(undefined), undefined, true);
     return;
   }
-  const headers = ['allow', 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS', 'content-length', '0'];
+  const headers = ['allow', ALLOWED_METHODS, 'content-length', '0'];
   headers.push('server', 'pointsman');
   if (close) headers.push('connection', 'close');
   res.writeHead(200, headers);

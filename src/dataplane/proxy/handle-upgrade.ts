@@ -2,6 +2,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { upstreamPath } from '../../ir/index.ts';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
 import {
   classifyUpstreamError,
@@ -16,14 +17,20 @@ import type { Tunnel } from './connection-tracker.ts';
 import { rawErrorResponse } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
+import { policyHeaders } from './policy-headers.ts';
+import { rawRedirectResponse } from './redirect-answer.ts';
+import { isRefusedMethod } from './refused-methods.ts';
+import { checkRequestFraming } from './request-framing.ts';
 import { RequestHead } from './request-head.ts';
 import { requestIdFor } from './request-id.ts';
 import { recordUpgrade, type RequestRecord } from './request-record.ts';
-import { parseRequestTarget } from './request-target.ts';
+import { requestTargetOf } from './request-target.ts';
+import { requestFacts, type RequestFacts } from './request-variables.ts';
 import { responseHeaders } from './response-headers.ts';
 import { routeRequest } from './route-request.ts';
 import { isTrusted } from './trusted-proxies.ts';
 import { responseHeadText, spliceSockets } from './tunnel.ts';
+import { switchesToOffered } from './upgrade-protocols.ts';
 
 /** The server's 'upgrade' listener: nothing it does may throw out of it. */
 export function createUpgradeHandler(
@@ -49,13 +56,16 @@ interface UpgradeState {
   readonly accept: string | undefined;
   readonly log: ErrorLogFields;
   readonly record: RequestRecord;
+  /** The Upgrade value sent upstream: the protocols its 101 may switch to. */
+  readonly offered: string | undefined;
 }
 
 /**
  * Routes an Upgrade request like any other, then sends it to the chosen endpoint on a
- * connection of its own. A 101 answer turns both connections into one tunnel; any other answer
- * is relayed and the connection closed, so a client can never send further requests straight
- * to a backend past the routing rules. Failures before the tunnel get an HTTP error answer.
+ * connection of its own. A 101 to a protocol the client offered turns both connections into one
+ * tunnel, a 101 to anything else is a 502; any other answer is relayed and the connection
+ * closed, so a client can never send further requests straight to a backend past the routing
+ * rules. Failures before the tunnel get an HTTP error answer.
  */
 function handleUpgrade(
   context: ProxyContext,
@@ -77,16 +87,46 @@ function handleUpgrade(
     accept: head.accept,
     log,
     record,
+    offered: head.upgrade,
   };
-  const target = parseRequestTarget(req.url ?? '', head, req.httpVersion);
-  if (target === null || head.upgrade === undefined || target.forwardPath === '*') {
+  const target = requestTargetOf(req.url ?? '', head, req.httpVersion);
+  if (typeof target === 'string') {
+    refuse(state, target);
+    return;
+  }
+  if (head.upgrade === undefined || target.forwardPath === '*') {
     refuse(state, 'PM_ERR_BAD_REQUEST');
     return;
   }
-  const backend = routeRequest(context.tables.current, target.host, target.path, record);
+  // Node's parser does not check the framing of an upgrade request; its body would go
+  // upstream as tunnel bytes.
+  const framing = checkRequestFraming(head, req.httpVersion);
+  if (framing !== 'ok') {
+    refuse(state, framing);
+    return;
+  }
+  if (isRefusedMethod(req.method ?? 'GET')) {
+    refuse(state, 'PM_ERR_METHOD_NOT_ALLOWED');
+    return;
+  }
+  const routed = routeRequest(context.tables.current, target.host, target.path, record);
+  const facts = (): RequestFacts => requestFacts(req, target, context.settings.proto, client);
+  if (typeof routed !== 'string' && routed.kind === 'redirect') {
+    record.status = routed.redirect.code;
+    endWith(socket, rawRedirectResponse(routed.redirect, facts()));
+    return;
+  }
+  const backend = typeof routed === 'string' ? routed : routed.backend;
   const endpoint = typeof backend === 'string' ? undefined : context.balancer.pick(backend);
   if (typeof backend === 'string' || endpoint === undefined) {
     refuse(state, typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS');
+    return;
+  }
+  // A regex route's rewrite-target changes the path the upstream receives.
+  const upstreamPathname =
+    record.match === null ? target.forwardPath : upstreamPath(record.match, target);
+  if (upstreamPathname === null) {
+    refuse(state, 'PM_ERR_BAD_PATH');
     return;
   }
   const headers = forwardHeaders(req.rawHeaders, head, {
@@ -95,6 +135,7 @@ function handleUpgrade(
     proto: context.settings.proto,
     port: String(req.socket.localPort ?? ''),
     host: target.hostHeader,
+    ...policyHeaders(typeof routed === 'string' ? null : routed.route, facts),
     requestId,
     upgrade: head.upgrade,
   });
@@ -106,7 +147,7 @@ function handleUpgrade(
     host: endpoint.address,
     port: endpoint.port,
     method: req.method ?? 'GET',
-    path: target.forwardPath,
+    path: upstreamPathname,
     headers,
     setHost: false,
     agent: false,
@@ -175,18 +216,29 @@ function watchUpstream(
       upstreamSocket.destroy();
       return;
     }
+    if (!switchesToOffered(state.offered, res.headers.upgrade)) {
+      upstreamSocket.destroy();
+      refuse(state, 'PM_ERR_UPSTREAM_PROTOCOL');
+      return;
+    }
     socket.write(responseHeadText(res.statusCode ?? 101, res.statusMessage ?? '', res.rawHeaders));
     if (upstreamHead.length > 0) socket.write(upstreamHead);
     if (clientHead.length > 0) upstreamSocket.write(clientHead);
     tunnel.upstream = upstreamSocket;
-    spliceSockets(socket, upstreamSocket);
+    spliceSockets(socket, upstreamSocket, context.settings.tunnelIdleTimeoutMs);
   });
   upstream.once('response', (res: IncomingMessage) => {
     answered = true;
     upstream.setTimeout(0);
     noteAnswer(state.record, res.statusCode ?? 502);
     if (socket.destroyed) res.destroy();
-    else relayRefusal(socket, res);
+    else if (res.statusCode === 101) {
+      // A 101 without `Connection: upgrade` names no protocol to switch to; relayed, it would
+      // still tell the client that the connection had switched.
+      res.on('error', ignoreError);
+      res.destroy();
+      refuse(state, 'PM_ERR_UPSTREAM_PROTOCOL');
+    } else relayRefusal(socket, res);
   });
 }
 
@@ -212,10 +264,15 @@ function refuse(state: UpgradeState, code: ProxyErrorCode, error?: unknown): voi
   state.record.error = code;
   state.record.status = statusOf(code);
   logProxyError(context.logger, code, error === undefined ? state.log : { ...state.log, error });
+  endWith(socket, rawErrorResponse(code, state.requestId, state.accept));
+}
+
+/** Sends a whole answer and closes the client connection once it is written. */
+function endWith(socket: Duplex, answer: string): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  socket.end(rawErrorResponse(code, state.requestId, state.accept));
+  socket.end(answer);
   socket.once('finish', () => socket.destroy());
 }

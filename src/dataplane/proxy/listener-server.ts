@@ -67,6 +67,8 @@ function serveHttp2(
     maxConcurrentStreams: MAX_CONCURRENT_STREAMS,
     idleTimeoutMs: settings.keepAliveTimeoutMs,
     prefaceTimeoutMs: settings.headersTimeoutMs,
+    // A session with open streams is busy, one without is idle, for the connection limits.
+    onBusy: (socket) => context.limits.workStarted(socket),
     logger: context.logger,
   });
 }

@@ -21,6 +21,8 @@ test('defaults', () => {
     requestTimeoutMs: 300_000,
     keepAliveTimeoutMs: 60_000,
     maxConnections: 10_000,
+    maxConnectionsPerClient: 1_000,
+    tunnelIdleTimeoutMs: 60_000,
     tls: null,
     hsts: 'max-age=31536000',
     httpsRedirect: { port: 443 },
@@ -69,6 +71,21 @@ test('every bad setting is reported', () => {
   );
   assert.equal(problems.length, 9, problems.join('\n'));
   assert.throws(() => createProxy({ ...BASE, connectTimeoutMs: -5 }), RangeError);
+});
+
+test('connection limits: the per-client share follows maxConnections unless given', () => {
+  assert.equal(proxySettings({ ...BASE, maxConnections: 40 }).maxConnectionsPerClient, 4);
+  assert.equal(proxySettings({ ...BASE, maxConnections: 9 }).maxConnectionsPerClient, 1);
+  const given = proxySettings({ ...BASE, maxConnections: 40, maxConnectionsPerClient: 40 });
+  assert.equal(given.maxConnectionsPerClient, 40);
+  const problems = validateProxySettings(
+    proxySettings({ ...BASE, maxConnectionsPerClient: 0, tunnelIdleTimeoutMs: -1 }),
+  );
+  assert.deepEqual(problems, [
+    'tunnelIdleTimeoutMs must be an integer >= 0',
+    'maxConnectionsPerClient must be a positive integer',
+  ]);
+  assert.deepEqual(validateProxySettings(proxySettings({ ...BASE, tunnelIdleTimeoutMs: 0 })), []);
 });
 
 test('headersTimeoutMs may not exceed a requestTimeoutMs that is on', () => {

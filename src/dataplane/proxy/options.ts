@@ -36,8 +36,23 @@ export interface ProxyOptions {
   readonly requestTimeoutMs?: number;
   /** How long an idle client keep-alive connection is kept open. */
   readonly keepAliveTimeoutMs?: number;
-  /** Most client connections open at once; further ones are closed at once. */
+  /**
+   * Most client connections open at once. At the limit a new connection closes the one that has
+   * been idle longest; only when none is idle is the new one closed at once.
+   */
   readonly maxConnections?: number;
+  /**
+   * Most connections open at once from one client address (an IPv6 client: its /64); further
+   * ones are closed at once. Trusted proxies are exempt. Default: a tenth of `maxConnections`,
+   * at least 1 (see {@link defaultMaxConnectionsPerClient}).
+   */
+  readonly maxConnectionsPerClient?: number;
+  /**
+   * An upgraded connection (WebSocket and other tunnels) that carries no byte either way for this
+   * long is closed, both sides; 0 turns it off. A per-Ingress value will come from the
+   * ingress-nginx `proxy-read-timeout` annotation with the other compatibility annotations.
+   */
+  readonly tunnelIdleTimeoutMs?: number;
   /**
    * Serve HTTPS with these TLS options (certificates by SNI, versions, ciphers, ALPN); `proto`
    * must then be `https`. Plain HTTP when null.
@@ -77,19 +92,37 @@ export const PROXY_DEFAULTS: ProxySettings = Object.freeze({
   requestTimeoutMs: 300_000,
   keepAliveTimeoutMs: 60_000,
   maxConnections: 10_000,
+  maxConnectionsPerClient: defaultMaxConnectionsPerClient(10_000),
+  // ingress-nginx's proxy-read-timeout and proxy-send-timeout, which bound its tunnels too.
+  tunnelIdleTimeoutMs: 60_000,
   tls: null,
   hsts: 'max-age=31536000',
   httpsRedirect: Object.freeze({ port: 443 }),
   http2: false,
 });
 
-/** Fills in defaults. */
+/** Fills in defaults; the default per-client limit follows the `maxConnections` given. */
 export function proxySettings(options: ProxyOptions): ProxySettings {
   const settings: Record<string, unknown> = { ...PROXY_DEFAULTS };
   for (const [key, value] of Object.entries(options)) {
     if (key in PROXY_DEFAULTS && value !== undefined) settings[key] = value;
   }
+  if (options.maxConnectionsPerClient === undefined && options.maxConnections !== undefined) {
+    settings['maxConnectionsPerClient'] = defaultMaxConnectionsPerClient(options.maxConnections);
+  }
   return settings as unknown as ProxySettings;
+}
+
+/**
+ * A tenth of the connection limit, at least 1. One address can then hold no more than a tenth of
+ * the slots, so filling them takes ten addresses (ten /64s with IPv6), and even then new clients
+ * are served, since idle connections make way. A tenth of the default (1,000) is still far more
+ * than a browser opens per site (6) times the users one NAT address usually hides; a proxy
+ * whose clients all come through a load balancer lists it in `trustedProxies` instead.
+ */
+export function defaultMaxConnectionsPerClient(maxConnections: number): number {
+  if (!Number.isSafeInteger(maxConnections)) return 1;
+  return Math.max(1, Math.floor(maxConnections / 10));
 }
 
 const POSITIVE = ['connectTimeoutMs', 'responseHeadersTimeoutMs', 'headersTimeoutMs'] as const;
@@ -98,6 +131,7 @@ const NON_NEGATIVE = [
   'upstreamKeepAliveTimeoutMs',
   'requestTimeoutMs',
   'keepAliveTimeoutMs',
+  'tunnelIdleTimeoutMs',
 ] as const;
 
 /**
@@ -117,6 +151,9 @@ export function validateProxySettings(settings: ProxySettings): string[] {
   }
   if (!isInteger(settings.maxConnections, 1)) {
     problems.push('maxConnections must be a positive integer');
+  }
+  if (!isInteger(settings.maxConnectionsPerClient, 1)) {
+    problems.push('maxConnectionsPerClient must be a positive integer');
   }
   // Options may come from flags or files, whatever their static type says.
   const proto: string = settings.proto;

@@ -35,15 +35,9 @@ export interface ForwardPlan {
   readonly record: RequestRecord;
 }
 
-// RFC 9110 section 9.2.2; retried only when no body byte has been sent.
-const IDEMPOTENT: ReadonlySet<string> = new Set([
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PUT',
-  'DELETE',
-  'TRACE',
-]);
+// RFC 9110 section 9.2.2, less TRACE, which is never forwarded; retried only when no body byte
+// has been sent.
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
  * One client request forwarded to an upstream through undici's dispatcher. It is its own
@@ -91,7 +85,13 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     statusCode: number,
     headers: Readonly<Record<string, string | string[] | undefined>>,
   ): void {
-    // 1xx answers are not relayed: Node answers Expect itself and early hints are optional.
+    // A 101 to a request that asked for no upgrade (h2c requests are sent without their
+    // Upgrade) would switch the connection to a protocol nobody agreed on.
+    if (statusCode === 101) {
+      controller.abort(new ProxyError('PM_ERR_UPSTREAM_PROTOCOL'));
+      return;
+    }
+    // Other 1xx answers are not relayed: Node answers Expect itself and early hints are optional.
     if (statusCode < 200 || this.#clientGone) return;
     this.#responseStarted = true;
     const record = this.#plan.record;

@@ -1,58 +1,24 @@
-import { normalizeRequestHost, normalizeRequestPath } from '../../ir/index.ts';
+import { isTargetRefusal, parseRequestTarget, type RequestTarget } from '../../ir/index.ts';
+import type { ProxyErrorCode } from '../errors.ts';
 import type { RequestHead } from './request-head.ts';
 
-/** Where a request goes: what routing compares and what is sent upstream. */
-export interface RequestTarget {
-  /** Normalised host for routing. */
-  readonly host: string;
-  /** Path for routing: the target up to `?`, normalised (see normalizeRequestPath). */
-  readonly path: string;
-  /** The Host header to send upstream, when there is one. */
-  readonly hostHeader: string | undefined;
-  /** Origin-form path and query to send upstream, byte for byte as the client sent them. */
-  readonly forwardPath: string;
-}
-
 /**
- * Reads the routing host and path of a request. Origin-form targets (`/a?b`) take the host
- * from the Host header; absolute-form targets (`http://h/a?b`) take both from the target, as
- * RFC 9112 section 3.2.2 requires, and are forwarded in origin form. Returns null for a
- * request that must be refused with 400: no Host on HTTP/1.1, several Hosts, a Host that cannot
- * be a host, or a target in another form.
+ * Reads the routing host and path of a request with the one target parser that `explain` uses
+ * too (see parseRequestTarget in ir/), so what is matched is what is forwarded. Answers
+ * `PM_ERR_BAD_PATH` for a path that could reach another backend path than the one matched, and
+ * `PM_ERR_BAD_REQUEST` for no Host on HTTP/1.1, several Hosts, a Host that cannot be a host, or
+ * a target in another form.
  */
-export function parseRequestTarget(
+export function requestTargetOf(
   url: string,
   head: RequestHead,
   httpVersion: string,
-): RequestTarget | null {
-  if (head.hostCount > 1) return null;
-  if (head.host === undefined && httpVersion !== '1.0' && httpVersion !== '0.9') return null;
-  if (url.startsWith('/') || url === '*') {
-    const rawHost = head.host ?? '';
-    const host = normalizeRequestHost(rawHost);
-    if (host === null) return null;
-    return { host, path: pathOf(url), hostHeader: head.host, forwardPath: url };
+): RequestTarget | ProxyErrorCode {
+  if (head.hostCount > 1) return 'PM_ERR_BAD_REQUEST';
+  if (head.host === undefined && httpVersion !== '1.0' && httpVersion !== '0.9') {
+    return 'PM_ERR_BAD_REQUEST';
   }
-  return parseAbsoluteForm(url);
-}
-
-function parseAbsoluteForm(url: string): RequestTarget | null {
-  const scheme = /^https?:\/\//i.exec(url);
-  if (scheme === null) return null;
-  const start = scheme[0].length;
-  let end = start;
-  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
-  const authority = url.slice(start, end);
-  if (authority === '' || authority.includes('@')) return null;
-  const host = normalizeRequestHost(authority);
-  if (host === null) return null;
-  const rest = url.slice(end);
-  const forwardPath = rest.startsWith('/') ? rest : `/${rest}`;
-  return { host, path: pathOf(forwardPath), hostHeader: authority, forwardPath };
-}
-
-function pathOf(target: string): string {
-  const query = target.indexOf('?');
-  const path = query < 0 ? target : target.slice(0, query);
-  return path === '*' ? path : normalizeRequestPath(path);
+  const target = parseRequestTarget(url, head.host);
+  if (!isTargetRefusal(target)) return target;
+  return target.refused === 'path' ? 'PM_ERR_BAD_PATH' : 'PM_ERR_BAD_REQUEST';
 }

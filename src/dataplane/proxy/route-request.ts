@@ -1,4 +1,4 @@
-import type { Backend, BackendProblem } from '../../ir/index.ts';
+import type { Backend, BackendProblem, PathRoute, RouteRedirect } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { ProxyErrorCode } from '../errors.ts';
 import type { RequestRecord } from './request-record.ts';
@@ -14,8 +14,18 @@ const UNRESOLVED: ReadonlySet<BackendProblem['code']> = new Set([
 ]);
 
 /**
- * The backend that serves a request, or the error code to answer with: no table yet, no
- * matching route, an unresolved backend, or a backend with no ready endpoint. A backend
+ * What routing decided for a request: answer a redirect (the route's backend is never
+ * contacted), or proxy to a backend, with the route whose policies apply (null for the default
+ * backend).
+ */
+export type Routed =
+  | { readonly kind: 'redirect'; readonly redirect: RouteRedirect }
+  | { readonly kind: 'proxy'; readonly backend: Backend; readonly route: PathRoute | null };
+
+/**
+ * Where a request goes, or the error code to answer with: no table yet, no matching route, a
+ * route that fails closed, a route that redirects (before its backend is looked at: a redirect
+ * never proxies), an unresolved backend, or a backend with no ready endpoint. A backend
  * returned here has at least one endpoint. The host, match and backend are noted in `record`.
  */
 export function routeRequest(
@@ -23,13 +33,22 @@ export function routeRequest(
   host: string,
   path: string,
   record: RequestRecord,
-): Backend | ProxyErrorCode {
+): Routed | ProxyErrorCode {
   record.host = host;
   if (table === null) return 'PM_ERR_NOT_READY';
   const match = table.match(host, path);
   record.noteMatch(table.table, match);
   const id = match.backend;
   if (id === null) return 'PM_ERR_NO_ROUTE';
+  // Fail closed: access control the Ingress asks for and pointsman cannot enforce.
+  const refusal =
+    match.kind === 'default' ? table.table.defaultBackend?.refusal : match.route?.refusal;
+  if (refusal !== undefined) return 'PM_ERR_ACCESS_CONTROL_NOT_ENFORCED';
+  const redirect = match.route?.policies?.redirect;
+  // app-root answers only a request for exactly `/` (nginx's `$uri = /`); other paths proxy.
+  if (redirect !== undefined && (!redirect.onlyRoot || path === '/')) {
+    return { kind: 'redirect', redirect };
+  }
   const backend = table.backend(id);
   if (backend === undefined) return 'PM_ERR_BACKEND_UNRESOLVED';
   record.backend = backend;
@@ -37,5 +56,5 @@ export function routeRequest(
     return 'PM_ERR_BACKEND_UNRESOLVED';
   }
   if (backend.problem !== null || backend.endpoints.length === 0) return 'PM_ERR_NO_ENDPOINTS';
-  return backend;
+  return { kind: 'proxy', backend, route: match.route };
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ProxyContext } from './context.ts';
-import type { RequestTarget } from './request-target.ts';
+import type { RequestTarget } from '../../ir/index.ts';
 
 // HTTP-01 challenges must be answered over plain HTTP (RFC 8555 section 8.3).
 const ACME_CHALLENGE = '/.well-known/acme-challenge/';

@@ -1,15 +1,26 @@
-import type { Socket } from 'node:net';
+import { Socket as NetSocket, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ignoreError } from './context.ts';
 
 /**
  * Joins an upgraded client connection and its upstream connection: bytes flow both ways with
- * backpressure, an end on one side ends the other, and an error on either cuts both.
+ * backpressure, an end on one side ends the other, and an error on either cuts both. When no
+ * byte moves either way for `idleTimeoutMs` (0: never), both are cut: an idle tunnel would
+ * otherwise hold its connection slot for ever.
  */
-export function spliceSockets(client: Duplex, upstream: Socket): void {
+export function spliceSockets(client: Duplex, upstream: Socket, idleTimeoutMs: number): void {
   client.on('error', ignoreError);
   upstream.on('error', ignoreError);
   upstream.setTimeout(0);
+  if (idleTimeoutMs > 0 && client instanceof NetSocket) {
+    // Every byte of the tunnel is read from or written to the client socket, and Node restarts
+    // a socket's timer on each read and write: its timeout is the tunnel's idle time. A client
+    // that stops reading stalls the writes too, so it counts as idle, as in nginx.
+    client.setTimeout(idleTimeoutMs, () => {
+      client.destroy();
+      upstream.destroy();
+    });
+  }
   upstream.pipe(client);
   client.pipe(upstream);
   upstream.once('close', (hadError: boolean) => {

@@ -103,3 +103,10 @@ test('HTTP/2 upstreams: refused streams retry anywhere, resets like broken conne
     retry: 'never',
   });
 });
+
+test('a 101 to a request that asked for no upgrade is a protocol error, never retried', () => {
+  assert.deepEqual(classifyUpstreamError(new errors.SocketError('bad upgrade'), false), {
+    code: 'PM_ERR_UPSTREAM_PROTOCOL',
+    retry: 'never',
+  });
+});

@@ -66,6 +66,11 @@ export function classifyUpstreamError(error: unknown, responseStarted: boolean):
   if (error instanceof ProxyError) return { code: error.code, retry: 'never' };
   const code = errorCode(error);
   if (code === undefined) return classifyUncoded(error, responseStarted);
+  // undici's only report of a 101 with `Connection: upgrade` to a request that asked for no
+  // upgrade: the upstream did answer, so this is neither a connect failure nor worth a retry.
+  if (code === 'UND_ERR_SOCKET' && error instanceof Error && error.message === 'bad upgrade') {
+    return PROTOCOL;
+  }
   if (NOT_CONNECTED.has(code)) return responseStarted ? RESET : CONNECT_REFUSED;
   if (CONNECTION_BROKEN.has(code)) return responseStarted ? RESET : CLOSED_BEFORE_RESPONSE;
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return CONNECT_TIMEOUT;

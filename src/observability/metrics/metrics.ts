@@ -4,6 +4,7 @@ import type { RouteTable } from '../../ir/index.ts';
 import { ControlMetrics } from './control-metrics.ts';
 import { createInstruments, type Instruments } from './instruments.ts';
 import { RequestMetrics } from './request-metrics.ts';
+import type { SampleValue } from './sourced.ts';
 import { watchUpstreamConnects, type UpstreamConnect } from './upstream-connects.ts';
 
 /** Options of {@link Metrics}. */
@@ -44,6 +45,7 @@ export class Metrics {
       // No access log, no series: a zero would claim lines are written somewhere.
       accessLogDropped: () =>
         this.#droppedLines === null ? [] : [{ labels: {}, value: this.#droppedLines() }],
+      shedConnections: () => this.#shedConnections(),
     };
     this.#instruments = createInstruments(this.registry, collectors, sources);
     this.control = new ControlMetrics(this.#instruments);
@@ -109,6 +111,19 @@ export class Metrics {
       gauge.labels(listener, 'h2').set(http2Sessions);
       gauge.labels(listener, 'upgrade').set(tunnels);
     }
+  }
+
+  #shedConnections(): SampleValue[] {
+    const samples: SampleValue[] = [];
+    for (const [listener, stats] of this.#listeners) {
+      const { evicted, clientLimit, limit } = stats().shed;
+      samples.push(
+        { labels: { listener, reason: 'evicted' }, value: evicted },
+        { labels: { listener, reason: 'client_limit' }, value: clientLimit },
+        { labels: { listener, reason: 'limit' }, value: limit },
+      );
+    }
+    return samples;
   }
 
   #collectActiveRequests(): void {

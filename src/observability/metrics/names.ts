@@ -95,6 +95,12 @@ export const METRICS = {
     labels: ['listener', 'protocol'],
     help: 'Client connections open now, by listener and protocol (http/1.1, h2, or upgrade for tunnels).',
   },
+  shedConnections: {
+    name: 'pointsman_connections_shed_total',
+    type: 'counter',
+    labels: ['listener', 'reason'],
+    help: 'Client connections closed by the limits, by reason: evicted (idle), client_limit or limit (refused).',
+  },
   activeRequests: {
     name: 'pointsman_active_requests',
     type: 'gauge',

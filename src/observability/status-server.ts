@@ -1,0 +1,111 @@
+import type { ServerResponse } from 'node:http';
+import { certificatesPage, objectsPage, routesPage, summaryOf } from './admin-api.ts';
+import { createAdminListener, send, type AdminHandler } from './admin-http.ts';
+import type { AdminServer, AdminStatusProvider, AdminView, TrafficSource } from './admin-view.ts';
+import type { Logger } from './logger.ts';
+import { statusPage } from './status-page.ts';
+
+/** Options of {@link createStatusServer}. */
+export interface StatusServerOptions {
+  readonly status: AdminStatusProvider;
+  /** A child with `component: 'status-page'` is taken. */
+  readonly logger: Logger;
+  /** Whether `/metrics` is served (the summary says so, and the page explains missing traffic). */
+  readonly metricsOn?: boolean;
+  /** `/api/traffic` answers 404 without it, and the summary has no traffic. */
+  readonly traffic?: TrafficSource | null;
+  /** Unix milliseconds, for certificate expiry; `Date.now` by default. */
+  readonly now?: () => number;
+}
+
+/** One view of the status listener: the request's query, the view of now, the answer. */
+type View = (query: URLSearchParams, view: AdminView, response: ServerResponse) => void;
+
+/**
+ * The status listener (docs/admin-api.md, `--status-port`): the status page at `GET /`,
+ * `GET /debug/routes` (the live IR as JSON; 503 before the first table), `GET /debug/results`
+ * (per-object results, load diagnostics and the Ingresses served in their last good version),
+ * and the JSON views the page reads under `/api/`. They show routes, Pod IPs and Secret names
+ * without authentication, which is why the command binds this listener to loopback by default.
+ */
+export function createStatusServer(options: StatusServerOptions): AdminServer {
+  const state = { shuttingDown: false };
+  const traffic = options.traffic ?? null;
+  const nowMs = (): number => (options.now ?? Date.now)();
+  const views: Record<string, View> = {
+    '/debug/routes': (_query, view, response) => {
+      if (view.table === null) send(response, 503, 'json', { error: 'no route table is live yet' });
+      else send(response, 200, 'json', view.table);
+    },
+    '/debug/results': (_query, view, response) => {
+      const { results, diagnostics, servingLastGood } = view;
+      const version = view.table?.version ?? null;
+      send(response, 200, 'json', { version, results, diagnostics, servingLastGood });
+    },
+    '/api/summary': (_query, view, response) => {
+      const context = { shuttingDown: state.shuttingDown, nowMs: nowMs() };
+      send(response, 200, 'json', {
+        ...summaryOf(view, { ...context, traffic: traffic?.overall() ?? null }),
+        metrics: options.metricsOn ?? false,
+      });
+    },
+    '/api/routes': (query, view, response) => {
+      send(response, 200, 'json', routesPage(view, query));
+    },
+    '/api/objects': (query, view, response) => {
+      send(response, 200, 'json', {
+        ...objectsPage(view, query),
+        diagnostics: view.diagnostics.slice(0, 100),
+      });
+    },
+    '/api/certificates': (query, view, response) => {
+      send(response, 200, 'json', certificatesPage(view, query, nowMs()));
+    },
+    '/api/traffic': (query, _view, response) => {
+      sendTraffic(response, traffic, query);
+    },
+  };
+  const routes = new Map<string, AdminHandler>([
+    [
+      '/',
+      (_query, response) => {
+        const page = statusPage();
+        send(response, 200, 'html', page.html, page.headers);
+        return undefined;
+      },
+    ],
+    ...Object.entries(views).map(([path, answer]): [string, AdminHandler] => [
+      path,
+      (query, response) => {
+        answer(query, options.status.status(), response);
+        return undefined;
+      },
+    ]),
+  ]);
+  const listener = createAdminListener({
+    logger: options.logger.child({ component: 'status-page' }),
+    listeningMessage: 'status page listening',
+    routes,
+    notFound: () => 'not found',
+  });
+  return {
+    ...listener,
+    setShuttingDown: () => {
+      state.shuttingDown = true;
+    },
+  };
+}
+
+function sendTraffic(
+  response: ServerResponse,
+  traffic: TrafficSource | null,
+  query: URLSearchParams,
+): void {
+  if (traffic === null) {
+    send(response, 404, 'json', { error: 'request metrics are off (--metrics off)' });
+    return;
+  }
+  const limit = Number(query.get('limit') ?? '20');
+  const bounded = Number.isInteger(limit) ? Math.min(Math.max(limit, 0), 1000) : 20;
+  send(response, 200, 'json', traffic.snapshot(query.get('q') ?? '', bounded));
+}

@@ -1,0 +1,135 @@
+/**
+ * Every annotation of ingress-nginx v1.15.1 (its annotations-risk.md lists them, 136 names),
+ * with what pointsman does with it. docs/annotations.md shows this table, generated from it (a
+ * test fails when the two differ), so the code and the page never disagree.
+ */
+
+/**
+ * What pointsman does with an annotation:
+ * - `honoured`: read and applied (docs/annotations.md says how);
+ * - `moot`: accepted, with nothing to do (pointsman streams bodies, so nginx buffer sizes have
+ *   nothing to set);
+ * - `fail-closed`: access control pointsman does not enforce yet; the Ingress's paths answer
+ *   503 `PM_ERR_ACCESS_CONTROL_NOT_ENFORCED` rather than being served open;
+ * - `not-served`: the Ingress's own routes are not served at all (a canary);
+ * - `unsupported`: the Ingress is served without it, with a problem that says what differs.
+ */
+export type AnnotationSupport = 'honoured' | 'moot' | 'fail-closed' | 'not-served' | 'unsupported';
+
+/** One annotation of ingress-nginx, by its name after the prefix. */
+export interface AnnotationEntry {
+  readonly name: string;
+  /** ingress-nginx's group for it (annotations-risk.md). */
+  readonly group: string;
+  readonly support: AnnotationSupport;
+  /** What pointsman does: how it is honoured, or what happens instead. */
+  readonly note: string;
+}
+
+interface Row {
+  readonly group: string;
+  readonly support: AnnotationSupport;
+  readonly note: string;
+  readonly names: readonly string[];
+}
+
+const FAIL_CLOSED_NOTE =
+  'access control not enforced yet: the paths answer 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED';
+const BUFFER_NOTE = 'bodies are streamed with backpressure, never buffered or spooled';
+const AFFINITY_NOTE = 'no sticky sessions: endpoints are picked round robin';
+const CANARY_NOTE = 'only used with canary, which is not served';
+const CORS_NOTE = "no CORS headers are added; the backend's own CORS answers pass through";
+const WAF_NOTE = 'no web application firewall inspects the requests';
+const PROXY_SSL_NOTE =
+  "HTTPS backends' certificates are not verified and no client certificate is sent";
+
+// One row per line reads as the table it is; the formatter would spread each over six lines.
+// prettier-ignore
+const ROWS: readonly Row[] = [
+  { group: 'BackendProtocol', support: 'honoured', note: 'HTTP, HTTPS, GRPC, GRPCS (and H2C); AUTO_HTTP and FCGI are ignored, with a problem', names: ['backend-protocol'] },
+  { group: 'Rewrite', support: 'honoured', note: 'plain HTTP is redirected (308) to HTTPS (docs/tls.md)', names: ['ssl-redirect', 'force-ssl-redirect'] },
+  { group: 'Rewrite', support: 'moot', note: 'the HTTPS redirect keeps the path as requested, trailing slash included', names: ['preserve-trailing-slash'] },
+  { group: 'Proxy', support: 'moot', note: BUFFER_NOTE, names: ['proxy-buffer-size', 'proxy-buffering', 'proxy-buffers-number', 'proxy-busy-buffers-size', 'proxy-max-temp-file-size', 'proxy-request-buffering'] },
+  { group: 'ClientBodyBufferSize', support: 'moot', note: BUFFER_NOTE, names: ['client-body-buffer-size'] },
+  { group: 'Logs', support: 'moot', note: "an nginx debugging switch; pointsman's debug log level shows routing", names: ['enable-rewrite-log'] },
+  { group: 'HTTP2PushPreload', support: 'moot', note: 'browsers dropped HTTP/2 push; Link headers pass through', names: ['http2-push-preload'] },
+  { group: 'EnableGlobalAuth', support: 'moot', note: 'there is no global external authentication to opt out of', names: ['enable-global-auth'] },
+  { group: 'Allowlist', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['allowlist-source-range'] },
+  { group: 'Denylist', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['denylist-source-range'] },
+  { group: 'BasicDigestAuth', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['auth-realm', 'auth-secret', 'auth-secret-type', 'auth-type'] },
+  { group: 'ExternalAuth', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['auth-always-set-cookie', 'auth-cache-duration', 'auth-cache-key', 'auth-keepalive', 'auth-keepalive-requests', 'auth-keepalive-share-vars', 'auth-keepalive-timeout', 'auth-method', 'auth-proxy-set-headers', 'auth-request-redirect', 'auth-response-headers', 'auth-signin', 'auth-signin-redirect-param', 'auth-snippet', 'auth-url'] },
+  { group: 'CertificateAuth', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['auth-tls-error-page', 'auth-tls-match-cn', 'auth-tls-pass-certificate-to-upstream', 'auth-tls-secret', 'auth-tls-verify-client', 'auth-tls-verify-depth'] },
+  { group: 'RateLimit', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['limit-allowlist', 'limit-burst-multiplier', 'limit-connections', 'limit-rate', 'limit-rate-after', 'limit-rpm', 'limit-rps'] },
+  { group: 'Satisfy', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['satisfy'] },
+  { group: 'Canary', support: 'not-served', note: "the canary Ingress is not served: all traffic stays on the main Ingress's backend", names: ['canary'] },
+  { group: 'Canary', support: 'unsupported', note: CANARY_NOTE, names: ['canary-by-cookie', 'canary-by-header', 'canary-by-header-pattern', 'canary-by-header-value', 'canary-weight', 'canary-weight-total'] },
+  { group: 'Rewrite', support: 'honoured', note: 'the upstream path is the target with $1..$9 from the regex path, the query kept', names: ['rewrite-target'] },
+  { group: 'Rewrite', support: 'honoured', note: 'every path of the host is a case-insensitive RE2 regex anchored at the start, first match in ingress-nginx order', names: ['use-regex'] },
+  { group: 'Rewrite', support: 'honoured', note: 'a request for exactly / gets 302 to $scheme://$http_host and the root', names: ['app-root'] },
+  { group: 'XForwardedPrefix', support: 'honoured', note: 'sent upstream as X-Forwarded-Prefix, with rewrite-target only, as ingress-nginx does', names: ['x-forwarded-prefix'] },
+  { group: 'Redirect', support: 'honoured', note: 'the route answers the redirect and never proxies; nginx variables are filled in per request', names: ['permanent-redirect', 'permanent-redirect-code', 'temporal-redirect', 'temporal-redirect-code'] },
+  { group: 'Redirect', support: 'unsupported', note: 'the www / non-www twin host is not served', names: ['from-to-www-redirect'] },
+  { group: 'Redirect', support: 'unsupported', note: "pointsman's own redirects are absolute, with the request's Host", names: ['relative-redirects'] },
+  { group: 'UsePortInRedirects', support: 'unsupported', note: "pointsman's own redirects are absolute, with the request's Host", names: ['use-port-in-redirects'] },
+  { group: 'Aliases', support: 'unsupported', note: 'the alias hosts are not served; list each host as a rule', names: ['server-alias'] },
+  { group: 'CorsConfig', support: 'unsupported', note: CORS_NOTE, names: ['cors-allow-credentials', 'cors-allow-headers', 'cors-allow-methods', 'cors-allow-origin', 'cors-expose-headers', 'cors-max-age', 'enable-cors'] },
+  { group: 'CustomHTTPErrors', support: 'unsupported', note: 'upstream error answers are relayed as they are', names: ['custom-http-errors'] },
+  { group: 'DisableProxyInterceptErrors', support: 'unsupported', note: 'upstream error answers are relayed as they are', names: ['disable-proxy-intercept-errors'] },
+  { group: 'DefaultBackend', support: 'unsupported', note: 'a Service without ready endpoints answers 503', names: ['default-backend'] },
+  { group: 'CustomHeaders', support: 'unsupported', note: "the ConfigMap's response headers are not added", names: ['custom-headers'] },
+  { group: 'Connection', support: 'unsupported', note: 'Connection is hop by hop; upstream connections are kept alive', names: ['connection-proxy-header'] },
+  { group: 'FastCGI', support: 'unsupported', note: 'FastCGI backends are not supported', names: ['fastcgi-index', 'fastcgi-params-configmap'] },
+  { group: 'LoadBalancing', support: 'unsupported', note: 'endpoints are picked round robin', names: ['load-balance'] },
+  { group: 'UpstreamHashBy', support: 'unsupported', note: 'endpoints are picked round robin', names: ['upstream-hash-by', 'upstream-hash-by-subset', 'upstream-hash-by-subset-size'] },
+  { group: 'SessionAffinity', support: 'unsupported', note: AFFINITY_NOTE, names: ['affinity', 'affinity-canary-behavior', 'affinity-mode', 'session-cookie-change-on-failure', 'session-cookie-conditional-samesite-none', 'session-cookie-domain', 'session-cookie-expires', 'session-cookie-max-age', 'session-cookie-name', 'session-cookie-path', 'session-cookie-samesite', 'session-cookie-secure'] },
+  { group: 'Logs', support: 'unsupported', note: 'requests are logged as for every Ingress when the access log is on', names: ['enable-access-log'] },
+  { group: 'Mirror', support: 'unsupported', note: 'requests are not mirrored', names: ['mirror-host', 'mirror-request-body', 'mirror-target'] },
+  { group: 'ModSecurity', support: 'unsupported', note: WAF_NOTE, names: ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet', 'modsecurity-transaction-id'] },
+  { group: 'Opentelemetry', support: 'unsupported', note: 'no traces are exported', names: ['enable-opentelemetry', 'opentelemetry-operation-name', 'opentelemetry-trust-incoming-span'] },
+  { group: 'Proxy', support: 'unsupported', note: 'request bodies are not limited in size', names: ['proxy-body-size'] },
+  { group: 'Proxy', support: 'unsupported', note: 'the --connect-timeout and --response-header-timeout flags apply', names: ['proxy-connect-timeout', 'proxy-read-timeout', 'proxy-send-timeout'] },
+  { group: 'Proxy', support: 'unsupported', note: 'Set-Cookie is relayed unchanged', names: ['proxy-cookie-domain', 'proxy-cookie-path'] },
+  { group: 'Proxy', support: 'unsupported', note: 'Location headers are relayed unchanged', names: ['proxy-redirect-from', 'proxy-redirect-to'] },
+  { group: 'Proxy', support: 'unsupported', note: 'HTTP/1.1 (or HTTP/2 by backend-protocol) is spoken to the upstream', names: ['proxy-http-version'] },
+  { group: 'Proxy', support: 'unsupported', note: 'one retry on another endpoint, for failed connections only (docs/errors.md)', names: ['proxy-next-upstream', 'proxy-next-upstream-timeout', 'proxy-next-upstream-tries'] },
+  { group: 'ProxySSL', support: 'unsupported', note: PROXY_SSL_NOTE, names: ['proxy-ssl-ciphers', 'proxy-ssl-name', 'proxy-ssl-protocols', 'proxy-ssl-secret', 'proxy-ssl-server-name', 'proxy-ssl-verify', 'proxy-ssl-verify-depth'] },
+  { group: 'SSLCipher', support: 'unsupported', note: 'the global TLS flags (--ssl-ciphers) apply', names: ['ssl-ciphers', 'ssl-prefer-server-ciphers'] },
+  { group: 'SSLPassthrough', support: 'unsupported', note: 'TLS ends at pointsman; the backend is reached by backend-protocol', names: ['ssl-passthrough'] },
+  { group: 'ServiceUpstream', support: 'unsupported', note: "requests go to the Service's ready Pod endpoints", names: ['service-upstream'] },
+  { group: 'UpstreamVhost', support: 'honoured', note: 'the Host sent upstream (nginx variables filled in per request)', names: ['upstream-vhost'] },
+  { group: 'ConfigurationSnippet', support: 'unsupported', note: 'never executed; its directives are listed (access directives fail closed)', names: ['configuration-snippet'] },
+  { group: 'ServerSnippet', support: 'unsupported', note: 'never executed; its directives are listed (access directives fail closed)', names: ['server-snippet'] },
+  { group: 'StreamSnippet', support: 'unsupported', note: 'never executed; TCP and UDP services are not supported', names: ['stream-snippet'] },
+];
+
+/** Every ingress-nginx v1.15.1 annotation, by name, sorted. */
+export const INGRESS_NGINX_ANNOTATIONS: ReadonlyMap<string, AnnotationEntry> = new Map(
+  ROWS.flatMap((row) =>
+    row.names.map((name): [string, AnnotationEntry] => [
+      name,
+      { name, group: row.group, support: row.support, note: row.note },
+    ]),
+  ).sort(([a], [b]) => (a < b ? -1 : 1)),
+);
+
+/** Other names ingress-nginx reads for an annotation (its AnnotationAliases). */
+export const ANNOTATION_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['whitelist-source-range', 'allowlist-source-range'],
+  ['limit-whitelist', 'limit-allowlist'],
+]);
+
+/**
+ * Keys older ingress-nginx releases read, mapped as they mapped them: `secure-backends: "true"`
+ * was `backend-protocol: HTTPS`, `grpc-backend: "true"` was `backend-protocol: GRPC`. Others are
+ * gone and have no effect.
+ */
+export const LEGACY_ANNOTATIONS: ReadonlyMap<
+  string,
+  { readonly backendProtocol?: 'HTTPS' | 'GRPC'; readonly note: string }
+> = new Map([
+  ['secure-backends', { backendProtocol: 'HTTPS', note: 'read as backend-protocol: HTTPS' }],
+  ['grpc-backend', { backendProtocol: 'GRPC', note: 'read as backend-protocol: GRPC' }],
+  ['add-base-url', { note: 'removed from ingress-nginx; no effect' }],
+  ['base-url-scheme', { note: 'removed from ingress-nginx; no effect' }],
+  ['session-cookie-hash', { note: 'removed from ingress-nginx; no effect' }],
+]);
