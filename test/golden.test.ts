@@ -27,8 +27,11 @@ for (const input of inputs) {
     const inPath = join(DIR, input);
     const outPath = inPath.replace(/\.in\.yaml$/, '.out.yaml');
     const load = await loadManifests([inPath]);
+    // A line `# translate-options: {JSON}` in the input sets options such as the flags.
+    const optionsLine = /^# translate-options: (.*)$/m.exec(await readFile(inPath, 'utf8'));
     const { table, results } = translate(snapshotOf(load.objects), {
       ...DEFAULT_TRANSLATE_OPTIONS,
+      ...(optionsLine?.[1] === undefined ? {} : (JSON.parse(optionsLine[1]) as object)),
       now: NOW,
     });
     const actual = stringify(

@@ -83,7 +83,11 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
         ...settings,
         ...statusPage,
         manifests,
-        translate: { ...translateOptionsFrom(values), defaultCertificate: tls.defaultCertificate },
+        translate: {
+          ...translateOptionsFrom(values),
+          defaultCertificate: tls.defaultCertificate,
+          sslPassthrough: tls.sslPassthrough,
+        },
         https: tls.https,
         logger,
         extraObjects,

@@ -1,6 +1,7 @@
 import { demoCommand } from './demo-command.ts';
 import { explainCommand } from './explain-command.ts';
 import { EXIT, PROCESS_IO, UsageError, type CliIo } from './io.ts';
+import { migrateCommand } from './migrate-command.ts';
 import { routesCommand } from './routes-command.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -22,6 +23,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   explain: {
     run: explainCommand,
     summary: 'say what happens to one request, and why',
+  },
+  migrate: {
+    run: migrateCommand,
+    summary: 'judge the Ingresses of an ingress-nginx installation: served the same, or how not',
   },
 };
 

@@ -1,5 +1,6 @@
 import { DEFAULT_CLOSE_GRACE_MS, PROXY_DEFAULTS, type ProxyOptions } from '../dataplane/index.ts';
 import { createLogger, type Logger, type TelemetrySettings } from '../observability/index.ts';
+import { parseNginxSize } from '../translate/index.ts';
 import { parseDuration, parseInteger } from './duration.ts';
 import {
   INPUT_FLAGS,
@@ -41,6 +42,7 @@ export const SERVE_FLAGS = {
   'max-connections': { type: 'string' },
   'max-connections-per-client': { type: 'string' },
   'tunnel-idle-timeout': { type: 'string' },
+  'proxy-body-size': { type: 'string' },
   'shutdown-grace': { type: 'string' },
   'log-level': { type: 'string' },
   ...TELEMETRY_FLAGS,
@@ -73,6 +75,8 @@ ${STATUS_PAGE_FLAGS_HELP}
                                   proxies exempt (default: a tenth of --max-connections, at least 1)
       --tunnel-idle-timeout DUR   WebSocket and other upgraded connections idle both ways are
                                   closed after, 0 = off (default: ${seconds(d.tunnelIdleTimeoutMs)})
+      --proxy-body-size SIZE      largest request body (8m, 512k, bytes), else 413, for routes
+                                  without proxy-body-size; 0 = no limit (default: 0)
       --shutdown-grace DUR        on SIGTERM/SIGINT, time for in-flight requests (default: ${seconds(DEFAULT_CLOSE_GRACE_MS)})
       --log-level LEVEL           fatal, error, warn, info, debug or trace (default: info)
 ${TELEMETRY_FLAGS_HELP}
@@ -174,8 +178,17 @@ export function serveSettingsFrom(
             ),
           }),
       tunnelIdleTimeoutMs: duration('tunnel-idle-timeout', d.tunnelIdleTimeoutMs),
+      maxBodyBytes: bodySize(values['proxy-body-size'], d.maxBodyBytes),
     },
   };
+}
+
+/** `--proxy-body-size`, in nginx's size syntax as the annotation of that name. */
+function bodySize(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const bytes = parseNginxSize(value.trim());
+  if (typeof bytes !== 'number') throw new UsageError(`--proxy-body-size: ${bytes.problem}`);
+  return bytes;
 }
 
 /** Every flag `pointsman serve` takes. */
@@ -219,7 +232,11 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     manifests: kubernetes ? (values.manifests ?? []) : manifestPaths(values.manifests),
     kubernetes,
     ...(kubernetes === null ? {} : { status: statusSettingsFrom(values) }),
-    translate: { ...translateOptionsFrom(values), defaultCertificate: tls.defaultCertificate },
+    translate: {
+      ...translateOptionsFrom(values),
+      defaultCertificate: tls.defaultCertificate,
+      sslPassthrough: tls.sslPassthrough,
+    },
     https: tls.https,
     logger,
   };

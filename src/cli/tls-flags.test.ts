@@ -6,7 +6,7 @@ import { tlsSettingsFrom } from './tls-flags.ts';
 
 const DEFAULTS = { httpsPort: 8443 };
 
-test('defaults: port 8443, TLS 1.2+, the default ciphers, a year of HSTS, no default Secret', () => {
+test('defaults: port 8443, TLS 1.2+, the default ciphers, a year of HSTS, no default Secret, no passthrough', () => {
   assert.deepEqual(tlsSettingsFrom({}, DEFAULTS), {
     https: {
       port: 8443,
@@ -15,6 +15,7 @@ test('defaults: port 8443, TLS 1.2+, the default ciphers, a year of HSTS, no def
       hsts: 'max-age=31536000',
     },
     defaultCertificate: null,
+    sslPassthrough: false,
   });
 });
 
@@ -29,9 +30,11 @@ test('every flag is read', () => {
       'hsts-max-age': '600',
       'hsts-include-subdomains': true,
       'hsts-preload': true,
+      'enable-ssl-passthrough': true,
     },
     DEFAULTS,
   );
+  assert.equal(settings.sslPassthrough, true);
   assert.equal(settings.https.port, 0);
   assert.equal(settings.https.redirectPort, 443);
   assert.deepEqual(settings.defaultCertificate, { namespace: 'ingress', name: 'wildcard-tls' });

@@ -20,6 +20,7 @@ export const TLS_FLAGS = {
   'hsts-max-age': { type: 'string' },
   'hsts-include-subdomains': { type: 'boolean' },
   'hsts-preload': { type: 'boolean' },
+  'enable-ssl-passthrough': { type: 'boolean' },
 } as const;
 
 /** The default `--hsts-max-age`: one year, in seconds. */
@@ -40,7 +41,11 @@ export const TLS_FLAGS_HELP = `      --https-port PORT           HTTPS listener 
       --hsts on|off               Strict-Transport-Security on HTTPS responses (default: on)
       --hsts-max-age SECONDS      its max-age (default: ${String(DEFAULT_HSTS_MAX_AGE)}, one year)
       --hsts-include-subdomains   add includeSubDomains
-      --hsts-preload              add preload`;
+      --hsts-preload              add preload
+      --enable-ssl-passthrough    honour the ssl-passthrough annotation: TLS connections whose
+                                  SNI names such a host go undecrypted to its backend
+                                  (default: off; the annotation is then reported, and TLS
+                                  ends here)`;
 
 type TlsValues = {
   readonly [K in keyof typeof TLS_FLAGS]?: (typeof TLS_FLAGS)[K]['type'] extends 'boolean'
@@ -52,6 +57,8 @@ type TlsValues = {
 export interface TlsFlagSettings {
   readonly https: HttpsConfig;
   readonly defaultCertificate: SecretRef | null;
+  /** `--enable-ssl-passthrough`, a translate option. */
+  readonly sslPassthrough: boolean;
 }
 
 /** Reads the HTTPS flags; usage errors for bad values. */
@@ -77,7 +84,11 @@ export function tlsSettingsFrom(
     tls,
     hsts: hsts(values),
   };
-  return { https, defaultCertificate: secretRef(values['default-ssl-certificate']) };
+  return {
+    https,
+    defaultCertificate: secretRef(values['default-ssl-certificate']),
+    sslPassthrough: values['enable-ssl-passthrough'] ?? false,
+  };
 }
 
 function minVersion(value: string | undefined): TlsMinVersion {

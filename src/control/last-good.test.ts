@@ -86,6 +86,26 @@ describe('translateKeepingLastGood', () => {
     assert.equal(again.table.version, good.table.version);
   });
 
+  test('a broken edit that adds access control makes the last good version fail closed', () => {
+    const good = run([ingress('a', '/a')], new Map());
+    const edit = ingress('a', 'no-slash');
+    const withAuth = {
+      ...edit,
+      metadata: {
+        ...edit.metadata,
+        annotations: { 'nginx.ingress.kubernetes.io/auth-type': 'basic' },
+      },
+    };
+    const outcome = run([withAuth], good.served);
+    assert.deepEqual(outcome.servingLastGood, [{ kind: 'Ingress', namespace: 'shop', name: 'a' }]);
+    const route = outcome.table.hosts[0]?.paths[0];
+    assert.equal(route?.path, '/a');
+    assert.deepEqual(route.refusal, {
+      code: 'AccessControlNotEnforced',
+      annotations: ['nginx.ingress.kubernetes.io/auth-type'],
+    });
+  });
+
   test('a broken Ingress never accepted before is not served', () => {
     const outcome = run([ingress('a', 'no-slash')], new Map());
     assert.deepEqual(paths(outcome), []);

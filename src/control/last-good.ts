@@ -1,6 +1,11 @@
 import type { Certificates, ObjectResult, RouteTable } from '../ir/index.ts';
-import type { ObjectRef, Snapshot, StoredObject } from '../objects/index.ts';
-import { translate, type TranslateOptions } from '../translate/index.ts';
+import type { KubeObject, ObjectRef, Snapshot, StoredObject } from '../objects/index.ts';
+import {
+  annotationPrefixes,
+  auditAnnotations,
+  translate,
+  type TranslateOptions,
+} from '../translate/index.ts';
 
 /** Ingresses by `namespace/name`, in the version whose routes are live. */
 export type ServedIngresses = ReadonlyMap<string, StoredObject>;
@@ -45,7 +50,8 @@ export function translateKeepingLastGood(
   // The replacement keeps the current origin and load order; only the content goes back.
   const ingresses = snapshot.ingresses.map((ingress) => {
     const earlier = replaced.get(ingressKey(ingress));
-    return earlier === undefined ? ingress : { ...ingress, object: earlier.object };
+    if (earlier === undefined) return ingress;
+    return { ...ingress, object: keepingAccessControl(earlier.object, ingress.object, options) };
   });
   const second = translate({ ...snapshot, ingresses }, options);
   const servingLastGood: ObjectRef[] = [];
@@ -62,6 +68,35 @@ export function translateKeepingLastGood(
     servingLastGood,
     served: servedBy(ingresses, second.results),
   };
+}
+
+/**
+ * The earlier version of an Ingress, with the access-control annotations of its current,
+ * rejected version added: an edit that asks for authentication must not be undone by a mistake
+ * elsewhere in it, so the last good version then fails closed instead of being served open.
+ */
+function keepingAccessControl(
+  earlier: KubeObject,
+  current: KubeObject,
+  options: TranslateOptions,
+): KubeObject {
+  const annotations = stringAnnotations(current);
+  const failClosed = auditAnnotations(annotations, annotationPrefixes(options)).failClosed;
+  if (failClosed.length === 0) return earlier;
+  const kept = { ...stringAnnotations(earlier) };
+  for (const key of failClosed) kept[key] = annotations[key] ?? '';
+  return { ...earlier, metadata: { ...earlier.metadata, annotations: kept } };
+}
+
+/** An object's string-valued annotations, read defensively (a rejected object may be malformed). */
+function stringAnnotations(object: KubeObject): Record<string, string> {
+  const raw = object.metadata.annotations;
+  const annotations: Record<string, string> = {};
+  if (typeof raw !== 'object' || raw === null) return annotations;
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === 'string') annotations[key] = value;
+  }
+  return annotations;
 }
 
 function servedBy(

@@ -11,7 +11,7 @@ export const PROXY_ERRORS = {
   PM_ERR_BAD_PATH: {
     status: 400,
     summary:
-      'The request target has a fragment (#), a backslash or an encoded slash (%2F, %5C), a bad or NUL percent escape, or escapes that are not UTF-8.',
+      'The request target has a fragment (#), a backslash or an encoded slash (%2F, %5C), a bad or NUL percent escape, escapes that are not UTF-8, or ;parameters that change its route.',
   },
   PM_ERR_METHOD_NOT_ALLOWED: {
     status: 405,
@@ -29,6 +29,11 @@ export const PROXY_ERRORS = {
   PM_ERR_HEADERS_TOO_LARGE: {
     status: 431,
     summary: 'The request headers are larger than the proxy accepts.',
+  },
+  PM_ERR_BODY_TOO_LARGE: {
+    status: 413,
+    summary:
+      'The request body is larger than the route allows (proxy-body-size, or --proxy-body-size).',
   },
   PM_ERR_CLIENT_CLOSED: {
     status: 499,

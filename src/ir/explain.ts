@@ -1,11 +1,18 @@
 import { wildcardSuffix } from './host.ts';
 import { isTargetRefusal, parseRequestTarget } from './request-target.ts';
 import { upstreamPath } from './upstream-path.ts';
+import { parametersChangeRoute } from './path-parameters.ts';
 import { pathMatches } from './path-match.ts';
 import { comparePathPrecedence } from './precedence.ts';
 import { ReferenceMatcher } from './reference-matcher.ts';
 import { templateText } from './template.ts';
-import type { HostRoutes, PathRoute, RouteRefusal, RouteTable } from './route-table.ts';
+import type {
+  HostRoutes,
+  PathRoute,
+  RouteRedirect,
+  RouteRefusal,
+  RouteTable,
+} from './route-table.ts';
 
 /** A route that was considered for a request and did not win, with the reason. */
 export interface Candidate {
@@ -18,8 +25,12 @@ export interface Candidate {
 
 /** What happens to one request, for people and scripts (`pointsman explain`). */
 export interface Explanation {
-  /** 200 when a ready endpoint would serve it, 503 when the backend cannot, 404 without a route. */
-  readonly status: 200 | 400 | 404 | 503;
+  /**
+   * The status the proxy answers with: 200 when a ready endpoint would serve it, the redirect's
+   * code (300-308) for a route that redirects, 503 when the backend cannot serve it or the
+   * route fails closed, 404 without a route, 400 for a target the proxy refuses.
+   */
+  readonly status: number;
   readonly ingress: { readonly namespace: string; readonly name: string } | null;
   /** The matched rule's host; null for a host-less rule, the default backend, or no match. */
   readonly host: string | null;
@@ -62,6 +73,10 @@ export function explainRequest(table: RouteTable, rawHost: string, target: strin
   const { host, path } = parsed;
   const matcher = new ReferenceMatcher(table);
   const result = matcher.match(host, path);
+  if (parametersChangeRoute(matcher, host, path, result)) {
+    const reason = `the ;parameters of ${path} change its route (without them, as servlet containers read it, it matches another rule)`;
+    return { ...noRoute({ host, path, forwardPath: null }, reason), status: 400 };
+  }
   // A rewrite changes what the upstream receives: explain shows that, as the proxy sends it.
   const request = { host, path, forwardPath: upstreamPath(result, parsed) };
   const candidates = [
@@ -87,12 +102,25 @@ export function explainRequest(table: RouteTable, rawHost: string, target: strin
     backend !== undefined &&
     backend.problem === null &&
     backend.endpoints.length > 0;
-  const failure = ok
-    ? ''
-    : `, but ${refusalReason(refusal) ?? backend?.problem?.message ?? 'the backend is unknown'}`;
-  const redirect = refusal === undefined ? redirectReason(result.route, path) : '';
+  const redirect = refusal === undefined ? activeRedirect(result.route, path) : undefined;
+  // In the proxy's order: fail closed, then a redirect (whatever the backend), then the backend.
+  const failure =
+    ok || redirect !== undefined
+      ? ''
+      : `, but ${refusalReason(refusal) ?? backend?.problem?.message ?? 'the backend is unknown'}`;
+  const rewriteRefused =
+    refusal === undefined && redirect === undefined && request.forwardPath === null;
+  const status =
+    refusal !== undefined ? 503 : (redirect?.code ?? (rewriteRefused ? 400 : ok ? 200 : 503));
+  const redirectText =
+    redirect === undefined
+      ? ''
+      : `; it redirects with ${String(redirect.code)} to ${templateText(redirect.location)} and never proxies`;
+  const rewriteText = rewriteRefused
+    ? '; the rewritten path is refused by the target parser (400)'
+    : '';
   return {
-    status: ok ? 200 : 503,
+    status,
     ingress: source ? { namespace: source.namespace, name: source.name } : null,
     host: result.route && result.host && result.host.kind !== 'any' ? result.host.host : null,
     path: result.route?.path ?? null,
@@ -101,18 +129,18 @@ export function explainRequest(table: RouteTable, rawHost: string, target: strin
       ? { namespace: backend.namespace, name: backend.service, port: backend.port }
       : null,
     endpoints: backend?.endpoints.map((e) => formatEndpoint(e.address, e.port)) ?? [],
-    reason: `matched ${matched}${failure}${redirect}`,
+    reason: `matched ${matched}${failure}${redirectText}${rewriteText}`,
     request,
     candidates,
     ...(result.captures === undefined ? {} : { captures: result.captures }),
   };
 }
 
-/** How a route that redirects answers instead of proxying, or '' when it does not. */
-function redirectReason(route: PathRoute | null, path: string): string {
+/** The redirect a route answers with instead of proxying this path, if any. */
+function activeRedirect(route: PathRoute | null, path: string): RouteRedirect | undefined {
   const redirect = route?.policies?.redirect;
-  if (redirect === undefined || (redirect.onlyRoot && path !== '/')) return '';
-  return `; it redirects with ${String(redirect.code)} to ${templateText(redirect.location)} and never proxies`;
+  if (redirect === undefined || (redirect.onlyRoot && path !== '/')) return undefined;
+  return redirect;
 }
 
 function refusalReason(refusal: RouteRefusal | undefined): string | null {

@@ -1,6 +1,8 @@
 export type * from './route-table.ts';
 export type * from './results.ts';
 export type * from './certificates.ts';
+export type * from './header-policies.ts';
+export { ADD_HEADER_STATUSES, isProtectedHeader } from './header-policies.ts';
 export { ANNOTATION_REASONS, REASONS } from './results.ts';
 export type { Matcher, RouteMatch } from './matcher.ts';
 export { ReferenceMatcher } from './reference-matcher.ts';
@@ -36,3 +38,4 @@ export {
   type FixedTemplateVariable,
 } from './template.ts';
 export { upstreamPath } from './upstream-path.ts';
+export { parametersChangeRoute, withoutParameters } from './path-parameters.ts';

@@ -19,6 +19,15 @@ test('RE2 refuses backreferences, lookaround and overlong patterns', () => {
   assert.equal(patternProblem('/api/(v[0-9]+)/(.*)'), null);
 });
 
+test('patterns whose counted repetition would make a huge program are refused unread', () => {
+  assert.match(patternProblem(`/${'\\pL{1000}'.repeat(20)}`) ?? '', /expands to about 1000001/);
+  assert.match(patternProblem('/(\\pL{100}){10}') ?? '', /expands to about 50001/);
+  assert.equal(locationMatches(`/${'\\pL{1000}'.repeat(20)}`, '/x'), false);
+  for (const fine of ['/api(/|$)(.*)', '/\\p{Greek}+', '/v[0-9]+/.*', '/(a{10}){10}']) {
+    assert.equal(patternProblem(fine), null, fine);
+  }
+});
+
 test('rewrite captures: $0 and the groups, unmatched groups empty', () => {
   assert.deepEqual(rewriteCaptures('/api(/|$)(.*)', '/api'), ['/api', '', '']);
   assert.deepEqual(rewriteCaptures('/api/(x)?(.*)', '/api/y'), ['/api/y', '', 'y']);

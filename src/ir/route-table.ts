@@ -1,3 +1,11 @@
+import type {
+  ExactPathAnswer,
+  FixedAnswer,
+  HeaderOperation,
+  PatternRedirect,
+  ResponseRewrites,
+} from './header-policies.ts';
+
 /**
  * The route table (IR): what the data plane serves. Plain, serialisable, frozen data in a
  * canonical order, with a content hash as its version, so that an unchanged table is never
@@ -68,6 +76,8 @@ export interface RoutePolicies {
   readonly readTimeoutMs?: number;
   /** Longest wait between two writes to the upstream. */
   readonly sendTimeoutMs?: number;
+  /** `false`: the route's requests are left out of the access log (metrics still count them). */
+  readonly accessLog?: false;
   /**
    * The Host header sent upstream instead of the client's, filled in per request (upstream-vhost
    * may name nginx variables, as in ingress-nginx).
@@ -80,6 +90,18 @@ export interface RoutePolicies {
    * (`$1`..`$9`) the route's pattern captured from the request path. The query is kept.
    */
   readonly rewrite?: readonly RewritePart[];
+  /** Changes to the request headers sent upstream, in order (snippets). */
+  readonly requestHeaders?: readonly HeaderOperation[];
+  /** Changes to the response headers sent to the client, in order (snippets). */
+  readonly responseHeaders?: readonly HeaderOperation[];
+  /** Rewrites of Location, Refresh and Set-Cookie (proxy-redirect-*, proxy-cookie-*). */
+  readonly responseRewrites?: ResponseRewrites;
+  /** Redirects answered when the path matches a pattern, tried in order before anything else. */
+  readonly patternRedirects?: readonly PatternRedirect[];
+  /** Answers for exact paths, served instead of proxying (a snippet's `location = /path`). */
+  readonly exactAnswers?: readonly ExactPathAnswer[];
+  /** Answer this instead of proxying (a snippet's `return 200 "ok"`). */
+  readonly answer?: FixedAnswer;
 }
 
 /** A piece of a rewrite target: literal text, or a group of the route's pattern. */
@@ -225,6 +247,20 @@ export interface TlsDefaultCertificate {
   readonly problem: TlsProblem | null;
 }
 
+/**
+ * A host whose TLS connections are passed, undecrypted, to a backend that terminates TLS itself
+ * (`ssl-passthrough`, behind `--enable-ssl-passthrough`): the HTTPS listener reads the name the
+ * client sends (SNI) before any handshake and splices the TCP stream to an endpoint.
+ */
+export interface PassthroughHost {
+  /** Lower-case exact host. */
+  readonly host: string;
+  /** Id of a backend in {@link RouteTable.backends}: the one of the host's `/` path. */
+  readonly backend: string;
+  /** The Ingress that asks for it. */
+  readonly source: { readonly namespace: string; readonly name: string };
+}
+
 /** The whole route table. */
 export interface RouteTable {
   /** Content hash of everything below; equal versions mean equal tables. */
@@ -238,4 +274,9 @@ export interface RouteTable {
   readonly tls: readonly TlsHost[];
   /** The configured default certificate; null when none is configured (a generated one is used). */
   readonly defaultCertificate: TlsDefaultCertificate | null;
+  /**
+   * Passthrough hosts, sorted by host; absent when there are none, so that tables without them
+   * keep the form (and version) they had before passthrough existed.
+   */
+  readonly passthrough?: readonly PassthroughHost[];
 }

@@ -57,6 +57,11 @@ test('the rewritten path is normalised like a request path', () => {
   assert.equal(upstreamPath(match, { forwardPath: '/files/a/b' }), '/a/');
 });
 
+test('a rewritten path the target parser refuses gives null (the proxy answers 400)', () => {
+  const match = matched('/x(.*)', [{ text: '/' }, { group: 1 }], '/x..;foo');
+  assert.equal(upstreamPath(match, { forwardPath: '/x..;foo' }), null);
+});
+
 test('without a rewrite, the forward path is the target as parsed', () => {
   const match: RouteMatch = { kind: 'none', host: null, route: null, backend: null };
   assert.equal(upstreamPath(match, { forwardPath: '/a?b' }), '/a?b');

@@ -3,7 +3,8 @@ import type { RouteTable } from './route-table.ts';
 
 /**
  * Content of a route table, without its version. The TLS fields may be left out (tables built
- * by hand in tests and benchmarks): no TLS hosts and no configured default certificate.
+ * by hand in tests and benchmarks): no TLS hosts, no configured default certificate and no
+ * passthrough hosts.
  */
 export type RouteTableContent = Omit<RouteTable, 'version' | 'tls' | 'defaultCertificate'> &
   Partial<Pick<RouteTable, 'tls' | 'defaultCertificate'>>;
@@ -20,6 +21,10 @@ export function sealRouteTable(content: RouteTableContent): RouteTable {
     backends: content.backends,
     tls: content.tls ?? [],
     defaultCertificate: content.defaultCertificate ?? null,
+    // Left out when empty: one canonical form, and the versions tables had before it existed.
+    ...(content.passthrough === undefined || content.passthrough.length === 0
+      ? {}
+      : { passthrough: content.passthrough }),
   };
   const version = createHash('sha256').update(JSON.stringify(full)).digest('hex').slice(0, 16);
   return deepFreeze({ version, ...full });

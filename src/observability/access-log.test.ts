@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
 import { RequestRecord } from '../dataplane/index.ts';
+import type { PathRoute, RouteMatch } from '../ir/index.ts';
 import { createAccessLog, formatAccessLine, type AccessLogSettings } from './access-log.ts';
 import { silentLogger } from './logger.ts';
 
@@ -212,4 +213,22 @@ test('a stream given by a test is written to as it is, and never reopened', asyn
   log.onRequestEnd(record('/x', 200));
   assert.equal(lines.length, 1);
   assert.equal(log.dropped, 0);
+});
+
+test('routes with enable-access-log "false" have no line, errors included', () => {
+  const { log, lines } = collect({});
+  const quiet = { policies: { accessLog: false as const } } as unknown as PathRoute;
+  for (const [path, status] of [
+    ['/quiet', 200],
+    ['/quiet-error', 502],
+  ] as const) {
+    const muted = record(path, status);
+    muted.match = { kind: 'rule', route: quiet } as unknown as RouteMatch;
+    log.onRequestEnd(muted);
+  }
+  log.onRequestEnd(record('/loud', 200));
+  assert.deepEqual(
+    lines.map((l) => l['path']),
+    ['/loud'],
+  );
 });

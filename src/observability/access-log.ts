@@ -107,6 +107,8 @@ export function createAccessLog(options: AccessLogOptions): AccessLog | null {
   const clock = isoClock();
   return {
     onRequestEnd(record: RequestRecord): void {
+      // enable-access-log: "false" on the Ingress: nothing at all, as nginx's access_log off.
+      if (record.match?.route?.policies?.accessLog === false) return;
       if (record.error === null && record.status < 400) {
         if (skip.size > 0 && skip.has(pathOnly(record.path))) return;
         if (ratio < 1 && random() >= ratio) return;

@@ -18,6 +18,11 @@ export interface AdminListenerOptions {
   readonly routes: ReadonlyMap<string, AdminHandler>;
   /** The plain-text body of the 404 for every other path, asked per request. */
   readonly notFound: () => string;
+  /**
+   * Whether a request's Host may be answered; others get 421. Unset: every Host is answered.
+   * The status listener sets it against DNS rebinding (see status-server.ts).
+   */
+  readonly hostAllowed?: (host: string) => boolean;
 }
 
 /** One listener of the admin views (the probe listener or the status listener). */
@@ -89,6 +94,15 @@ function handle(
     // The body is never read: closing the connection is cheaper than draining it.
     response.setHeader('connection', 'close');
     send(response, 413, 'text', 'request bodies are not accepted');
+    return undefined;
+  }
+  if (options.hostAllowed !== undefined && !options.hostAllowed(request.headers.host ?? '')) {
+    send(
+      response,
+      421,
+      'text',
+      'this listener answers only requests for an IP address or localhost',
+    );
     return undefined;
   }
   const target = request.url ?? '/';

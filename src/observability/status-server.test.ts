@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, test } from 'node:test';
 import type { ObjectResult, RouteTable } from '../ir/index.ts';
 import { sealRouteTable } from '../ir/index.ts';
 import type { AdminServer, AdminView } from './admin-view.ts';
 import { silentLogger } from './logger.ts';
-import { createStatusServer } from './status-server.ts';
+import { createStatusServer, isRebindingSafeHost } from './status-server.ts';
 
 const TABLE: RouteTable = sealRouteTable({ hosts: [], defaultBackend: null, backends: [] });
 
@@ -54,6 +55,27 @@ describe('status server (the status listener)', () => {
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get('content-type') ?? '', /^application\/json/, path);
     }
+  });
+
+  test('a Host that DNS could rebind gets 421; IP addresses and localhost are answered', async () => {
+    const { base } = await start({ ready: true, table: TABLE });
+    const port = new URL(base).port;
+    const statusFor = (host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const request = httpRequest(`${base}/debug/routes`, { headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    assert.equal(await statusFor(`evil.example.com:${port}`), 421);
+    assert.equal(await statusFor('attacker.test'), 421);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, '10.0.0.7']) {
+      assert.equal(await statusFor(host), 200, host);
+    }
+    assert.equal(isRebindingSafeHost('LOCALHOST'), true);
+    assert.equal(isRebindingSafeHost(''), false);
   });
 
   test('the probes and /metrics are not served here: they stay on the probe listener', async () => {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { certificatesPage, objectsPage, routesPage, summaryOf } from './admin-api.ts';
 import { createAdminListener, send, type AdminHandler } from './admin-http.ts';
 import type { AdminServer, AdminStatusProvider, AdminView, TrafficSource } from './admin-view.ts';
@@ -87,6 +88,7 @@ export function createStatusServer(options: StatusServerOptions): AdminServer {
     listeningMessage: 'status page listening',
     routes,
     notFound: () => 'not found',
+    hostAllowed: isRebindingSafeHost,
   });
   return {
     ...listener,
@@ -108,4 +110,14 @@ function sendTraffic(
   const limit = Number(query.get('limit') ?? '20');
   const bounded = Number.isInteger(limit) ? Math.min(Math.max(limit, 0), 1000) : 20;
   send(response, 200, 'json', traffic.snapshot(query.get('q') ?? '', bounded));
+}
+
+/**
+ * True for a Host that DNS cannot rebind: an IP address or `localhost`, with or without a port.
+ * Without this, a web page open in the browser of an operator who runs `kubectl port-forward`
+ * could point its own domain at 127.0.0.1 and read the routes, Pod IPs and Secret names here.
+ */
+export function isRebindingSafeHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
+  return name.toLowerCase() === 'localhost' || isIP(name) !== 0;
 }

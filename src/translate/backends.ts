@@ -10,33 +10,50 @@ export interface ServiceIndex {
   readonly slices: ReadonlyMap<string, readonly SliceView[]>;
 }
 
-/** The id a backend gets in the route table; the protocol is part of it unless it is HTTP. */
+/**
+ * How a backend's endpoints are reached, from the Ingress's annotations: `protocol`
+ * (backend-protocol) and `serviceUpstream` (service-upstream: the Service's cluster IP instead
+ * of its Pods).
+ */
+export interface BackendReach {
+  readonly protocol: BackendProtocol;
+  readonly serviceUpstream: boolean;
+}
+
+const DIRECT_HTTP: BackendReach = { protocol: 'HTTP', serviceUpstream: false };
+
+/**
+ * The id a backend gets in the route table: the protocol is part of it unless it is HTTP, and
+ * `@ClusterIP` marks one reached through its Service's cluster IP.
+ */
 export function backendId(
   namespace: string,
   backend: BackendSpec,
-  protocol: BackendProtocol = 'HTTP',
+  reach: BackendReach = DIRECT_HTTP,
 ): string {
   const id =
     backend.type === 'service'
       ? `${namespace}/${backend.name}:${String(backend.port)}`
       : `${namespace}/resource:${backend.kind}/${backend.name}`;
-  return protocol === 'HTTP' ? id : `${id}@${protocol}`;
+  const withProtocol = reach.protocol === 'HTTP' ? id : `${id}@${reach.protocol}`;
+  return reach.serviceUpstream ? `${withProtocol}@ClusterIP` : withProtocol;
 }
 
 /**
  * Resolves an Ingress backend to its ready endpoints: the Service in the Ingress's namespace,
  * its port by number or name, then the port of the same name in the Service's EndpointSlices,
  * and the endpoints whose `ready` condition is not false. Anything missing keeps the backend
- * (so its routes answer 503) with the reason attached. `protocol` is how its endpoints are
- * reached (the Ingress's backend-protocol annotation).
+ * (so its routes answer 503) with the reason attached. `reach` is how its endpoints are
+ * reached (the Ingress's backend-protocol and service-upstream annotations).
  */
 export function resolveBackend(
   namespace: string,
   spec: BackendSpec,
   index: ServiceIndex,
-  protocol: BackendProtocol = 'HTTP',
+  reach: BackendReach = DIRECT_HTTP,
 ): Backend {
-  const id = backendId(namespace, spec, protocol);
+  const { protocol } = reach;
+  const id = backendId(namespace, spec, reach);
   if (spec.type === 'resource') {
     return broken(id, namespace, '', '', {
       code: 'UnsupportedBackend',
@@ -69,6 +86,11 @@ export function resolveBackend(
   if (!port) {
     const message = `${where} has no port ${typeof spec.port === 'number' ? String(spec.port) : `named "${spec.port}"`}`;
     return { ...base, endpoints: [], problem: problem('ServicePortNotFound', message) };
+  }
+  // service-upstream: one endpoint, the cluster IP and Service port, as ingress-nginx does;
+  // a Service without a cluster IP (headless) falls back to its Pods, as there.
+  if (reach.serviceUpstream && service.clusterIP !== '' && service.clusterIP !== 'None') {
+    return { ...base, endpoints: [{ address: service.clusterIP, port: port.port }], problem: null };
   }
   const endpoints = readyEndpoints(index.slices.get(key) ?? [], port.name);
   if (endpoints.length === 0) {

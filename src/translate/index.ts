@@ -8,6 +8,7 @@ export {
   type CertificateNames,
 } from './tls/index.ts';
 export { LEGACY_CLASS_ANNOTATION } from './ingress-class.ts';
+export { SSL_PASSTHROUGH_ANNOTATION } from './ssl-passthrough.ts';
 export {
   BACKEND_PROTOCOL_ANNOTATIONS,
   BACKEND_PROTOCOLS,
@@ -17,6 +18,8 @@ export type * from './ingress-spec.ts';
 export {
   ANNOTATION_ALIASES,
   INGRESS_NGINX_ANNOTATIONS,
+  parseNginxSize,
   type AnnotationEntry,
   type AnnotationSupport,
 } from './annotations/index.ts';
+export { annotationPrefixes, auditAnnotations } from './annotations/index.ts';

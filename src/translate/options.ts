@@ -31,6 +31,11 @@ export interface TranslateOptions {
    * always read. A key under this prefix wins over the same name under the default one.
    */
   readonly annotationsPrefix?: string;
+  /**
+   * `--enable-ssl-passthrough`: the `ssl-passthrough` annotation is honoured (see
+   * ssl-passthrough.ts). Off, it is reported and the Ingress is served with TLS ending here.
+   */
+  readonly sslPassthrough?: boolean;
 }
 
 /** The defaults the CLI starts from. */

@@ -7,6 +7,7 @@ import {
   type DefaultRoute,
   type HostKind,
   type HostRoutes,
+  type PassthroughHost,
   type PathRoute,
   type Problem,
   patternProblem,
@@ -18,8 +19,9 @@ import {
   type TlsHost,
 } from '../ir/index.ts';
 import type { StoredObject } from '../objects/index.ts';
-import { backendId, resolveBackend, type ServiceIndex } from './backends.ts';
+import { backendId, resolveBackend, type BackendReach, type ServiceIndex } from './backends.ts';
 import { isRegexPath, type RegexPathsRead } from './annotations/regex-paths.ts';
+import { mergeServerPolicies } from './annotations/server-snippets.ts';
 import type { BackendSpec, IngressSpec, PathSpec } from './ingress-spec.ts';
 
 /** How the routes of one Ingress are served, from its annotations. */
@@ -28,10 +30,19 @@ export interface IngressPolicies {
   readonly sslRedirect?: (host: string | null) => boolean;
   /** How the Ingress's backends, its default backend included, are reached. */
   readonly protocol?: BackendProtocol;
+  /** service-upstream: its backends are reached through their Service's cluster IP. */
+  readonly serviceUpstream?: boolean;
   /** Set when the Ingress fails closed: each of its routes is refused instead of forwarded. */
   readonly refusal?: RouteRefusal;
   /** How each route of the Ingress is served beyond its backend; none when absent or empty. */
   readonly route?: RoutePolicies;
+  /** The server-snippet policies of each rule host (`''`: no host), merged into its routes. */
+  readonly serverPolicies?: ReadonlyMap<string, Partial<RoutePolicies>>;
+  /**
+   * Rule hosts that fail closed whatever the Ingress: a server-snippet with an access directive
+   * guards the whole server block in ingress-nginx, so every route on its host is refused.
+   */
+  readonly hostRefusals?: ReadonlyMap<string, RouteRefusal>;
   /** Rule hosts (`''`: no host) in regex mode, where every path becomes a `Regex` path. */
   readonly regexHosts?: ReadonlySet<string>;
   /** `use-regex` and `rewrite-target`, as regexPathsOf reads them. */
@@ -69,8 +80,13 @@ export class RouteBuilder {
       refusal,
       route: routePolicies,
     } = policies;
-    const { regexHosts, regexPaths = NO_REGEX } = policies;
+    const { regexHosts, regexPaths = NO_REGEX, serverPolicies, hostRefusals } = policies;
+    const reach = { protocol, serviceUpstream: policies.serviceUpstream ?? false };
     const withRefusal = refusal === undefined ? {} : { refusal };
+    const refusalOn = (host: string): { refusal?: RouteRefusal } => {
+      const chosen = refusal ?? hostRefusals?.get(host);
+      return chosen === undefined ? {} : { refusal: chosen };
+    };
     const owner = `${ingress.namespace}/${ingress.name}`;
     const problems: Problem[] = [];
     if (spec.defaultBackend) {
@@ -87,7 +103,7 @@ export class RouteBuilder {
           spec.defaultBackend,
           field,
           problems,
-          protocol,
+          reach,
         );
         this.#defaultBackend = {
           backend,
@@ -103,11 +119,28 @@ export class RouteBuilder {
       const claims = this.#hostClaims(host);
       const redirect = sslRedirect(rule.host);
       const regexHost = regexHosts?.has(host) ?? false;
+      const hostPolicies = mergeServerPolicies(serverPolicies?.get(host), routePolicies);
       rule.paths.forEach((path, pathIndex) => {
         const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
         const regexPath = isRegexPath(regexPaths, path.path);
         const forms = regexHost ? regexForms(path, regexPath) : [matchOf(path)];
-        for (const { match, normalized } of forms) {
+        for (const form of forms) {
+          const { match } = form;
+          let normalized = form.normalized;
+          const invalid = match === 'Regex' ? patternProblem(normalized) : null;
+          if (invalid !== null) {
+            // Fail closed: an Ingress that asks for access control keeps its paths claimed, so
+            // a pattern RE2 refuses is replaced by its literal start, and refused.
+            const fallback =
+              refusalOn(host).refusal === undefined ? null : literalStart(normalized);
+            problems.push({
+              code: 'InvalidRegexPath',
+              field: `${field}.path`,
+              message: `${JSON.stringify(normalized.slice(0, 80))} on ${hostLabel(rule.host)} (in regex mode) is not a pattern RE2 accepts: ${invalid}; ${fallback === null ? 'the path is not served' : `requests starting with ${fallback} are refused instead, as the Ingress fails closed`}`,
+            });
+            if (fallback === null) continue;
+            normalized = fallback;
+          }
           const key = `${match} ${normalized}`;
           const holder = claims.get(key);
           if (holder) {
@@ -118,22 +151,13 @@ export class RouteBuilder {
             });
             continue;
           }
-          const invalid = match === 'Regex' ? patternProblem(normalized) : null;
-          if (invalid !== null) {
-            problems.push({
-              code: 'InvalidRegexPath',
-              field: `${field}.path`,
-              message: `${JSON.stringify(normalized.slice(0, 80))} on ${hostLabel(rule.host)} (in regex mode) is not a pattern RE2 accepts: ${invalid}; the path is not served`,
-            });
-            continue;
-          }
           if (match === 'Regex') this.#regexHosts.add(host);
           const backend = this.#backend(
             ingress.namespace,
             path.backend,
             `${field}.backend`,
             problems,
-            protocol,
+            reach,
           );
           const source = {
             namespace: ingress.namespace,
@@ -150,8 +174,8 @@ export class RouteBuilder {
             backend,
             source,
             sslRedirect: redirect,
-            ...withRefusal,
-            ...withPoliciesAnd(routePolicies, rewrites ? rewrite.parts : undefined),
+            ...refusalOn(host),
+            ...withPoliciesAnd(hostPolicies, rewrites ? rewrite.parts : undefined),
           };
           claims.set(key, { route, owner });
         }
@@ -169,10 +193,23 @@ export class RouteBuilder {
     );
   }
 
-  /** The sealed table, in canonical order, with the TLS hosts (sorted) and default certificate. */
+  /**
+   * The route of a host's root path `/` and the Ingress (`namespace/name`) that holds it: the
+   * Prefix one, else (in regex mode) the Regex one, else the Exact one. Undefined when none.
+   */
+  rootRoute(host: string): { readonly route: PathRoute; readonly owner: string } | undefined {
+    const claims = this.#hosts.get(host);
+    return claims?.get('Prefix /') ?? claims?.get('Regex /') ?? claims?.get('Exact /');
+  }
+
+  /**
+   * The sealed table, in canonical order, with the TLS hosts (sorted), the default certificate
+   * and the passthrough hosts (sorted).
+   */
   build(
     tls: readonly TlsHost[] = [],
     defaultCertificate: TlsDefaultCertificate | null = null,
+    passthrough: readonly PassthroughHost[] = [],
   ): RouteTable {
     const hosts: HostRoutes[] = [...this.#hosts.entries()].map(([host, claims]) => ({
       host,
@@ -191,7 +228,14 @@ export class RouteBuilder {
           ...(fallback.refusal === undefined ? {} : { refusal: fallback.refusal }),
         }
       : null;
-    return sealRouteTable({ hosts, defaultBackend, backends, tls, defaultCertificate });
+    return sealRouteTable({
+      hosts,
+      defaultBackend,
+      backends,
+      tls,
+      defaultCertificate,
+      passthrough,
+    });
   }
 
   #hostClaims(host: string): Map<string, Claim> {
@@ -208,11 +252,11 @@ export class RouteBuilder {
     spec: BackendSpec,
     field: string,
     problems: Problem[],
-    protocol: BackendProtocol,
+    reach: BackendReach,
   ): string {
     const resolved =
-      this.#backends.get(backendId(namespace, spec, protocol)) ??
-      resolveBackend(namespace, spec, this.#services, protocol);
+      this.#backends.get(backendId(namespace, spec, reach)) ??
+      resolveBackend(namespace, spec, this.#services, reach);
     if (resolved.problem) problems.push({ ...resolved.problem, field });
     this.#backends.set(resolved.id, resolved);
     return resolved.id;
@@ -236,6 +280,18 @@ function regexForms(path: PathSpec, regexPath: boolean): { match: 'Regex'; norma
   ];
 }
 
+/**
+ * The part of a pattern before its first regular-expression character, as a pattern that
+ * matches every path the whole one could (a `|` anywhere makes it `/`, since an alternative may
+ * start anywhere).
+ */
+function literalStart(pattern: string): string {
+  if (pattern.includes('|')) return '/';
+  const end = pattern.search(/[\\.^$*+?()[\]{}]/);
+  const start = end < 0 ? pattern : pattern.slice(0, end);
+  return start === '' ? '/' : start;
+}
+
 function withPoliciesAnd(
   policies: RoutePolicies | undefined,
   rewrite: readonly RewritePart[] | undefined,
@@ -250,13 +306,15 @@ function matchOf(path: PathSpec): { match: 'Exact' | 'Prefix'; normalized: strin
   return { match: 'Prefix', normalized: normalizePrefix(path.path === '' ? '/' : path.path) };
 }
 
-function hostKind(host: string): HostKind {
+/** The kind of a rule host: `''` is any host, `*.` a wildcard. */
+export function hostKind(host: string): HostKind {
   return host === '' ? 'any' : host.startsWith('*.') ? 'wildcard' : 'exact';
 }
 
 const KIND_ORDER: Readonly<Record<HostKind, number>> = { exact: 0, wildcard: 1, any: 2 };
 
-function compareHosts(a: HostRoutes, b: HostRoutes): number {
+/** The canonical order of host entries: exact, then wildcard, then any host; by name. */
+export function compareHosts(a: HostRoutes, b: HostRoutes): number {
   if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
   return a.host < b.host ? -1 : a.host > b.host ? 1 : 0;
 }

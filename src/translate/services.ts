@@ -16,6 +16,8 @@ export interface ServiceView {
   readonly object: StoredObject;
   readonly type: string;
   readonly ports: readonly ServicePortView[];
+  /** `spec.clusterIP`; '' when absent, `None` for a headless Service. */
+  readonly clusterIP: string;
 }
 
 /** Reads a Service; returns null when it is too malformed to use (no ports array of objects). */
@@ -23,7 +25,8 @@ export function readService(object: StoredObject): ServiceView | null {
   const spec = asRecord(object.object['spec']);
   if (!spec) return null;
   const type = asString(spec['type']) ?? 'ClusterIP';
-  if (type === 'ExternalName') return { object, type, ports: [] };
+  const clusterIP = asString(spec['clusterIP']) ?? '';
+  if (type === 'ExternalName') return { object, type, ports: [], clusterIP };
   const ports: ServicePortView[] = [];
   for (const entry of asArray(spec['ports'])) {
     const port = asRecord(entry);
@@ -31,7 +34,7 @@ export function readService(object: StoredObject): ServiceView | null {
     if (!port || typeof number !== 'number' || !Number.isInteger(number)) return null;
     ports.push({ name: asString(port['name']) ?? '', port: number });
   }
-  return { object, type, ports };
+  return { object, type, ports, clusterIP };
 }
 
 /** One endpoint of an EndpointSlice with its readiness, for one slice port. */

@@ -1,18 +1,21 @@
-import type { Certificates, ObjectResult, Problem, RouteTable } from '../ir/index.ts';
+import type { Certificates, ObjectResult, Problem, RouteRefusal, RouteTable } from '../ir/index.ts';
 import type { Snapshot, StoredObject } from '../objects/index.ts';
 import { compareAge } from './age.ts';
 import {
   annotationPrefixes,
   isRegexPath,
   readIngressAnnotations,
+  serverPoliciesOf,
   type IngressAnnotations,
 } from './annotations/index.ts';
 import type { ServiceIndex } from './backends.ts';
 import { ownershipOf, type ClassIndex } from './ingress-class.ts';
 import type { IngressSpec } from './ingress-spec.ts';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from './options.ts';
+import { addHostNames, type HostNamesRequest } from './host-aliases.ts';
 import { RouteBuilder } from './route-builder.ts';
 import { readEndpointSlice, readService, type ServiceView, type SliceView } from './services.ts';
+import { PassthroughCollector, sslPassthroughOf, type RootRouteOf } from './ssl-passthrough.ts';
 import { bindTls, type TlsBindings } from './tls/index.ts';
 import { validateIngress, validateIngressClass } from './validate/index.ts';
 
@@ -71,7 +74,18 @@ export function translate(
     annotations: readIngressAnnotations(ingress.spec.annotations, prefixes),
   }));
   const regexHosts = regexHostsOf(read);
-  for (const { object, spec, annotations } of read) {
+  const passthrough = new PassthroughCollector();
+  const built: { object: StoredObject; problems: Problem[] }[] = [];
+  // One server-snippet per host, the oldest Ingress's; a canary's routes are not served.
+  const servers = serverPoliciesOf(
+    read.map(({ object, spec, annotations }) => ({
+      name: `${object.namespace}/${object.name}`,
+      hosts: spec.rules.map((rule) => rule.host ?? ''),
+      server: annotations.audit.canary ? null : annotations.server,
+    })),
+  );
+  const hostRefusals = serverSnippetRefusals(read);
+  for (const [index, { object, spec, annotations }] of read.entries()) {
     const { audit, redirect, regexPaths } = annotations;
     // A canary's own routes are not served (canaries are not supported yet): its traffic stays
     // with the main Ingress, as with a canary weight of 0.
@@ -81,23 +95,98 @@ export function translate(
           sslRedirect: (host) =>
             redirect.force || (redirect.sslRedirect && tls.hasCertificate(host)),
           protocol: annotations.backendProtocol,
+          serviceUpstream: annotations.serviceUpstream,
           route: annotations.route,
+          serverPolicies: servers.byHost,
+          hostRefusals,
           regexHosts,
           regexPaths,
           ...(audit.failClosed.length === 0
             ? {}
             : { refusal: { code: 'AccessControlNotEnforced', annotations: audit.failClosed } }),
         });
-    problems.push(...tls.problemsOf(object), ...annotations.problems);
-    results.push(resultOf(object, 'Accepted', problems));
+    const sslPassthrough = sslPassthroughOf(audit.canonical, options.sslPassthrough === true);
+    if (sslPassthrough.asked && !audit.canary) {
+      const failClosed = audit.failClosed.length > 0;
+      const rootOf = (host: string): ReturnType<RootRouteOf> => builder.rootRoute(host);
+      problems.push(...passthrough.add(object, spec, rootOf, failClosed));
+    }
+    problems.push(...tls.problemsOf(object), ...annotations.problems, ...sslPassthrough.problems);
+    problems.push(...(servers.problems.get(index) ?? []));
+    if (audit.failClosed.length === 0 && !audit.canary) {
+      problems.push(...hostRefusalProblems(spec, hostRefusals));
+    }
+    built.push({ object, problems });
+  }
+  const named = addHostNames(
+    builder.build(tls.hosts, tls.defaultCertificate, passthrough.hosts()),
+    hostNamesRequests(read),
+  );
+  for (const { object, problems } of built) {
+    const more = named.problems.get(`${object.namespace}/${object.name}`) ?? [];
+    results.push(resultOf(object, 'Accepted', [...problems, ...more]));
   }
 
   reportUsage(snapshot, accepted, services.serviceOf, tls, results);
   return {
-    table: builder.build(tls.hosts, tls.defaultCertificate),
+    table: named.table,
     results: sortResults(results),
     certificates: tls.certificates,
   };
+}
+
+/**
+ * Hosts whose server-snippet (any Ingress's, canaries left out) has an access directive: the
+ * directive guards the whole server in ingress-nginx, so every route on such a host fails closed.
+ */
+function serverSnippetRefusals(
+  ingresses: readonly { spec: IngressSpec; annotations: IngressAnnotations }[],
+): Map<string, RouteRefusal> {
+  const refusals = new Map<string, RouteRefusal>();
+  for (const { spec, annotations } of ingresses) {
+    const keys = annotations.audit.failClosed.filter((key) => key.endsWith('/server-snippet'));
+    if (keys.length === 0 || annotations.audit.canary) continue;
+    for (const rule of spec.rules) {
+      const host = rule.host ?? '';
+      const known = refusals.get(host)?.annotations ?? [];
+      const merged = [...new Set([...known, ...keys])].sort();
+      refusals.set(host, { code: 'AccessControlNotEnforced', annotations: merged });
+    }
+  }
+  return refusals;
+}
+
+/** What an Ingress is told when another Ingress's server-snippet fails its hosts closed. */
+function hostRefusalProblems(
+  spec: IngressSpec,
+  refusals: ReadonlyMap<string, RouteRefusal>,
+): Problem[] {
+  const hosts = new Set(spec.rules.map((rule) => rule.host ?? ''));
+  return [...hosts].flatMap((host) => {
+    const refusal = refusals.get(host);
+    if (refusal === undefined) return [];
+    const where = host === '' ? 'rules without a host' : host;
+    const message = `the routes on ${where} answer 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED: a server-snippet on the host (${refusal.annotations.join(', ')}) has access directives pointsman does not enforce`;
+    return [{ code: 'AccessControlNotEnforced' as const, message }];
+  });
+}
+
+/** What each Ingress (oldest first, canaries left out) asks for its hosts' other names. */
+function hostNamesRequests(
+  ingresses: readonly {
+    object: StoredObject;
+    spec: IngressSpec;
+    annotations: IngressAnnotations;
+  }[],
+): HostNamesRequest[] {
+  return ingresses
+    .filter(({ annotations }) => !annotations.audit.canary)
+    .map(({ object, spec, annotations }) => ({
+      ingress: `${object.namespace}/${object.name}`,
+      hosts: spec.rules.flatMap((rule) => (rule.host === null ? [] : [rule.host])),
+      aliases: annotations.hostNames.aliases,
+      fromToWww: annotations.hostNames.fromToWww,
+    }));
 }
 
 /**

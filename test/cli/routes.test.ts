@@ -154,6 +154,7 @@ describe('usage', () => {
     [['explain', '--help'], /^Usage: pointsman explain /],
     [['serve', '--help'], /^Usage: pointsman serve /],
     [['demo', '--help'], /^Usage: pointsman demo/],
+    [['migrate', '--help'], /^Usage: pointsman migrate /],
   ];
   for (const [args, usage] of helps) {
     test(`pointsman ${args.join(' ')}: the help on stdout, exit 0`, async () => {
@@ -164,7 +165,7 @@ describe('usage', () => {
     });
   }
 
-  for (const command of ['routes', 'explain', 'serve', 'demo']) {
+  for (const command of ['routes', 'explain', 'serve', 'demo', 'migrate']) {
     test(`pointsman ${command} --no-such-flag: a usage error, exit 2`, async () => {
       const run = await runCli([command, '--no-such-flag']);
       assert.equal(run.code, 2);

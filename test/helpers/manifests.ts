@@ -83,3 +83,45 @@ export async function writeManifests(file: string, objects: readonly object[]): 
   await writeFile(temporary, text);
   await rename(temporary, file);
 }
+
+/** One path of {@link ingressWith}: Prefix unless said otherwise, to `service` port 80. */
+export interface TestPath {
+  readonly path: string;
+  readonly pathType?: 'Exact' | 'Prefix' | 'ImplementationSpecific';
+  readonly service: string;
+}
+
+/**
+ * An Ingress in namespace `default` with rules for `hosts` (each with the same `paths`),
+ * annotations, and a creation time (age decides conflicts and several annotations).
+ */
+export function ingressWith(options: {
+  readonly name: string;
+  readonly hosts: readonly string[];
+  readonly paths: readonly TestPath[];
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly created?: string;
+}): object {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name: options.name,
+      namespace: 'default',
+      annotations: options.annotations ?? {},
+      creationTimestamp: options.created ?? '2024-01-01T00:00:00Z',
+    },
+    spec: {
+      rules: options.hosts.map((host) => ({
+        host,
+        http: {
+          paths: options.paths.map(({ path, pathType, service }) => ({
+            path,
+            pathType: pathType ?? 'Prefix',
+            backend: { service: { name: service, port: { number: 80 } } },
+          })),
+        },
+      })),
+    },
+  };
+}

@@ -8,6 +8,7 @@ import {
   type HostRoutes,
   type MatchType,
   type PathRoute,
+  type RoutePolicies,
   type RouteTable,
 } from '../../src/ir/index.ts';
 import {
@@ -26,6 +27,8 @@ export interface TestRoute {
   readonly backend: string;
   /** Whether plain-HTTP requests are redirected to HTTPS (default false). */
   readonly sslRedirect?: boolean;
+  /** The route's policies, as annotations would set them; none when absent. */
+  readonly policies?: RoutePolicies;
 }
 
 /** A route table as a test declares it. Backends map to endpoints or to a problem. */
@@ -51,6 +54,7 @@ export function buildTestTable(spec: TestTableSpec): RouteTable {
       backend: route.backend,
       source: { namespace: 'test', name: 'ingress', rule: index, path: 0 },
       sslRedirect: route.sslRedirect ?? false,
+      ...(route.policies === undefined ? {} : { policies: route.policies }),
     });
     byHost.set(route.host ?? '', paths);
   }

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startEchoUpstream, parseEcho, type EchoUpstream } from '../helpers/echo-upstream.ts';
 import { h2Connect, h2Request } from '../helpers/h2-client.ts';
-import { send } from '../helpers/http-client.ts';
+import { parseRawResponse, send, sendRaw } from '../helpers/http-client.ts';
 import {
   INGRESS_CLASS,
-  ingress,
+  ingressWith,
   manifestDir,
   serviceWithEndpoints,
   writeManifests,
@@ -19,19 +19,6 @@ import { explainJson, runCli } from '../helpers/run-cli.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 const HOST = 'shop.example.com';
-
-function annotated(
-  name: string,
-  paths: Record<string, string>,
-  annotations: Record<string, string>,
-  created: string,
-): object {
-  const base = ingress(name, HOST, paths) as { metadata: Record<string, unknown> };
-  return {
-    ...base,
-    metadata: { ...base.metadata, annotations, creationTimestamp: created },
-  };
-}
 
 describe('serve: ingress-nginx annotations', () => {
   let site: EchoUpstream;
@@ -49,30 +36,33 @@ describe('serve: ingress-nginx annotations', () => {
     dir = await manifestDir();
     await writeManifests(join(dir, 'all.yaml'), [
       INGRESS_CLASS,
-      annotated(
-        'site',
-        { '/': 'site' },
-        {
+      ingressWith({
+        name: 'site',
+        hosts: [HOST],
+        paths: [{ path: '/', service: 'site' }],
+        annotations: {
           'nginx.ingress.kubernetes.io/affinity': 'cookie',
           'nginx.ingress.kubernetes.io/rewrite_target': '/',
         },
-        '2024-01-01T00:00:00Z',
-      ),
-      annotated(
-        'admin',
-        { '/admin': 'admin' },
-        {
+        created: '2024-01-01T00:00:00Z',
+      }),
+      ingressWith({
+        name: 'admin',
+        hosts: [HOST],
+        paths: [{ path: '/admin', service: 'admin' }],
+        annotations: {
           'nginx.ingress.kubernetes.io/auth-type': 'basic',
           'nginx.ingress.kubernetes.io/auth-secret': 'admin-users',
         },
-        '2024-01-02T00:00:00Z',
-      ),
-      annotated(
-        'site-canary',
-        { '/': 'next' },
-        { 'nginx.ingress.kubernetes.io/canary': 'true' },
-        '2024-01-03T00:00:00Z',
-      ),
+        created: '2024-01-02T00:00:00Z',
+      }),
+      ingressWith({
+        name: 'site-canary',
+        hosts: [HOST],
+        paths: [{ path: '/', service: 'next' }],
+        annotations: { 'nginx.ingress.kubernetes.io/canary': 'true' },
+        created: '2024-01-03T00:00:00Z',
+      }),
       ...serviceWithEndpoints('site', [site.port]),
       ...serviceWithEndpoints('admin', [admin.port]),
       ...serviceWithEndpoints('next', [next.port]),
@@ -100,9 +90,16 @@ describe('serve: ingress-nginx annotations', () => {
       session.close();
     }
     assert.equal(admin.requests, 0, 'the protected backend was reached');
-    // And nothing fell through to the older Ingress's `/`.
+    // And nothing fell through to the older Ingress's `/`, not even with a ;parameter that a
+    // servlet container would strip (`/admin;x/users` is `/admin/users` to Tomcat).
     const before = site.requests;
     await send(serve.httpPort, { path: '/admin/x', headers: { host: HOST } });
+    const parameter = await send(serve.httpPort, {
+      path: '/admin;x/users',
+      headers: { host: HOST },
+    });
+    assert.equal(parameter.status, 400);
+    assert.equal(parameter.headers['x-pointsman-error'], 'PM_ERR_BAD_PATH');
     assert.equal(site.requests, before);
   });
 
@@ -132,5 +129,103 @@ describe('serve: ingress-nginx annotations', () => {
       String(explained['reason']),
       /auth-secret, nginx.ingress.kubernetes.io\/auth-type/,
     );
+  });
+});
+
+describe('serve: fail closed on every path a request can take', () => {
+  let open: EchoUpstream;
+  let guarded: EchoUpstream;
+  let serve: ServeProcess;
+  const REGEX_HOST = 'regex.example.com';
+  const PREFIXED_HOST = 'prefixed.example.com';
+
+  before(async () => {
+    [open, guarded] = await Promise.all([startEchoUpstream('open'), startEchoUpstream('guarded')]);
+    const dir = await manifestDir();
+    const guardedDefault = {
+      ...(ingressWith({
+        name: 'guarded-default',
+        hosts: [],
+        paths: [],
+        annotations: { 'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8' },
+        created: '2024-01-01T00:00:00Z',
+      }) as { spec: object }),
+    };
+    await writeManifests(join(dir, 'all.yaml'), [
+      INGRESS_CLASS,
+      {
+        ...guardedDefault,
+        spec: { defaultBackend: { service: { name: 'guarded', port: { number: 80 } } } },
+      },
+      ingressWith({
+        name: 'open',
+        hosts: [REGEX_HOST, PREFIXED_HOST],
+        paths: [{ path: '/', service: 'open' }],
+        created: '2024-01-02T00:00:00Z',
+      }),
+      // RE2 has no lookahead: the pattern is refused, and its literal start /admin/ is refused
+      // in its place, so /admin/secret never reaches the open `/`.
+      ingressWith({
+        name: 'regex-guarded',
+        hosts: [REGEX_HOST],
+        paths: [
+          { path: '/admin/(?!health).*', pathType: 'ImplementationSpecific', service: 'guarded' },
+        ],
+        annotations: {
+          'nginx.ingress.kubernetes.io/use-regex': 'true',
+          'nginx.ingress.kubernetes.io/auth-type': 'basic',
+        },
+        created: '2024-01-03T00:00:00Z',
+      }),
+      ingressWith({
+        name: 'prefixed-guarded',
+        hosts: [PREFIXED_HOST],
+        paths: [{ path: '/admin', service: 'guarded' }],
+        annotations: { 'ingress.kubernetes.io/auth-url': 'http://auth.example.com/check' },
+        created: '2024-01-04T00:00:00Z',
+      }),
+      ...serviceWithEndpoints('open', [open.port]),
+      ...serviceWithEndpoints('guarded', [guarded.port]),
+    ]);
+    serve = await startServeProcess('serve', [
+      '--manifests',
+      dir,
+      '--annotations-prefix',
+      'ingress.kubernetes.io',
+    ]);
+  });
+
+  after(async () => {
+    await serve.stop();
+    await Promise.all([open.close(), guarded.close()]);
+  });
+
+  test('a regex path RE2 refuses, a custom prefix, the default backend, an upgrade: all 503', async () => {
+    const cases: [string, string][] = [
+      [REGEX_HOST, '/admin/secret'],
+      [REGEX_HOST, '/ADMIN/secret'],
+      [PREFIXED_HOST, '/admin/users'],
+      ['unknown.example.com', '/'],
+    ];
+    for (const [host, path] of cases) {
+      const reply = await send(serve.httpPort, { path, headers: { host } });
+      assert.equal(reply.status, 503, `${host}${path}`);
+      assert.equal(reply.headers['x-pointsman-error'], 'PM_ERR_ACCESS_CONTROL_NOT_ENFORCED');
+    }
+    const upgrade = parseRawResponse(
+      await sendRaw(
+        serve.httpPort,
+        `GET /admin/users HTTP/1.1\r\nHost: ${PREFIXED_HOST}\r\nConnection: Upgrade\r\n` +
+          'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      ),
+    );
+    assert.equal(upgrade.status, 503);
+    assert.equal(upgrade.headers.get('x-pointsman-error'), 'PM_ERR_ACCESS_CONTROL_NOT_ENFORCED');
+    assert.equal(guarded.requests, 0, 'a guarded backend was reached');
+    assert.equal(open.requests, 0, 'a guarded path fell through to the open `/`');
+    const reply = await send(serve.httpPort, { path: '/shop', headers: { host: REGEX_HOST } });
+    assert.equal(reply.status, 200);
+    assert.equal(parseEcho(reply.body).name, 'open');
   });
 });

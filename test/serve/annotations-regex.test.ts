@@ -10,7 +10,7 @@ import { h2Connect, h2Request } from '../helpers/h2-client.ts';
 import { send } from '../helpers/http-client.ts';
 import {
   INGRESS_CLASS,
-  ingress,
+  ingressWith,
   manifestDir,
   serviceWithEndpoints,
   writeManifests,
@@ -19,36 +19,6 @@ import { explainJson } from '../helpers/run-cli.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 const HOST = 'shop.example.com';
-
-function withPaths(
-  name: string,
-  paths: readonly { path: string; pathType: string; service: string }[],
-  annotations: Record<string, string>,
-  created: string,
-): object {
-  const base = ingress(name, HOST, {}) as {
-    metadata: Record<string, unknown>;
-    spec: { rules: { host: string; http: { paths: unknown[] } }[] };
-  };
-  return {
-    ...base,
-    metadata: { ...base.metadata, annotations, creationTimestamp: created },
-    spec: {
-      rules: [
-        {
-          host: HOST,
-          http: {
-            paths: paths.map(({ path, pathType, service }) => ({
-              path,
-              pathType,
-              backend: { service: { name: service, port: { number: 80 } } },
-            })),
-          },
-        },
-      ],
-    },
-  };
-}
 
 describe('serve: regex paths and rewrite-target', () => {
   let upstreams: EchoUpstream[];
@@ -61,21 +31,21 @@ describe('serve: regex paths and rewrite-target', () => {
     dir = await manifestDir();
     await writeManifests(join(dir, 'all.yaml'), [
       INGRESS_CLASS,
-      withPaths(
-        'site',
-        [
-          { path: '/', pathType: 'Prefix', service: 'web' },
-          { path: '/static', pathType: 'Prefix', service: 'static' },
+      ingressWith({
+        name: 'site',
+        hosts: [HOST],
+        paths: [
+          { path: '/', service: 'web' },
+          { path: '/static', service: 'static' },
         ],
-        {},
-        '2024-01-01T00:00:00Z',
-      ),
-      withPaths(
-        'api',
-        [{ path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific', service: 'api' }],
-        { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2' },
-        '2024-01-02T00:00:00Z',
-      ),
+      }),
+      ingressWith({
+        name: 'api',
+        hosts: [HOST],
+        paths: [{ path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific', service: 'api' }],
+        annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2' },
+        created: '2024-01-02T00:00:00Z',
+      }),
       ...serviceWithEndpoints('web', [web.port]),
       ...serviceWithEndpoints('static', [statics.port]),
       ...serviceWithEndpoints('api', [api.port]),

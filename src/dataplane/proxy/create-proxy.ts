@@ -12,7 +12,7 @@ import { rawErrorResponse } from './error-response.ts';
 import { createClientErrorHandler } from './handle-client-error.ts';
 import { createRequestHandler } from './handle-request.ts';
 import { createUpgradeHandler } from './handle-upgrade.ts';
-import { createListenerServer } from './listener-server.ts';
+import { createListenerServer, passthroughCountsOf } from './listener-server.ts';
 import { logProxyError } from './log-error.ts';
 import {
   proxySettings,
@@ -21,6 +21,7 @@ import {
   type ProxySettings,
 } from './options.ts';
 import { requestIdFor } from './request-id.ts';
+import type { PassthroughCounts } from './ssl-passthrough.ts';
 import { isTrusted, parseTrustedProxies } from './trusted-proxies.ts';
 
 /** A running HTTP/1.1 reverse proxy. */
@@ -48,6 +49,8 @@ export interface ListenerStats extends ProxyStats {
   readonly http2Sessions?: number;
   /** Connections the limits closed since the start: idle ones evicted, new ones refused. */
   readonly shed: ShedCounts;
+  /** HTTPS only: TLS passthrough connections since the start (each also one of `tunnels`). */
+  readonly passthrough?: PassthroughCounts;
 }
 
 /** Default grace period of {@link Proxy.close}. */
@@ -112,7 +115,12 @@ export function createProxy(options: ProxyOptions): Proxy {
       return closing;
     },
     stats: () => {
-      const stats = { ...context.tracker.stats(), shed: limits.shed() };
+      const passthrough = passthroughCountsOf(server);
+      const stats = {
+        ...context.tracker.stats(),
+        shed: limits.shed(),
+        ...(passthrough === null ? {} : { passthrough }),
+      };
       return http2 === null ? stats : { ...stats, http2Sessions: http2.sessions };
     },
   };

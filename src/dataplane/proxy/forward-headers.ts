@@ -22,6 +22,11 @@ export interface ForwardContext {
   readonly upstreamHost?: string | undefined;
   /** An X-Forwarded-Prefix to send in place of the client's (x-forwarded-prefix). */
   readonly forwardedPrefix?: string | undefined;
+  /**
+   * The route's request header operations, applied to the client's headers that are kept:
+   * Host and the forwarded headers the proxy sets are out of their reach.
+   */
+  readonly editRequest?: ((headers: string[]) => string[]) | undefined;
   readonly requestId: string;
   /** The Upgrade value to keep (with `Connection: upgrade`) when opening a tunnel. */
   readonly upgrade?: string;
@@ -63,6 +68,7 @@ export function forwardHeaders(
   const host = context.upstreamHost ?? context.host;
   if (host !== undefined) out.push('host', host);
   const prefix = context.forwardedPrefix;
+  const start = out.length;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     const lower = name.toLowerCase();
@@ -74,6 +80,7 @@ export function forwardHeaders(
     if (prefix !== undefined && lower === 'x-forwarded-prefix') continue;
     out.push(name, raw[i + 1] as string);
   }
+  if (context.editRequest !== undefined) out.push(...context.editRequest(out.splice(start)));
   if (prefix !== undefined) out.push('x-forwarded-prefix', prefix);
   if (teTrailers && context.keepTeTrailers === true) out.push('te', 'trailers');
   addForwarded(out, head, context);

@@ -10,7 +10,6 @@ import { isGrpcOverHttp1 } from './grpc-over-http1.ts';
 import { logProxyError } from './log-error.ts';
 import { policyHeaders } from './policy-headers.ts';
 import { ProxiedRequest } from './proxied-request.ts';
-import { answerRedirect } from './redirect-answer.ts';
 import { ALLOWED_METHODS, isRefusedMethod } from './refused-methods.ts';
 import { checkRequestFraming } from './request-framing.ts';
 import { RequestHead } from './request-head.ts';
@@ -18,7 +17,10 @@ import { requestIdFor } from './request-id.ts';
 import { recordResponse } from './request-record.ts';
 import { requestTargetOf } from './request-target.ts';
 import { requestFacts, type RequestFacts } from './request-variables.ts';
+import { declaredTooLarge, routeLimits } from './route-limits.ts';
+import { responseEditOf } from './response-policy.ts';
 import { routeRequest } from './route-request.ts';
+import { answerItself } from './self-answer.ts';
 import { redirectToHttps } from './ssl-redirect.ts';
 import { isTrusted } from './trusted-proxies.ts';
 
@@ -26,6 +28,8 @@ import { isTrusted } from './trusted-proxies.ts';
 const CLOSING_CODES: ReadonlySet<ProxyErrorCode> = new Set([
   'PM_ERR_BAD_REQUEST',
   'PM_ERR_UNSUPPORTED_TRANSFER_CODING',
+  // The body is not read: closing spares reading it all to reach the next request.
+  'PM_ERR_BODY_TOO_LARGE',
 ]);
 
 /** The server's 'request' listener: nothing it does may throw out of it. */
@@ -85,8 +89,14 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
   if (redirectToHttps(context, target, res)) return;
   const routed = routeRequest(context.tables.current, target.host, target.path, record);
   const facts = (): RequestFacts => requestFacts(req, target, context.settings.proto, client);
-  if (typeof routed !== 'string' && routed.kind === 'redirect') {
-    answerRedirect(res, routed.redirect, facts(), context.closing);
+  if (typeof routed !== 'string' && routed.kind !== 'proxy') {
+    answerItself(res, routed, facts(), { head: method === 'HEAD', close: context.closing });
+    return;
+  }
+  const limits = routeLimits(typeof routed === 'string' ? null : routed.route, context.settings);
+  // As nginx's client_max_body_size: refused before the backend is looked at.
+  if (typeof routed !== 'string' && declaredTooLarge(head.contentLength, limits)) {
+    refuse('PM_ERR_BODY_TOO_LARGE', target.host);
     return;
   }
   const backend = typeof routed === 'string' ? routed : routed.backend;
@@ -127,6 +137,8 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     host: target.host,
     client,
     record,
+    limits,
+    editResponse: responseEditOf(typeof routed === 'string' ? null : routed.route, facts),
   }).start();
 }
 

@@ -18,7 +18,6 @@ import { rawErrorResponse } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
 import { policyHeaders } from './policy-headers.ts';
-import { rawRedirectResponse } from './redirect-answer.ts';
 import { isRefusedMethod } from './refused-methods.ts';
 import { checkRequestFraming } from './request-framing.ts';
 import { RequestHead } from './request-head.ts';
@@ -27,7 +26,9 @@ import { recordUpgrade, type RequestRecord } from './request-record.ts';
 import { requestTargetOf } from './request-target.ts';
 import { requestFacts, type RequestFacts } from './request-variables.ts';
 import { responseHeaders } from './response-headers.ts';
+import { routeLimits, type RouteLimits } from './route-limits.ts';
 import { routeRequest } from './route-request.ts';
+import { rawSelfAnswer } from './self-answer.ts';
 import { isTrusted } from './trusted-proxies.ts';
 import { responseHeadText, spliceSockets } from './tunnel.ts';
 import { switchesToOffered } from './upgrade-protocols.ts';
@@ -58,6 +59,8 @@ interface UpgradeState {
   readonly record: RequestRecord;
   /** The Upgrade value sent upstream: the protocols its 101 may switch to. */
   readonly offered: string | undefined;
+  /** The route's connect and read timeouts (proxy-*-timeout), in place of the settings'. */
+  readonly timeouts: Pick<RouteLimits, 'connectTimeoutMs' | 'readTimeoutMs'>;
 }
 
 /**
@@ -88,6 +91,7 @@ function handleUpgrade(
     log,
     record,
     offered: head.upgrade,
+    timeouts: {},
   };
   const target = requestTargetOf(req.url ?? '', head, req.httpVersion);
   if (typeof target === 'string') {
@@ -111,9 +115,9 @@ function handleUpgrade(
   }
   const routed = routeRequest(context.tables.current, target.host, target.path, record);
   const facts = (): RequestFacts => requestFacts(req, target, context.settings.proto, client);
-  if (typeof routed !== 'string' && routed.kind === 'redirect') {
-    record.status = routed.redirect.code;
-    endWith(socket, rawRedirectResponse(routed.redirect, facts()));
+  if (typeof routed !== 'string' && routed.kind !== 'proxy') {
+    record.status = routed.kind === 'redirect' ? routed.redirect.code : routed.answer.code;
+    endWith(socket, rawSelfAnswer(routed, facts()));
     return;
   }
   const backend = typeof routed === 'string' ? routed : routed.backend;
@@ -166,6 +170,7 @@ function handleUpgrade(
   const withUpstream = {
     ...state,
     log: { ...log, host: target.host, upstream: endpointKey(endpoint) },
+    timeouts: routeLimits(typeof routed === 'string' ? null : routed.route, context.settings),
   };
   watchUpstream(withUpstream, upstream, clientHead, connected);
   upstream.end();
@@ -178,9 +183,11 @@ function watchUpstream(
   reportConnect: (ok: boolean) => void,
 ): void {
   const { context, socket, tunnel } = state;
+  const { settings } = context;
+  const { connectTimeoutMs = settings.connectTimeoutMs, readTimeoutMs } = state.timeouts;
   let connected = false;
   let answered = false;
-  upstream.setTimeout(context.settings.connectTimeoutMs, () => {
+  upstream.setTimeout(connectTimeoutMs, () => {
     const code = connected ? 'PM_ERR_UPSTREAM_TIMEOUT' : 'PM_ERR_UPSTREAM_CONNECT_TIMEOUT';
     upstream.destroy(new ProxyError(code));
   });
@@ -193,7 +200,7 @@ function watchUpstream(
     upstreamSocket.once('connect', () => {
       connected = true;
       reportConnect(true);
-      upstream.setTimeout(context.settings.responseHeadersTimeoutMs);
+      upstream.setTimeout(readTimeoutMs ?? settings.responseHeadersTimeoutMs);
     });
   });
   upstream.on('error', (error) => {
@@ -225,7 +232,8 @@ function watchUpstream(
     if (upstreamHead.length > 0) socket.write(upstreamHead);
     if (clientHead.length > 0) upstreamSocket.write(clientHead);
     tunnel.upstream = upstreamSocket;
-    spliceSockets(socket, upstreamSocket, context.settings.tunnelIdleTimeoutMs);
+    // proxy-read-timeout bounds an nginx tunnel's idle time; it replaces the flag's for the route.
+    spliceSockets(socket, upstreamSocket, readTimeoutMs ?? settings.tunnelIdleTimeoutMs);
   });
   upstream.once('response', (res: IncomingMessage) => {
     answered = true;
@@ -268,7 +276,7 @@ function refuse(state: UpgradeState, code: ProxyErrorCode, error?: unknown): voi
 }
 
 /** Sends a whole answer and closes the client connection once it is written. */
-function endWith(socket: Duplex, answer: string): void {
+function endWith(socket: Duplex, answer: string | Buffer): void {
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { acceptHttp2 } from '../h2/index.ts';
 import type { ProxyContext } from './context.ts';
 import { withHsts } from './hsts.ts';
+import { passThroughByServerName, type PassthroughCounts } from './ssl-passthrough.ts';
 
 /** The request listener of a proxy server. */
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -21,7 +22,8 @@ const MAX_CONCURRENT_STREAMS = 128;
  * The Node server of one listener: plain HTTP, or HTTPS when the settings carry TLS options.
  * HTTPS responses get the Strict-Transport-Security header. With `http2`, the same port also
  * serves HTTP/2 (see acceptHttp2): by ALPN over TLS (the listener offers `h2` and `http/1.1`,
- * whatever the TLS options say), with prior knowledge (h2c) in cleartext.
+ * whatever the TLS options say), with prior knowledge (h2c) in cleartext. HTTPS also passes
+ * the connections of passthrough hosts through undecrypted (see passThroughByServerName).
  */
 export function createListenerServer(
   context: ProxyContext,
@@ -50,7 +52,16 @@ export function createListenerServer(
     socket.destroy();
   });
   if (settings.http2) serveHttp2(server, context, listener, 'tls');
+  passthroughCounts.set(server, passThroughByServerName(server, context));
   return server;
+}
+
+// The passthrough counts of each HTTPS server, for the proxy's stats (see passthroughCountsOf).
+const passthroughCounts = new WeakMap<Server, () => PassthroughCounts>();
+
+/** The passthrough counts of a server made by createListenerServer; null for plain HTTP. */
+export function passthroughCountsOf(server: Server): PassthroughCounts | null {
+  return passthroughCounts.get(server)?.() ?? null;
 }
 
 function serveHttp2(

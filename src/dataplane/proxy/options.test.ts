@@ -15,6 +15,7 @@ test('defaults', () => {
     responseHeadersTimeoutMs: 60_000,
     responseBodyTimeoutMs: 60_000,
     upstreamKeepAliveTimeoutMs: 4_000,
+    maxBodyBytes: 0,
     trustedProxies: [],
     maxHeaderSize: 16_384,
     headersTimeoutMs: 10_000,

@@ -26,6 +26,11 @@ export interface ProxyOptions {
   readonly responseBodyTimeoutMs?: number;
   /** How long an idle upstream connection is kept for reuse. */
   readonly upstreamKeepAliveTimeoutMs?: number;
+  /**
+   * Largest request body in bytes, for routes without a `proxy-body-size` of their own; larger
+   * ones get 413. 0 (the default): no limit.
+   */
+  readonly maxBodyBytes?: number;
   /** IPs and CIDRs of proxies in front of this one, whose X-Forwarded-* headers are kept. */
   readonly trustedProxies?: readonly string[];
   /** Largest request head (request line and headers) accepted, in bytes; larger ones get 431. */
@@ -49,8 +54,8 @@ export interface ProxyOptions {
   readonly maxConnectionsPerClient?: number;
   /**
    * An upgraded connection (WebSocket and other tunnels) that carries no byte either way for this
-   * long is closed, both sides; 0 turns it off. A per-Ingress value will come from the
-   * ingress-nginx `proxy-read-timeout` annotation with the other compatibility annotations.
+   * long is closed, both sides; 0 turns it off. A route's `proxy-read-timeout` takes its place
+   * for the route's tunnels.
    */
   readonly tunnelIdleTimeoutMs?: number;
   /**
@@ -85,6 +90,8 @@ export const PROXY_DEFAULTS: ProxySettings = Object.freeze({
   responseHeadersTimeoutMs: 60_000,
   responseBodyTimeoutMs: 60_000,
   upstreamKeepAliveTimeoutMs: 4_000,
+  // ingress-nginx's ConfigMap says 1m; pointsman sets no limit unless asked (docs/annotations.md).
+  maxBodyBytes: 0,
   trustedProxies: Object.freeze([]),
   maxHeaderSize: 16 * 1024,
   headersTimeoutMs: 10_000,
@@ -132,6 +139,7 @@ const NON_NEGATIVE = [
   'requestTimeoutMs',
   'keepAliveTimeoutMs',
   'tunnelIdleTimeoutMs',
+  'maxBodyBytes',
 ] as const;
 
 /**

@@ -8,13 +8,17 @@ import {
   upstreamTarget,
   type TrailerFields,
   type UpstreamFailure,
+  withConnectTimeout,
 } from '../upstream/index.ts';
 import type { ProxyContext } from './context.ts';
 import { sendError } from './error-response.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
+import { MeteredBody, type BodyLimitCode } from './metered-body.ts';
 import { relayTrailers } from './relay-trailers.ts';
 import type { RequestRecord } from './request-record.ts';
 import { responseHeaders } from './response-headers.ts';
+import type { ResponseEdit } from './response-policy.ts';
+import type { RouteLimits } from './route-limits.ts';
 
 /** Everything decided about a request before it is sent upstream. */
 export interface ForwardPlan {
@@ -33,6 +37,10 @@ export interface ForwardPlan {
   readonly client: string;
   /** Where the outcome is noted for the request observer. */
   readonly record: RequestRecord;
+  /** The route's body limit and upstream timeouts. */
+  readonly limits: RouteLimits;
+  /** The route's response header policies (response-policy.ts); undefined when none. */
+  readonly editResponse?: ResponseEdit | undefined;
 }
 
 // RFC 9110 section 9.2.2, less TRACE, which is never forwarded; retried only when no body byte
@@ -59,6 +67,10 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
   #retried = false;
   #finished = false;
   #clientGone = false;
+  /** The body as sent upstream: the client request, or a meter on it when the route bounds it. */
+  #body: IncomingMessage | MeteredBody | null;
+  /** Why the body stopped the request, until the upstream request can be aborted with it. */
+  #bodyStop: ProxyError | null = null;
 
   constructor(context: ProxyContext, req: IncomingMessage, res: ServerResponse, plan: ForwardPlan) {
     this.#context = context;
@@ -67,17 +79,23 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     this.#plan = plan;
     this.#endpoint = plan.endpoint;
     plan.record.endpoint = plan.endpoint;
+    this.#body = plan.body;
   }
 
   /** Sends the request upstream. */
   start(): void {
     this.#res.once('close', this.#onClientClose);
+    const { body, limits } = this.#plan;
+    if (body !== null && (limits.maxBodyBytes > 0 || limits.sendTimeoutMs > 0)) {
+      this.#body = new MeteredBody(body, limits, this.#onBodyLimit);
+    }
     this.#dispatch();
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#clientGone) controller.abort(new ProxyError('PM_ERR_CLIENT_CLOSED'));
+    else if (this.#bodyStop !== null) controller.abort(this.#bodyStop);
   }
 
   onResponseStart(
@@ -97,7 +115,9 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     const record = this.#plan.record;
     record.upstreamMs = performance.now() - record.upstreamStartMs;
     try {
-      this.#res.writeHead(statusCode, responseHeaders(headers, this.#context.closing));
+      const edit = this.#plan.editResponse;
+      const bound = edit === undefined ? undefined : edit.bind(null, statusCode);
+      this.#res.writeHead(statusCode, responseHeaders(headers, this.#context.closing, bound));
     } catch (error) {
       // Node refuses header values it considers invalid; the client gets a clean 502.
       this.#responseStarted = false;
@@ -134,6 +154,11 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
 
   #fail(error: Error): void {
     if (this.#finished) return;
+    // Checked first: dropping the rest of an oversized body is not the client failing.
+    if (this.#bodyStop !== null && !this.#clientGone && !this.#res.destroyed) {
+      this.#finish(this.#bodyStop.code, error);
+      return;
+    }
     if (this.#clientGone || this.#res.destroyed || this.#req.errored !== null) {
       this.#finish('PM_ERR_CLIENT_CLOSED', error);
       return;
@@ -151,7 +176,9 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     this.#plan.record.error = code;
     logProxyError(this.#context.logger, code, this.#logFields(error));
     if (code === 'PM_ERR_CLIENT_CLOSED') return;
-    sendError(this.#res, code, this.#plan.requestId, this.#plan.accept, this.#context.closing);
+    // A body the upstream did not take whole is not read to its end here: close after the answer.
+    const close = this.#context.closing || (this.#body !== this.#plan.body && !this.#req.complete);
+    sendError(this.#res, code, this.#plan.requestId, this.#plan.accept, close);
   }
 
   /**
@@ -188,17 +215,27 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
 
   #dispatch(): void {
     const plan = this.#plan;
+    const read = plan.limits.readTimeoutMs;
     const options = {
       path: plan.path,
       method: plan.method,
       headers: plan.headers,
-      body: plan.body,
+      body: this.#body,
+      // proxy-read-timeout: the wait for the response head and between body chunks.
+      ...(read === undefined ? {} : { headersTimeout: read, bodyTimeout: read }),
     };
     plan.record.upstreamStartMs = performance.now();
-    const target = upstreamTarget(plan.backend);
+    const target = withConnectTimeout(upstreamTarget(plan.backend), plan.limits.connectTimeoutMs);
     if (this.#retried) this.#context.pools.dispatchFresh(this.#endpoint, options, this, target);
     else this.#context.pools.dispatcher(this.#endpoint, target).dispatch(options, this);
   }
+
+  /** The body passed its size limit, or the upstream stopped taking it: abort the upstream. */
+  readonly #onBodyLimit = (code: BodyLimitCode): void => {
+    if (this.#finished || this.#bodyStop !== null) return;
+    this.#bodyStop = new ProxyError(code);
+    this.#controller?.abort(this.#bodyStop);
+  };
 
   readonly #onDrain = (): void => {
     this.#waitingForDrain = false;

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { RouteRedirect } from '../../ir/index.ts';
 import { expandTemplate, type RequestFacts } from './request-variables.ts';
+import type { ResponseEdit } from './response-policy.ts';
 
 /**
  * Answers a request on a route that redirects (permanent-redirect, temporal-redirect, app-root)
@@ -12,9 +13,13 @@ export function answerRedirect(
   redirect: RouteRedirect,
   facts: RequestFacts,
   close: boolean,
+  edit?: ResponseEdit,
 ): void {
-  const headers = ['location', expandTemplate(redirect.location, facts), 'content-length', '0'];
+  let headers: (string | string[])[] = ['location', expandTemplate(redirect.location, facts)];
   headers.push('server', 'pointsman');
+  // A snippet's header operations apply to the redirect, as add_header does to nginx's return.
+  if (edit !== undefined) headers = edit(redirect.code, headers);
+  headers.push('content-length', '0');
   if (close) headers.push('connection', 'close');
   res.writeHead(redirect.code, headers);
   res.end();

@@ -1,6 +1,15 @@
-import type { Backend, BackendProblem, PathRoute, RouteRedirect } from '../../ir/index.ts';
+import {
+  parametersChangeRoute,
+  type Backend,
+  type BackendProblem,
+  type FixedAnswer,
+  type HeaderOperation,
+  type PathRoute,
+  type RouteRedirect,
+} from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { ProxyErrorCode } from '../errors.ts';
+import { patternRedirect } from './pattern-redirect.ts';
 import type { RequestRecord } from './request-record.ts';
 
 // Problems that mean the backend itself could not be resolved, as opposed to a resolved
@@ -14,12 +23,23 @@ const UNRESOLVED: ReadonlySet<BackendProblem['code']> = new Set([
 ]);
 
 /**
- * What routing decided for a request: answer a redirect (the route's backend is never
- * contacted), or proxy to a backend, with the route whose policies apply (null for the default
- * backend).
+ * What routing decided for a request: answer a redirect or a fixed answer (the route's backend
+ * is never contacted), with the response header operations that apply to it, or proxy to a
+ * backend, with the route whose policies apply (null for the default backend).
  */
 export type Routed =
-  | { readonly kind: 'redirect'; readonly redirect: RouteRedirect }
+  | {
+      readonly kind: 'redirect';
+      readonly redirect: RouteRedirect;
+      readonly route?: PathRoute;
+      readonly responseHeaders?: readonly HeaderOperation[];
+    }
+  | {
+      readonly kind: 'answer';
+      readonly answer: FixedAnswer;
+      readonly route: PathRoute;
+      readonly responseHeaders?: readonly HeaderOperation[];
+    }
   | { readonly kind: 'proxy'; readonly backend: Backend; readonly route: PathRoute | null };
 
 /**
@@ -38,17 +58,15 @@ export function routeRequest(
   if (table === null) return 'PM_ERR_NOT_READY';
   const match = table.match(host, path);
   record.noteMatch(table.table, match);
+  if (parametersChangeRoute(table, host, path, match)) return 'PM_ERR_BAD_PATH';
   const id = match.backend;
   if (id === null) return 'PM_ERR_NO_ROUTE';
   // Fail closed: access control the Ingress asks for and pointsman cannot enforce.
   const refusal =
     match.kind === 'default' ? table.table.defaultBackend?.refusal : match.route?.refusal;
   if (refusal !== undefined) return 'PM_ERR_ACCESS_CONTROL_NOT_ENFORCED';
-  const redirect = match.route?.policies?.redirect;
-  // app-root answers only a request for exactly `/` (nginx's `$uri = /`); other paths proxy.
-  if (redirect !== undefined && (!redirect.onlyRoot || path === '/')) {
-    return { kind: 'redirect', redirect };
-  }
+  const answered = match.route === null ? null : answerOf(match.route, path);
+  if (answered !== null) return answered;
   const backend = table.backend(id);
   if (backend === undefined) return 'PM_ERR_BACKEND_UNRESOLVED';
   record.backend = backend;
@@ -57,4 +75,34 @@ export function routeRequest(
   }
   if (backend.problem !== null || backend.endpoints.length === 0) return 'PM_ERR_NO_ENDPOINTS';
   return { kind: 'proxy', backend, route: match.route };
+}
+
+/**
+ * What a route answers itself, or null when it proxies: a snippet's pattern redirects (in
+ * order, nginx's rewrite phase), its exact-path answers, then the redirect (app-root answers
+ * only a request for exactly `/`, nginx's `$uri = /`) and the fixed answer.
+ */
+function answerOf(route: PathRoute, path: string): Routed | null {
+  const policies = route.policies;
+  if (policies === undefined) return null;
+  const headers = policies.responseHeaders;
+  const withHeaders = (ops = headers): { responseHeaders?: readonly HeaderOperation[] } =>
+    ops === undefined ? {} : { responseHeaders: ops };
+  for (const rule of policies.patternRedirects ?? []) {
+    const redirect = patternRedirect(rule, path);
+    if (redirect !== null) return { kind: 'redirect', redirect, route, ...withHeaders() };
+  }
+  const exact = policies.exactAnswers?.find((candidate) => candidate.path === path);
+  if (exact !== undefined) {
+    const ops = withHeaders(exact.responseHeaders ?? headers);
+    return exact.answer.kind === 'fixed'
+      ? { kind: 'answer', answer: exact.answer.fixed, route, ...ops }
+      : { kind: 'redirect', redirect: { ...exact.answer, onlyRoot: false }, route, ...ops };
+  }
+  const redirect = policies.redirect;
+  if (redirect !== undefined && (!redirect.onlyRoot || path === '/')) {
+    return { kind: 'redirect', redirect, route, ...withHeaders() };
+  }
+  const answer = policies.answer;
+  return answer === undefined ? null : { kind: 'answer', answer, route, ...withHeaders() };
 }

@@ -24,8 +24,17 @@ export function spliceSockets(client: Duplex, upstream: Socket, idleTimeoutMs: n
   upstream.pipe(client);
   client.pipe(upstream);
   upstream.once('close', (hadError: boolean) => {
-    if (hadError) client.destroy();
-    else client.end();
+    if (hadError) {
+      client.destroy();
+      return;
+    }
+    // The upstream is gone, and with it the pipe from the client, which leaves the client
+    // paused: its end would never be read, and the half-closed connection would stay open (and
+    // counted against the limits) until the idle timeout. Reading on, and dropping what comes,
+    // lets it close when the client does.
+    client.unpipe(upstream);
+    client.resume();
+    client.end();
   });
   client.once('close', () => {
     if (!upstream.destroyed) upstream.destroy();

@@ -60,8 +60,8 @@ export class H2Origin implements UpstreamDispatcher {
     const settings = {
       scheme: options.origin.startsWith('https:') ? ('https' as const) : ('http' as const),
       authority: this.#authority,
-      headersTimeoutMs: options.responseHeadersTimeoutMs,
-      bodyTimeoutMs: options.responseBodyTimeoutMs,
+      headersTimeoutMs: request.headersTimeout ?? options.responseHeadersTimeoutMs,
+      bodyTimeoutMs: request.bodyTimeout ?? options.responseBodyTimeoutMs,
     };
     if (this.#closed) {
       const error = new Error('the connections to this upstream are closed');

@@ -6,6 +6,7 @@ export {
   poolKey,
   upstreamTarget,
   usesHttp2,
+  withConnectTimeout,
   usesTls,
   type UpstreamDispatcher,
   type UpstreamRequest,

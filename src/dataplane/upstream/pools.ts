@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { CompiledTable } from '../compile/index.ts';
-import type { Endpoint } from '../../ir/index.ts';
+import type { Backend, Endpoint } from '../../ir/index.ts';
 import { H2Origin } from './h2-origin.ts';
 import { endpointOrigin } from './origin.ts';
 import {
@@ -10,6 +10,7 @@ import {
   upstreamTarget,
   usesHttp2,
   usesTls,
+  withConnectTimeout,
   type UpstreamDispatcher,
   type UpstreamRequest,
   type UpstreamTarget,
@@ -116,7 +117,7 @@ export class UpstreamPools {
     }
     const tls = usesTls(target.protocol);
     const origin = new URL(endpointOrigin(endpoint, tls ? 'https' : 'http'));
-    const client = this.#createClient(origin, this.#clientOptions(tls));
+    const client = this.#createClient(origin, this.#clientOptions(tls, target.connectTimeoutMs));
     client.dispatch(withServername(options, target), handler);
     // close() lets the request just dispatched finish first.
     void client.close().catch(ignore);
@@ -172,7 +173,7 @@ export class UpstreamPools {
       const pool = new H2Origin({
         origin: endpointOrigin(endpoint, tls ? 'https' : 'http'),
         servername: target.servername,
-        connectTimeoutMs: options.connectTimeoutMs,
+        connectTimeoutMs: target.connectTimeoutMs ?? options.connectTimeoutMs,
         responseHeadersTimeoutMs: options.responseHeadersTimeoutMs,
         responseBodyTimeoutMs: options.responseBodyTimeoutMs,
         keepAliveTimeoutMs: options.keepAliveTimeoutMs,
@@ -181,7 +182,7 @@ export class UpstreamPools {
       return { ...base, pool, dispatcher: pool };
     }
     const pool = new Pool(endpointOrigin(endpoint, tls ? 'https' : 'http'), {
-      ...this.#clientOptions(tls),
+      ...this.#clientOptions(tls, target.connectTimeoutMs),
       factory: (origin, clientOptions) => this.#createClient(origin, clientOptions),
     });
     if (target.servername === null) return { ...base, pool, dispatcher: pool };
@@ -193,13 +194,14 @@ export class UpstreamPools {
     return { ...base, pool, dispatcher };
   }
 
-  #clientOptions(tls = false): Client.Options {
+  #clientOptions(tls: boolean, connectTimeoutMs?: number): Client.Options {
     const options = this.#options;
+    const timeout = connectTimeoutMs ?? options.connectTimeoutMs;
     return {
       // Upstream certificates are not verified (docs/tls.md), as ingress-nginx does by default.
       connect: tls
-        ? { timeout: options.connectTimeoutMs, noDelay: true, rejectUnauthorized: false }
-        : { timeout: options.connectTimeoutMs, noDelay: true },
+        ? { timeout, noDelay: true, rejectUnauthorized: false }
+        : { timeout, noDelay: true },
       headersTimeout: options.responseHeadersTimeoutMs,
       bodyTimeout: options.responseBodyTimeoutMs,
       keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -218,9 +220,21 @@ export class UpstreamPools {
   #liveKeysOf(table: CompiledTable | null): Set<string> {
     if (table === this.#liveFor) return this.#liveKeys;
     const keys = new Set<string>();
+    const byId = new Map<string, Backend>();
     for (const backend of table?.table.backends ?? []) {
+      byId.set(backend.id, backend);
       const target = upstreamTarget(backend);
       for (const endpoint of backend.endpoints) keys.add(poolKey(endpoint, target));
+    }
+    // Routes with a connect timeout of their own reach their backend through pools of their own.
+    for (const host of table?.table.hosts ?? []) {
+      for (const route of host.paths) {
+        const connect = route.policies?.connectTimeoutMs;
+        const backend = connect === undefined ? undefined : byId.get(route.backend);
+        if (backend === undefined) continue;
+        const target = withConnectTimeout(upstreamTarget(backend), connect);
+        for (const endpoint of backend.endpoints) keys.add(poolKey(endpoint, target));
+      }
     }
     this.#liveFor = table;
     this.#liveKeys = keys;
@@ -248,7 +262,12 @@ function withServername(request: UpstreamRequest, target: UpstreamTarget): Upstr
 }
 
 function sameTarget(a: UpstreamTarget, b: UpstreamTarget): boolean {
-  return a === b || (a.protocol === b.protocol && a.servername === b.servername);
+  return (
+    a === b ||
+    (a.protocol === b.protocol &&
+      a.servername === b.servername &&
+      a.connectTimeoutMs === b.connectTimeoutMs)
+  );
 }
 
 async function closeEntry(entry: PoolEntry): Promise<void> {

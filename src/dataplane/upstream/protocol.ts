@@ -8,6 +8,11 @@ export interface UpstreamTarget {
   readonly protocol: BackendProtocol;
   /** The SNI name for HTTPS and GRPCS: the Service's cluster DNS name. Null without TLS. */
   readonly servername: string | null;
+  /**
+   * A route's own connect timeout (proxy-connect-timeout); absent: the pools' default. undici
+   * times connects per pool, so each timeout gets pools of its own.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /** Plain HTTP/1.1, the default. */
@@ -21,6 +26,12 @@ export interface UpstreamRequest {
   readonly headers: string[];
   /** The client request when it has a body to stream, else null. */
   readonly body: Readable | null;
+  /**
+   * A route's own wait for the response head, and longest gap between response body chunks
+   * (proxy-read-timeout), in place of the pool's; undici's names, which its dispatch reads.
+   */
+  readonly headersTimeout?: number;
+  readonly bodyTimeout?: number;
 }
 
 /** What the proxy needs of a pool of connections to one endpoint. */
@@ -57,13 +68,24 @@ export function upstreamTarget(
   return { protocol, servername };
 }
 
+/** `target` reached with a route's own connect timeout, when it has one. */
+export function withConnectTimeout(
+  target: UpstreamTarget,
+  connectTimeoutMs: number | undefined,
+): UpstreamTarget {
+  return connectTimeoutMs === undefined ? target : { ...target, connectTimeoutMs };
+}
+
 /**
  * The key a pool is stored under: `address:port` for plain HTTP, else the protocol, the server
- * name when there is one, and the endpoint (`grpcs://api.shop.svc@10.0.0.1:50051`).
+ * name when there is one, and the endpoint (`grpcs://api.shop.svc@10.0.0.1:50051`); then a
+ * route's own connect timeout, when it has one (`10.0.0.1:80 connect=30000ms`).
  */
 export function poolKey(endpoint: Endpoint, target: UpstreamTarget): string {
   const key = endpointKey(endpoint);
-  if (target.protocol === 'HTTP') return key;
+  const connect =
+    target.connectTimeoutMs === undefined ? '' : ` connect=${String(target.connectTimeoutMs)}ms`;
+  if (target.protocol === 'HTTP') return `${key}${connect}`;
   const name = target.servername === null ? '' : `${target.servername}@`;
-  return `${target.protocol.toLowerCase()}://${name}${key}`;
+  return `${target.protocol.toLowerCase()}://${name}${key}${connect}`;
 }

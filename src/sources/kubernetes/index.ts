@@ -37,3 +37,4 @@ export { normalizeObject, storedView } from './normalize.ts';
 export { RESOURCES, apiVersionOf, collectionPath } from './resources.ts';
 export { IN_CLUSTER_TOKEN_PATH, kubernetesModeFrom, type KubernetesMode } from './mode.ts';
 export { FakeKubeApi, type FakeWatch } from './fake-kube-api.ts';
+export { listObjectsOnce, type ListOnceOptions, type ListOnceResult } from './list-once.ts';

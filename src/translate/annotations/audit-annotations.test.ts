@@ -10,7 +10,12 @@ const codes = (annotations: Record<string, string>, prefixes = NGINX) =>
 
 test('every catalogued annotation ends in its stated visible state', () => {
   for (const entry of INGRESS_NGINX_ANNOTATIONS.values()) {
-    const audit = auditAnnotations({ [n(entry.name)]: 'true' }, NGINX);
+    // A snippet is judged by what it holds: this one is read, and has no access directive.
+    const snippet = entry.group === 'ConfigurationSnippet' || entry.group === 'ServerSnippet';
+    const audit = auditAnnotations(
+      { [n(entry.name)]: snippet ? 'add_header A b;' : 'true' },
+      NGINX,
+    );
     const expected = {
       honoured: [],
       moot: [],
@@ -71,7 +76,7 @@ test('aliases, a custom prefix and legacy keys reach the readers in canonical sp
   assert.equal(both.canonical[n('backend-protocol')], 'HTTP');
 });
 
-test('snippets: access directives fail closed, other directives are listed', () => {
+test('snippets: access directives and unreadable snippets fail closed, others pass', () => {
   const denies = auditAnnotations(
     { [n('configuration-snippet')]: 'if ($bad) { return 403; }' },
     NGINX,
@@ -82,7 +87,17 @@ test('snippets: access directives fail closed, other directives are listed', () 
     NGINX,
   );
   assert.deepEqual(headers.failClosed, []);
-  assert.match(headers.problems[0]?.message ?? '', /directives more_set_headers, return/);
+  // What is not applied is reported by the snippet readers (snippet-reader.ts).
+  assert.deepEqual(headers.problems, []);
+  const unbalanced = auditAnnotations(
+    { [n('server-snippet')]: 'location = /a { return 200;' },
+    NGINX,
+  );
+  assert.deepEqual(unbalanced.failClosed, [n('server-snippet')]);
+  assert.match(
+    unbalanced.problems[0]?.message ?? '',
+    /cannot be read \(a \{ is not closed by \}\)/,
+  );
 });
 
 test('canary "false" is no canary and no problem', () => {

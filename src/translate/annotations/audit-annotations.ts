@@ -7,6 +7,7 @@ import {
 } from './catalogue.ts';
 import { closestName } from './closest-name.ts';
 import { snippetDirectives } from './snippet-directives.ts';
+import { GO_TRUE as TRUE } from '../go-bool.ts';
 
 /** ingress-nginx's own annotation prefix, and the spelling the annotation readers use. */
 export const INGRESS_NGINX_PREFIX = 'nginx.ingress.kubernetes.io';
@@ -30,9 +31,6 @@ export interface AnnotationAudit {
    */
   readonly canonical: Readonly<Record<string, string>>;
 }
-
-// Go's strconv.ParseBool, which ingress-nginx reads booleans with.
-const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
 /**
  * Gives every annotation under the ingress-nginx prefixes (and pointsman's) one visible state:
@@ -100,6 +98,10 @@ function judge(
   value: string,
   entry: AnnotationEntry,
 ): { failClosed: boolean; problem: Problem | null } {
+  // Snippets are judged by what they hold; their typed subset is read by snippet-reader.ts.
+  if (entry.group === 'ConfigurationSnippet' || entry.group === 'ServerSnippet') {
+    return judgeSnippet(key, value);
+  }
   switch (entry.support) {
     case 'honoured':
     case 'moot':
@@ -111,26 +113,24 @@ function judge(
         ? { failClosed: false, problem: unsupported(key, entry.note) }
         : { failClosed: false, problem: null };
     case 'unsupported':
-      if (entry.group === 'ConfigurationSnippet' || entry.group === 'ServerSnippet') {
-        return judgeSnippet(key, value);
-      }
       return { failClosed: false, problem: unsupported(key, entry.note) };
   }
 }
 
-function judgeSnippet(key: string, value: string): { failClosed: boolean; problem: Problem } {
-  const { names, access, truncated } = snippetDirectives(value);
-  if (access.length > 0 || truncated) {
-    const what = truncated
-      ? 'is too long to read whole'
-      : `has access directives (${access.join(', ')})`;
+function judgeSnippet(
+  key: string,
+  value: string,
+): { failClosed: boolean; problem: Problem | null } {
+  const { access, unreadable } = snippetDirectives(value);
+  if (unreadable !== null) {
+    // What a snippet that cannot be read asks for is unknown: it may be access control.
+    return { failClosed: true, problem: failClosedProblem(key, `cannot be read (${unreadable})`) };
+  }
+  if (access.length > 0) {
+    const what = `has access directives (${access.join(', ')})`;
     return { failClosed: true, problem: failClosedProblem(key, what) };
   }
-  const listed = names.length === 0 ? 'no directives' : `directives ${names.join(', ')}`;
-  return {
-    failClosed: false,
-    problem: unsupported(key, `never executed; it has ${listed}, which are not applied`),
-  };
+  return { failClosed: false, problem: null };
 }
 
 function failClosedProblem(key: string, what: string): Problem {

@@ -40,6 +40,8 @@ const AFFINITY_NOTE = 'no sticky sessions: endpoints are picked round robin';
 const CANARY_NOTE = 'only used with canary, which is not served';
 const CORS_NOTE = "no CORS headers are added; the backend's own CORS answers pass through";
 const WAF_NOTE = 'no web application firewall inspects the requests';
+const SNIPPET_NOTE =
+  'parsed as data, never executed: headers, return, rewrite redirects, exact locations (docs/annotations.md#snippets); other directives reported by name, access directives fail closed';
 const PROXY_SSL_NOTE =
   "HTTPS backends' certificates are not verified and no client certificate is sent";
 
@@ -68,10 +70,10 @@ const ROWS: readonly Row[] = [
   { group: 'Rewrite', support: 'honoured', note: 'a request for exactly / gets 302 to $scheme://$http_host and the root', names: ['app-root'] },
   { group: 'XForwardedPrefix', support: 'honoured', note: 'sent upstream as X-Forwarded-Prefix, with rewrite-target only, as ingress-nginx does', names: ['x-forwarded-prefix'] },
   { group: 'Redirect', support: 'honoured', note: 'the route answers the redirect and never proxies; nginx variables are filled in per request', names: ['permanent-redirect', 'permanent-redirect-code', 'temporal-redirect', 'temporal-redirect-code'] },
-  { group: 'Redirect', support: 'unsupported', note: 'the www / non-www twin host is not served', names: ['from-to-www-redirect'] },
+  { group: 'Redirect', support: 'honoured', note: 'the www / non-www twin of each exact host answers 308 to the host, unless it is a host itself', names: ['from-to-www-redirect'] },
   { group: 'Redirect', support: 'unsupported', note: "pointsman's own redirects are absolute, with the request's Host", names: ['relative-redirects'] },
   { group: 'UsePortInRedirects', support: 'unsupported', note: "pointsman's own redirects are absolute, with the request's Host", names: ['use-port-in-redirects'] },
-  { group: 'Aliases', support: 'unsupported', note: 'the alias hosts are not served; list each host as a rule', names: ['server-alias'] },
+  { group: 'Aliases', support: 'honoured', note: 'each alias serves what its host serves, with its certificate; an alias that is a host itself is ignored', names: ['server-alias'] },
   { group: 'CorsConfig', support: 'unsupported', note: CORS_NOTE, names: ['cors-allow-credentials', 'cors-allow-headers', 'cors-allow-methods', 'cors-allow-origin', 'cors-expose-headers', 'cors-max-age', 'enable-cors'] },
   { group: 'CustomHTTPErrors', support: 'unsupported', note: 'upstream error answers are relayed as they are', names: ['custom-http-errors'] },
   { group: 'DisableProxyInterceptErrors', support: 'unsupported', note: 'upstream error answers are relayed as they are', names: ['disable-proxy-intercept-errors'] },
@@ -82,23 +84,23 @@ const ROWS: readonly Row[] = [
   { group: 'LoadBalancing', support: 'unsupported', note: 'endpoints are picked round robin', names: ['load-balance'] },
   { group: 'UpstreamHashBy', support: 'unsupported', note: 'endpoints are picked round robin', names: ['upstream-hash-by', 'upstream-hash-by-subset', 'upstream-hash-by-subset-size'] },
   { group: 'SessionAffinity', support: 'unsupported', note: AFFINITY_NOTE, names: ['affinity', 'affinity-canary-behavior', 'affinity-mode', 'session-cookie-change-on-failure', 'session-cookie-conditional-samesite-none', 'session-cookie-domain', 'session-cookie-expires', 'session-cookie-max-age', 'session-cookie-name', 'session-cookie-path', 'session-cookie-samesite', 'session-cookie-secure'] },
-  { group: 'Logs', support: 'unsupported', note: 'requests are logged as for every Ingress when the access log is on', names: ['enable-access-log'] },
+  { group: 'Logs', support: 'honoured', note: 'false: no access log line for the routes; metrics still count them', names: ['enable-access-log'] },
   { group: 'Mirror', support: 'unsupported', note: 'requests are not mirrored', names: ['mirror-host', 'mirror-request-body', 'mirror-target'] },
   { group: 'ModSecurity', support: 'unsupported', note: WAF_NOTE, names: ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet', 'modsecurity-transaction-id'] },
   { group: 'Opentelemetry', support: 'unsupported', note: 'no traces are exported', names: ['enable-opentelemetry', 'opentelemetry-operation-name', 'opentelemetry-trust-incoming-span'] },
-  { group: 'Proxy', support: 'unsupported', note: 'request bodies are not limited in size', names: ['proxy-body-size'] },
-  { group: 'Proxy', support: 'unsupported', note: 'the --connect-timeout and --response-header-timeout flags apply', names: ['proxy-connect-timeout', 'proxy-read-timeout', 'proxy-send-timeout'] },
-  { group: 'Proxy', support: 'unsupported', note: 'Set-Cookie is relayed unchanged', names: ['proxy-cookie-domain', 'proxy-cookie-path'] },
-  { group: 'Proxy', support: 'unsupported', note: 'Location headers are relayed unchanged', names: ['proxy-redirect-from', 'proxy-redirect-to'] },
+  { group: 'Proxy', support: 'honoured', note: 'larger request bodies get 413 PM_ERR_BODY_TOO_LARGE, counted as they stream; 0: no limit', names: ['proxy-body-size'] },
+  { group: 'Proxy', support: 'honoured', note: 'seconds, in place of the proxy flags for the routes: connect, gaps between upstream reads (tunnels too) and writes', names: ['proxy-connect-timeout', 'proxy-read-timeout', 'proxy-send-timeout'] },
+  { group: 'Proxy', support: 'honoured', note: "the Path or Domain of the upstream's Set-Cookie lines rewritten, as nginx's proxy_cookie_path and proxy_cookie_domain", names: ['proxy-cookie-domain', 'proxy-cookie-path'] },
+  { group: 'Proxy', support: 'honoured', note: "the start of the upstream's Location and Refresh rewritten, as nginx's proxy_redirect; off and default do nothing", names: ['proxy-redirect-from', 'proxy-redirect-to'] },
   { group: 'Proxy', support: 'unsupported', note: 'HTTP/1.1 (or HTTP/2 by backend-protocol) is spoken to the upstream', names: ['proxy-http-version'] },
   { group: 'Proxy', support: 'unsupported', note: 'one retry on another endpoint, for failed connections only (docs/errors.md)', names: ['proxy-next-upstream', 'proxy-next-upstream-timeout', 'proxy-next-upstream-tries'] },
   { group: 'ProxySSL', support: 'unsupported', note: PROXY_SSL_NOTE, names: ['proxy-ssl-ciphers', 'proxy-ssl-name', 'proxy-ssl-protocols', 'proxy-ssl-secret', 'proxy-ssl-server-name', 'proxy-ssl-verify', 'proxy-ssl-verify-depth'] },
   { group: 'SSLCipher', support: 'unsupported', note: 'the global TLS flags (--ssl-ciphers) apply', names: ['ssl-ciphers', 'ssl-prefer-server-ciphers'] },
-  { group: 'SSLPassthrough', support: 'unsupported', note: 'TLS ends at pointsman; the backend is reached by backend-protocol', names: ['ssl-passthrough'] },
-  { group: 'ServiceUpstream', support: 'unsupported', note: "requests go to the Service's ready Pod endpoints", names: ['service-upstream'] },
+  { group: 'SSLPassthrough', support: 'honoured', note: 'behind --enable-ssl-passthrough: TLS connections naming the host go undecrypted to the backend of its / path (docs/tls.md)', names: ['ssl-passthrough'] },
+  { group: 'ServiceUpstream', support: 'honoured', note: "one endpoint, the Service's cluster IP and port (a headless Service: its Pods)", names: ['service-upstream'] },
   { group: 'UpstreamVhost', support: 'honoured', note: 'the Host sent upstream (nginx variables filled in per request)', names: ['upstream-vhost'] },
-  { group: 'ConfigurationSnippet', support: 'unsupported', note: 'never executed; its directives are listed (access directives fail closed)', names: ['configuration-snippet'] },
-  { group: 'ServerSnippet', support: 'unsupported', note: 'never executed; its directives are listed (access directives fail closed)', names: ['server-snippet'] },
+  { group: 'ConfigurationSnippet', support: 'honoured', note: SNIPPET_NOTE, names: ['configuration-snippet'] },
+  { group: 'ServerSnippet', support: 'honoured', note: `${SNIPPET_NOTE}; on every route of the Ingress's hosts, the oldest Ingress's per host`, names: ['server-snippet'] },
   { group: 'StreamSnippet', support: 'unsupported', note: 'never executed; TCP and UDP services are not supported', names: ['stream-snippet'] },
 ];
 

@@ -12,11 +12,22 @@ export {
   type AnnotationAudit,
 } from './audit-annotations.ts';
 export { annotationPrefixes } from './prefixes.ts';
-export { snippetDirectives, type SnippetDirectives } from './snippet-directives.ts';
+export {
+  snippetDirectives,
+  isAccessDirective,
+  type SnippetDirectives,
+} from './snippet-directives.ts';
+export { parseSnippet, type SnippetDirective, type SnippetParse } from './snippet-parser.ts';
+export { SNIPPET_ANNOTATIONS, CONFIGURATION_SNIPPET, SERVER_SNIPPET } from './snippet-reader.ts';
+export { RESPONSE_REWRITE_ANNOTATIONS } from './response-rewrite-reader.ts';
+export { serverPoliciesOf, mergeServerPolicies } from './server-snippets.ts';
 export { routePoliciesOf, type PolicyRead, type PolicyReader } from './route-policies.ts';
 export { POLICY_READERS } from './policy-readers.ts';
 export { REDIRECT_ANNOTATIONS } from './redirect-reader.ts';
 export { UPSTREAM_REQUEST_ANNOTATIONS } from './upstream-request-reader.ts';
+export { UPSTREAM_LIMIT_ANNOTATIONS } from './upstream-limits-reader.ts';
+export { ENABLE_ACCESS_LOG_ANNOTATION } from './access-log-reader.ts';
+export { parseNginxSize } from './nginx-size.ts';
 export { readIngressAnnotations, type IngressAnnotations } from './ingress-annotations.ts';
 export {
   regexPathsOf,
@@ -25,3 +36,10 @@ export {
   REWRITE_TARGET_ANNOTATION,
   type RegexPathsRead,
 } from './regex-paths.ts';
+export {
+  hostAliasesOf,
+  SERVER_ALIAS_ANNOTATION,
+  FROM_TO_WWW_REDIRECT_ANNOTATION,
+  type HostAliasesRead,
+} from './host-aliases-reader.ts';
+export { serviceUpstreamOf, SERVICE_UPSTREAM_ANNOTATION } from './service-upstream.ts';

@@ -2,9 +2,12 @@ import type { Problem, RoutePolicies } from '../../ir/index.ts';
 import { backendProtocolOf, type BackendProtocolRead } from '../backend-protocol.ts';
 import { redirectPolicyOf, type RedirectPolicyRead } from '../tls/index.ts';
 import { auditAnnotations, type AnnotationAudit } from './audit-annotations.ts';
+import { hostAliasesOf, type HostAliasesRead } from './host-aliases-reader.ts';
 import { POLICY_READERS } from './policy-readers.ts';
+import { serviceUpstreamOf } from './service-upstream.ts';
 import { regexPathsOf, type RegexPathsRead } from './regex-paths.ts';
 import { routePoliciesOf } from './route-policies.ts';
+import { readServerSnippet } from './snippet-reader.ts';
 
 /** Everything an Ingress's annotations say about serving it, read once per translation. */
 export interface IngressAnnotations {
@@ -12,7 +15,16 @@ export interface IngressAnnotations {
   readonly redirect: RedirectPolicyRead['policy'];
   readonly backendProtocol: BackendProtocolRead['protocol'];
   readonly route: RoutePolicies;
+  /**
+   * What the server-snippet adds to the routes of the Ingress's hosts; null without one. An
+   * Ingress whose snippet fails closed has one, empty: it still holds its hosts' server-snippet.
+   */
+  readonly server: Partial<RoutePolicies> | null;
   readonly regexPaths: RegexPathsRead;
+  /** `server-alias` and `from-to-www-redirect`, applied to the built table (host-aliases.ts). */
+  readonly hostNames: HostAliasesRead;
+  /** `service-upstream`: the backends are reached through their Service's cluster IP. */
+  readonly serviceUpstream: boolean;
   /** Every problem the annotations have, in a stable order. */
   readonly problems: readonly Problem[];
 }
@@ -27,18 +39,27 @@ export function readIngressAnnotations(
   const backendProtocol = backendProtocolOf(audit.canonical);
   const route = routePoliciesOf(audit.canonical, POLICY_READERS);
   const regexPaths = regexPathsOf(audit.canonical);
+  const server = readServerSnippet(audit.canonical);
+  const hostNames = hostAliasesOf(audit.canonical);
+  const serviceUpstream = serviceUpstreamOf(audit.canonical);
   return {
     audit,
     redirect: redirect.policy,
     backendProtocol: backendProtocol.protocol,
     route: route.policies,
+    server: server.policies,
     regexPaths,
+    hostNames,
+    serviceUpstream: serviceUpstream.serviceUpstream,
     problems: [
       ...audit.problems,
       ...redirect.problems,
       ...backendProtocol.problems,
       ...regexPaths.problems,
+      ...hostNames.problems,
+      ...serviceUpstream.problems,
       ...route.problems,
+      ...server.problems,
     ],
   };
 }

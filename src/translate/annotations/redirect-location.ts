@@ -23,16 +23,21 @@ export function parseRedirectLocation(value: string): readonly TemplatePart[] | 
   if (!parsed.ok) return parsed.reason;
   const { parts } = parsed;
   for (const part of parts) {
-    if (!('text' in part)) continue;
-    if (!URI_TEXT.test(part.text)) {
-      return 'the value may hold only URL characters (no spaces, quotes, control or non-ASCII characters)';
-    }
-    if (BAD_ESCAPE.test(part.text)) return 'the value has a % that does not start a %XX escape';
+    const problem = 'text' in part ? uriTextProblem(part.text) : null;
+    if (problem !== null) return problem;
   }
   if (!startsAsUrlOrPath(parts)) {
     return 'the value is neither an absolute http(s) URL nor a path starting with /';
   }
   return parts;
+}
+
+/** Why literal text cannot be part of a Location, or null when it can. */
+export function uriTextProblem(text: string): string | null {
+  if (!URI_TEXT.test(text)) {
+    return 'the value may hold only URL characters (no spaces, quotes, control or non-ASCII characters)';
+  }
+  return BAD_ESCAPE.test(text) ? 'the value has a % that does not start a %XX escape' : null;
 }
 
 function startsAsUrlOrPath(parts: readonly TemplatePart[]): boolean {

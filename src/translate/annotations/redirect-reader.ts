@@ -88,7 +88,7 @@ export const readRedirect: PolicyReader = (annotations) => {
  * A path target made absolute with the request's scheme and host (without its port), as nginx
  * does with ingress-nginx's defaults (`absolute_redirect on`, `port_in_redirect off`).
  */
-function absolute(location: readonly TemplatePart[]): readonly TemplatePart[] {
+export function absolute(location: readonly TemplatePart[]): readonly TemplatePart[] {
   const [first, ...rest] = location;
   if (first === undefined || !('text' in first) || !first.text.startsWith('/')) return location;
   return [{ variable: 'scheme' }, { text: '://' }, { variable: 'host' }, first, ...rest];

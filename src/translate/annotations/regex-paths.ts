@@ -1,5 +1,6 @@
 import type { Problem, RewritePart } from '../../ir/index.ts';
 import { INGRESS_NGINX_PREFIX } from './audit-annotations.ts';
+import { GO_FALSE as FALSE, GO_TRUE as TRUE } from '../go-bool.ts';
 
 /** The annotations that turn regular-expression paths on, in canonical spelling. */
 export const USE_REGEX_ANNOTATION = `${INGRESS_NGINX_PREFIX}/use-regex`;
@@ -14,9 +15,6 @@ export interface RegexPathsRead {
   readonly problems: readonly Problem[];
 }
 
-// Go's strconv.ParseBool, which ingress-nginx reads booleans with.
-const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 // ingress-nginx's validator for rewrite-target (parser.RegexPathWithCapture): an optional
 // leading `/`, then URL path characters and `$`.
 const TARGET = /^\/?[-._~a-zA-Z0-9/:$]*$/;
@@ -47,6 +45,10 @@ export function regexPathsOf(annotations: Readonly<Record<string, string>>): Reg
 }
 
 function rewriteParts(value: string): RewritePart[] | string {
+  // nginx's rewrite answers a URL target with a redirect; pointsman only rewrites paths.
+  if (/^https?:/i.test(value)) {
+    return `${quote(value)} is a URL: a rewrite that redirects is not supported, only a path (use permanent-redirect)`;
+  }
   if (!TARGET.test(value)) {
     return `${quote(value)} is not a path with $1..$9 groups (only letters, digits, -._~/: and $)`;
   }

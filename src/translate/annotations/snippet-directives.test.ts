@@ -13,7 +13,7 @@ test('directive names: first word of each statement, quotes and comments skipped
   assert.deepEqual(snippetDirectives(snippet), {
     names: ['more_set_headers', 'location', 'add_header', 'return', 'proxy_set_header'],
     access: [],
-    truncated: false,
+    unreadable: null,
   });
 });
 
@@ -32,9 +32,11 @@ test('access directives, by name and by the code a return answers with', () => {
   }
 });
 
-test('a snippet past the bound is read in part and says so', () => {
+test('a snippet past the bound, or with unbalanced braces, cannot be read and says why', () => {
   const long = `add_header A b;\n${'#'.repeat(70 * 1024)}`;
-  assert.equal(snippetDirectives(long).truncated, true);
+  assert.match(snippetDirectives(long).unreadable ?? '', /longer than 65536/);
+  assert.match(snippetDirectives('if ($x) { return 403;').unreadable ?? '', /not closed/);
+  assert.match(snippetDirectives('deny all; }').unreadable ?? '', /closes no/);
 });
 
 test('any text: never throws, and every access name is also a listed name', () => {

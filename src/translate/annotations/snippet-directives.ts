@@ -1,15 +1,18 @@
+import { parseSnippet, type SnippetDirective } from './snippet-parser.ts';
+
 /** The directives of an nginx snippet, read as data: never executed, never templated. */
 export interface SnippetDirectives {
-  /** Directive names in order of first appearance, lower case, each once. */
+  /** Directive names in order of first appearance, blocks included, lower case, each once. */
   readonly names: readonly string[];
   /** The names among them that allow, deny or limit access (`return` with a 4xx or 5xx). */
   readonly access: readonly string[];
-  /** True when the snippet was longer than the bound and only its start was read. */
-  readonly truncated: boolean;
+  /** Why the snippet cannot be read (too long, unbalanced braces, ...); null when it can. */
+  readonly unreadable: string | null;
 }
 
 // nginx directives that decide who gets in, or how often: an Ingress that relies on one of them
-// must not be served without it. Matched by name (lua and njs handlers by prefix).
+// must not be served without it. Matched by name (lua and njs handlers by prefix). This is the
+// one list: audit-annotations.ts fails an Ingress closed by it.
 const ACCESS = new Set([
   'allow',
   'deny',
@@ -24,63 +27,38 @@ const ACCESS = new Set([
 ]);
 const ACCESS_PREFIXES = ['access_by_', 'auth_', 'js_access'];
 
-// Snippets are annotation values (256 KiB for all annotations together); reading stops here.
-const MAX_SNIPPET = 64 * 1024;
-
 /**
- * Lists the directives of a snippet: the first word of each statement, statements ending at
- * `;`, `{` or `}` outside quotes, `#` comments skipped. A `return` whose code is 400 or more
- * counts as access (a snippet that refuses some requests itself, typically under an `if`); a
- * redirecting `return` does not.
+ * True for a directive that decides who gets in: one of the access directives, or a `return`
+ * whose code is 400 or more (a snippet that refuses some requests itself, typically under an
+ * `if`); a redirecting or answering `return` is not.
  */
-export function snippetDirectives(snippet: string): SnippetDirectives {
-  const statements = splitStatements(snippet.slice(0, MAX_SNIPPET));
-  const names: string[] = [];
-  const access: string[] = [];
-  for (const [first = '', second = ''] of statements) {
-    const name = first.toLowerCase();
-    if (!names.includes(name)) names.push(name);
-    const refuses = name === 'return' && /^\d+$/.test(second) && Number(second) >= 400;
-    const isAccess =
-      refuses || ACCESS.has(name) || ACCESS_PREFIXES.some((prefix) => name.startsWith(prefix));
-    if (isAccess && !access.includes(name)) access.push(name);
+export function isAccessDirective(directive: Pick<SnippetDirective, 'name' | 'args'>): boolean {
+  const { name, args } = directive;
+  if (name === 'return') {
+    const code = args[0] ?? '';
+    return /^\d+$/.test(code) && Number(code) >= 400;
   }
-  return { names, access, truncated: snippet.length > MAX_SNIPPET };
+  return ACCESS.has(name) || ACCESS_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
-/** The first two words of each statement (quotes removed). */
-function splitStatements(text: string): string[][] {
-  const statements: string[][] = [];
-  let words: string[] = [];
-  let word = '';
-  let quote: string | null = null;
-  const endWord = (): void => {
-    if (word !== '' && words.length < 2) words.push(word);
-    word = '';
-  };
-  const endStatement = (): void => {
-    endWord();
-    if (words.length > 0) statements.push(words);
-    words = [];
-  };
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index] as string;
-    if (quote !== null) {
-      if (char === quote) quote = null;
-      else word += char === '\\' ? (text[++index] ?? '') : char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-    } else if (char === '#') {
-      const end = text.indexOf('\n', index);
-      index = end < 0 ? text.length : end;
-    } else if (char === ';' || char === '{' || char === '}') {
-      endStatement();
-    } else if (/\s/.test(char)) {
-      endWord();
-    } else {
-      word += char;
+/**
+ * Lists the directives of a snippet, those inside blocks included (a Lua block's body is not
+ * nginx syntax and is not read), and those among them that are about access.
+ */
+export function snippetDirectives(snippet: string): SnippetDirectives {
+  const parsed = parseSnippet(snippet);
+  if (!parsed.ok) return { names: [], access: [], unreadable: parsed.reason };
+  const names: string[] = [];
+  const access: string[] = [];
+  const visit = (directives: readonly SnippetDirective[]): void => {
+    for (const directive of directives) {
+      if (!names.includes(directive.name)) names.push(directive.name);
+      if (isAccessDirective(directive) && !access.includes(directive.name)) {
+        access.push(directive.name);
+      }
+      if (directive.block !== undefined) visit(directive.block);
     }
-  }
-  endStatement();
-  return statements;
+  };
+  visit(parsed.directives);
+  return { names, access, unreadable: null };
 }

@@ -1,4 +1,5 @@
 import type { Problem } from '../../ir/index.ts';
+import { GO_FALSE as FALSE, GO_TRUE as TRUE } from '../go-bool.ts';
 
 /** Annotations that turn the redirect to HTTPS off (`"false"`) for an Ingress; ours first. */
 export const SSL_REDIRECT_ANNOTATIONS = [
@@ -25,10 +26,6 @@ export interface RedirectPolicyRead {
   readonly policy: RedirectPolicy;
   readonly problems: readonly Problem[];
 }
-
-// The values Go's strconv.ParseBool accepts, which is what ingress-nginx reads these with.
-const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /**
  * Reads the redirect annotations of an Ingress. Our spelling wins over ingress-nginx's when both

@@ -1,0 +1,58 @@
+import type { Socket } from 'node:net';
+import { readClientHello } from './client-hello.ts';
+
+/** Options of {@link sniffServerName}. */
+export interface SniffServerNameOptions {
+  /** Time the client has to send its whole ClientHello; a silent connection is then closed. */
+  readonly timeoutMs: number;
+  /** Most bytes buffered while the ClientHello is incomplete; then it is left to the TLS server. */
+  readonly maxBytes: number;
+}
+
+/**
+ * Reads the first bytes of a connection to the HTTPS listener until they hold a whole
+ * ClientHello (over as many TCP reads as it takes, up to `maxBytes`), puts every byte back
+ * (`unshift`) and calls `decide` once, with the socket paused, with the server name it asks for:
+ * null when it names none, is not TLS, is malformed or is too large, all of which the TLS server
+ * handles as it always has. A connection that stays silent for `timeoutMs`, or ends or fails
+ * before it can be told, is closed.
+ */
+export function sniffServerName(
+  socket: Socket,
+  options: SniffServerNameOptions,
+  decide: (serverName: string | null) => void,
+): void {
+  let seen: Buffer | null = null;
+  const timer = setTimeout(() => socket.destroy(), options.timeoutMs);
+  const cleanup = (): void => {
+    clearTimeout(timer);
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    socket.off('error', onError);
+  };
+  const onData = (chunk: Buffer): void => {
+    const bytes: Buffer = seen === null ? chunk : Buffer.concat([seen, chunk]);
+    const read = readClientHello(bytes);
+    if (read.kind === 'incomplete' && bytes.length < options.maxBytes) {
+      seen = bytes;
+      return;
+    }
+    cleanup();
+    socket.pause();
+    socket.unshift(bytes);
+    decide(read.kind === 'hello' ? read.serverName : null);
+  };
+  const onEnd = (): void => {
+    cleanup();
+    socket.destroy();
+  };
+  // Until a server owns the socket, an error must not go unheard (it would end the process).
+  const onError = (): void => {
+    cleanup();
+    socket.destroy();
+  };
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  socket.on('error', onError);
+  socket.once('close', cleanup);
+}
