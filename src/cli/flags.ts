@@ -9,6 +9,7 @@ export const INPUT_FLAGS = {
   'controller-name': { type: 'string' },
   'watch-ingress-without-class': { type: 'boolean' },
   'annotations-prefix': { type: 'string' },
+  'allowed-response-headers': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -24,6 +25,10 @@ export const INPUT_FLAGS_HELP = `
       --annotations-prefix PREFIX also read ingress-nginx annotations under PREFIX/ (as
                                   ingress-nginx's flag, e.g. ingress.kubernetes.io); the
                                   nginx.ingress.kubernetes.io/ prefix is always read
+      --allowed-response-headers NAMES
+                                  comma-separated header names a custom-headers ConfigMap
+                                  may set (ingress-nginx's global-allowed-response-headers);
+                                  repeatable (default: none)
   -h, --help                      show this help`;
 
 /** Parses argv strictly: unknown flags and bad values are usage errors. */
@@ -45,6 +50,7 @@ export function translateOptionsFrom(values: {
   'controller-name'?: string | undefined;
   'watch-ingress-without-class'?: boolean | undefined;
   'annotations-prefix'?: string | undefined;
+  'allowed-response-headers'?: readonly string[] | undefined;
 }): TranslateOptions {
   const prefix = values['annotations-prefix'];
   // An annotation key's prefix is a DNS subdomain (RFC 1123), at most 253 characters.
@@ -53,12 +59,33 @@ export function translateOptionsFrom(values: {
       `--annotations-prefix must be a DNS subdomain such as ingress.kubernetes.io, not ${JSON.stringify(prefix)}`,
     );
   }
+  const allowed = allowedResponseHeaders(values['allowed-response-headers'] ?? []);
   return {
     ingressClass: values['ingress-class'] ?? DEFAULT_TRANSLATE_OPTIONS.ingressClass,
     controllerName: values['controller-name'] ?? DEFAULT_TRANSLATE_OPTIONS.controllerName,
     watchIngressWithoutClass: values['watch-ingress-without-class'] ?? false,
     ...(prefix === undefined ? {} : { annotationsPrefix: prefix }),
+    ...(allowed.length === 0 ? {} : { allowedResponseHeaders: allowed }),
   };
+}
+
+/** `--allowed-response-headers`: comma-separated header names, in lower case, deduplicated. */
+function allowedResponseHeaders(values: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const value of values) {
+    for (const part of value.split(',')) {
+      const name = part.trim();
+      if (name === '') continue;
+      // RFC 9110 section 5.6.2: a field name is a token.
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+        throw new UsageError(
+          `--allowed-response-headers takes header names, not ${JSON.stringify(name)}`,
+        );
+      }
+      names.add(name.toLowerCase());
+    }
+  }
+  return [...names].sort();
 }
 
 /** The output format flag, checked. */

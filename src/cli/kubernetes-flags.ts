@@ -15,8 +15,9 @@ export const KUBERNETES_FLAGS_HELP = `
       --kubeconfig PATH           watch a cluster through this kubeconfig (its current context)
       --in-cluster                watch the cluster this Pod runs in (its service account); the
                                   default in a Pod when neither --manifests nor --kubeconfig is given
-      --watch-namespace NS        watch Ingresses, Services, EndpointSlices and Secrets only in
-                                  NS (repeatable, or a comma-separated list; default: all)`;
+      --watch-namespace NS        watch Ingresses, Services, EndpointSlices, Secrets and
+                                  ConfigMaps only in NS (repeatable, or a comma-separated
+                                  list; default: all)`;
 
 /**
  * The Kubernetes source the flags ask for (null: none), or a usage error. In a Pod

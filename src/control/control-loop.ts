@@ -1,4 +1,4 @@
-import type { Certificates, ObjectResult, RouteTable } from '../ir/index.ts';
+import type { Certificates, ObjectResult, RouteTable, UpstreamTlsMaterials } from '../ir/index.ts';
 import type { ObjectRef, StoredObject } from '../objects/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Diagnostic } from '../sources/files/index.ts';
@@ -14,10 +14,10 @@ import { logRejections, summaryOf } from './report.ts';
 /** Where the loop installs tables: the data plane's `TableHolder` fits. */
 export interface TableSink {
   /**
-   * Installs a table and the key material of its certificates; false (and nothing done) when
-   * that version is already live.
+   * Installs a table, the key material of its certificates and that of its proxy-ssl Secrets;
+   * false (and nothing done) when that version is already live.
    */
-  swap(table: RouteTable, certificates?: Certificates): boolean;
+  swap(table: RouteTable, certificates?: Certificates, upstreamTls?: UpstreamTlsMaterials): boolean;
 }
 
 /** Options of {@link ControlLoop}. */
@@ -164,7 +164,7 @@ export class ControlLoop {
         { ...this.#translateOptions, now },
         this.#served,
       );
-      swapped = this.#holder.swap(outcome.table, outcome.certificates);
+      swapped = this.#holder.swap(outcome.table, outcome.certificates, outcome.upstreamTls);
     } catch (error) {
       this.#logger.error({ err: error }, 'rebuild failed; the live route table stays');
       this.#onRebuildDone('failed', (performance.now() - started) / 1000);

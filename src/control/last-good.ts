@@ -1,4 +1,4 @@
-import type { Certificates, ObjectResult, RouteTable } from '../ir/index.ts';
+import type { Certificates, ObjectResult, RouteTable, UpstreamTlsMaterials } from '../ir/index.ts';
 import type { KubeObject, ObjectRef, Snapshot, StoredObject } from '../objects/index.ts';
 import {
   annotationPrefixes,
@@ -15,6 +15,8 @@ export interface LastGoodTranslation {
   readonly table: RouteTable;
   /** The key material of the table's certificates, by version (see Translation.certificates). */
   readonly certificates: Certificates;
+  /** The material of the table's proxy-ssl Secrets, by version (see Translation.upstreamTls). */
+  readonly upstreamTls: UpstreamTlsMaterials;
   /** Per object; a replaced Ingress keeps the Rejected result of its current version. */
   readonly results: readonly ObjectResult[];
   /** Ingresses rejected now whose last accepted version is what the table serves. */
@@ -64,6 +66,7 @@ export function translateKeepingLastGood(
   return {
     table: second.table,
     certificates: second.certificates,
+    upstreamTls: second.upstreamTls,
     results,
     servingLastGood,
     served: servedBy(ingresses, second.results),

@@ -53,7 +53,8 @@ export const PROXY_ERRORS = {
   },
   PM_ERR_BACKEND_UNRESOLVED: {
     status: 503,
-    summary: 'The backend cannot be resolved (missing Service or port, or unsupported backend).',
+    summary:
+      'The backend cannot be resolved (missing Service or port, unsupported backend, or unusable `proxy-ssl-secret`).',
   },
   PM_ERR_ACCESS_CONTROL_NOT_ENFORCED: {
     status: 503,
@@ -80,7 +81,8 @@ export const PROXY_ERRORS = {
   },
   PM_ERR_UPSTREAM_TLS: {
     status: 502,
-    summary: 'The TLS handshake with the upstream failed (HTTPS and GRPCS backends).',
+    summary:
+      'The TLS handshake with the upstream failed (HTTPS and GRPCS backends), or its certificate did not pass proxy-ssl-verify.',
   },
   PM_ERR_HTTP2_REQUIRED: {
     status: 505,

@@ -3,5 +3,5 @@ export { TableHolder, type TableHolderOptions } from './table-holder.ts';
 export * from './tls/index.ts';
 export * from './proxy/index.ts';
 export { PROXY_ERRORS, ProxyError, statusOf, type ProxyErrorCode } from './errors.ts';
-export { RoundRobin, type Balancer } from './balancer/index.ts';
+export { PolicyBalancer, RoundRobin, type Balancer } from './balancer/index.ts';
 export { UPSTREAM_CONNECT_CHANNEL, type UpstreamConnectMessage } from './upstream/index.ts';

@@ -1,4 +1,4 @@
-import type { Certificates, RouteTable } from '../ir/index.ts';
+import type { Certificates, RouteTable, UpstreamTlsMaterials } from '../ir/index.ts';
 import { compileRouteTable, type CompiledTable } from './compile/index.ts';
 import type { CertificateStore } from './tls/index.ts';
 
@@ -26,13 +26,17 @@ export class TableHolder {
   }
 
   /**
-   * Compiles and installs a table, and the key material of its certificates (by version);
-   * returns false (and does nothing) when its version is live. A changed certificate changes
-   * the table's version, so rotation takes this same path.
+   * Compiles and installs a table, and the key material of its certificates and of its
+   * proxy-ssl Secrets (by version); returns false (and does nothing) when its version is live.
+   * A changed certificate changes the table's version, so rotation takes this same path.
    */
-  swap(table: RouteTable, certificates: Certificates = new Map()): boolean {
+  swap(
+    table: RouteTable,
+    certificates: Certificates = new Map(),
+    upstreamTls: UpstreamTlsMaterials = new Map(),
+  ): boolean {
     if (this.#current?.table.version === table.version) return false;
-    const compiled = compileRouteTable(table);
+    const compiled = compileRouteTable(table, upstreamTls);
     this.#certificates?.update(table, certificates);
     this.#current = compiled;
     return true;

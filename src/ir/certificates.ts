@@ -12,3 +12,16 @@ export interface CertificateMaterial {
 
 /** Certificate material by {@link TlsSecretRef.version}. */
 export type Certificates = ReadonlyMap<string, CertificateMaterial>;
+
+/**
+ * The PEM text of a `proxy-ssl-secret`: `ca.crt`, the CA certificates an upstream's certificate
+ * is verified against, and the client certificate and key sent to it, when the Secret has them.
+ */
+export interface UpstreamTlsMaterial {
+  readonly caPem?: string;
+  readonly certPem?: string;
+  readonly keyPem?: string;
+}
+
+/** Upstream TLS material by the version its {@link BackendTls} names. */
+export type UpstreamTlsMaterials = ReadonlyMap<string, UpstreamTlsMaterial>;

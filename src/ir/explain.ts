@@ -2,17 +2,12 @@ import { wildcardSuffix } from './host.ts';
 import { isTargetRefusal, parseRequestTarget } from './request-target.ts';
 import { upstreamPath } from './upstream-path.ts';
 import { parametersChangeRoute } from './path-parameters.ts';
+import { selfAnswerOf } from './self-answer.ts';
 import { pathMatches } from './path-match.ts';
 import { comparePathPrecedence } from './precedence.ts';
 import { ReferenceMatcher } from './reference-matcher.ts';
 import { templateText } from './template.ts';
-import type {
-  HostRoutes,
-  PathRoute,
-  RouteRedirect,
-  RouteRefusal,
-  RouteTable,
-} from './route-table.ts';
+import type { HostRoutes, PathRoute, RouteRefusal, RouteTable } from './route-table.ts';
 
 /** A route that was considered for a request and did not win, with the reason. */
 export interface Candidate {
@@ -102,20 +97,25 @@ export function explainRequest(table: RouteTable, rawHost: string, target: strin
     backend !== undefined &&
     backend.problem === null &&
     backend.endpoints.length > 0;
-  const redirect = refusal === undefined ? activeRedirect(result.route, path) : undefined;
-  // In the proxy's order: fail closed, then a redirect (whatever the backend), then the backend.
+  const self =
+    refusal === undefined && result.route !== null ? selfAnswerOf(result.route, path) : null;
+  // In the proxy's order: fail closed, then an answer of the route's own (a redirect, a fixed
+  // answer: whatever the backend), then the backend.
   const failure =
-    ok || redirect !== undefined
+    ok || self !== null
       ? ''
       : `, but ${refusalReason(refusal) ?? backend?.problem?.message ?? 'the backend is unknown'}`;
-  const rewriteRefused =
-    refusal === undefined && redirect === undefined && request.forwardPath === null;
+  const rewriteRefused = refusal === undefined && self === null && request.forwardPath === null;
+  const selfCode =
+    self === null ? null : self.kind === 'redirect' ? self.redirect.code : self.answer.code;
   const status =
-    refusal !== undefined ? 503 : (redirect?.code ?? (rewriteRefused ? 400 : ok ? 200 : 503));
-  const redirectText =
-    redirect === undefined
+    refusal !== undefined ? 503 : (selfCode ?? (rewriteRefused ? 400 : ok ? 200 : 503));
+  const selfText =
+    self === null
       ? ''
-      : `; it redirects with ${String(redirect.code)} to ${templateText(redirect.location)} and never proxies`;
+      : self.kind === 'redirect'
+        ? `; it redirects with ${String(self.redirect.code)} to ${templateText(self.redirect.location)} and never proxies`
+        : `; it answers ${String(self.answer.code)} itself (a snippet's return) and never proxies`;
   const rewriteText = rewriteRefused
     ? '; the rewritten path is refused by the target parser (400)'
     : '';
@@ -129,18 +129,11 @@ export function explainRequest(table: RouteTable, rawHost: string, target: strin
       ? { namespace: backend.namespace, name: backend.service, port: backend.port }
       : null,
     endpoints: backend?.endpoints.map((e) => formatEndpoint(e.address, e.port)) ?? [],
-    reason: `matched ${matched}${failure}${redirectText}${rewriteText}`,
+    reason: `matched ${matched}${failure}${selfText}${rewriteText}`,
     request,
     candidates,
     ...(result.captures === undefined ? {} : { captures: result.captures }),
   };
-}
-
-/** The redirect a route answers with instead of proxying this path, if any. */
-function activeRedirect(route: PathRoute | null, path: string): RouteRedirect | undefined {
-  const redirect = route?.policies?.redirect;
-  if (redirect === undefined || (redirect.onlyRoot && path !== '/')) return undefined;
-  return redirect;
 }
 
 function refusalReason(refusal: RouteRefusal | undefined): string | null {

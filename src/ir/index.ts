@@ -39,3 +39,5 @@ export {
 } from './template.ts';
 export { upstreamPath } from './upstream-path.ts';
 export { parametersChangeRoute, withoutParameters } from './path-parameters.ts';
+export { selfAnswerOf, type SelfAnswer } from './self-answer.ts';
+export { patternRedirect } from './pattern-redirect.ts';

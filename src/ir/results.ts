@@ -60,6 +60,8 @@ export const REASONS = {
   CertificateNotYetValid: 'The certificate in tls.crt is not valid yet.',
   CertificateHostMismatch:
     'The certificate does not cover a TLS host (no matching subjectAltName DNS name).',
+  InvalidProxySslSecret:
+    'The proxy-ssl-secret cannot be used (malformed, of another namespace, missing, or a bad ca.crt, tls.crt or tls.key); the backends answer 503.',
   // Secrets, Services and EndpointSlices that nothing has a problem with.
   Unreferenced: 'No accepted Ingress of ours uses the object.',
 } as const satisfies Record<string, string>;
@@ -75,6 +77,7 @@ export const ANNOTATION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'AccessControlNotEnforced',
   'UnsupportedAnnotation',
   'UnknownAnnotation',
+  'InvalidProxySslSecret',
 ]);
 
 /** What happened to one object. */

@@ -102,6 +102,59 @@ export interface RoutePolicies {
   readonly exactAnswers?: readonly ExactPathAnswer[];
   /** Answer this instead of proxying (a snippet's `return 200 "ok"`). */
   readonly answer?: FixedAnswer;
+  /** When a failed attempt goes to another endpoint (proxy-next-upstream*); absent: the proxy's. */
+  readonly retry?: RetryPolicy;
+  /** How the route's requests pick an endpoint of its backend; absent: round robin. */
+  readonly balance?: RouteBalance;
+}
+
+/**
+ * How a route picks among its backend's endpoints (load-balance, upstream-hash-by). It belongs
+ * to the route, not the backend: two Ingresses may reach one Service port and ask for different
+ * things, and each gets what it asked for. What is learned about the endpoints (latencies) is
+ * kept per backend, since it is true of the endpoints whichever route sent the request.
+ */
+export type RouteBalance =
+  /** Peak EWMA of the time to response headers, the better of two endpoints drawn at random. */
+  | { readonly method: 'ewma' }
+  | {
+      /** Consistent hashing of a key, filled in per request: one key, one endpoint. */
+      readonly method: 'hash';
+      readonly key: readonly TemplatePart[];
+      /**
+       * upstream-hash-by-subset: the key picks a subset of this many endpoints, and each request
+       * one of them at random. Absent: the key picks one endpoint.
+       */
+      readonly subsetSize?: number;
+    };
+
+/**
+ * A condition of nginx's `proxy_next_upstream`: `error` (no connection, or one closed before a
+ * response), `timeout` (connect or response head), `invalid_header` (an answer that is not
+ * valid HTTP), an upstream status, or `non_idempotent` (also retry methods that are not
+ * idempotent once the request was sent).
+ */
+export type RetryCondition =
+  | 'error'
+  | 'timeout'
+  | 'invalid_header'
+  | 'http_500'
+  | 'http_502'
+  | 'http_503'
+  | 'http_504'
+  | 'http_403'
+  | 'http_404'
+  | 'http_429'
+  | 'non_idempotent';
+
+/** A route's retry settings; each absent field takes the proxy's default. */
+export interface RetryPolicy {
+  /** The conditions that send a request to another endpoint; empty: never (`off`). */
+  readonly on?: readonly RetryCondition[];
+  /** Attempts in all, the first included; 0: one per endpoint of the backend. */
+  readonly tries?: number;
+  /** No attempt starts later than this after the first one, in milliseconds; 0: no bound. */
+  readonly timeoutMs?: number;
 }
 
 /** A piece of a rewrite target: literal text, or a group of the route's pattern. */
@@ -161,7 +214,8 @@ export interface BackendProblem {
     | 'NoReadyEndpoints'
     | 'UnsupportedBackend'
     | 'UnsupportedServiceType'
-    | 'InvalidService';
+    | 'InvalidService'
+    | 'InvalidProxySslSecret';
   readonly message: string;
 }
 
@@ -171,6 +225,34 @@ export interface BackendProblem {
  * `GRPC`, which is the same on the wire) or over TLS (`GRPCS`).
  */
 export type BackendProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'GRPCS' | 'H2C';
+
+/**
+ * TLS to a backend's endpoints beyond encryption, from ingress-nginx's `proxy-ssl-*` annotations
+ * (docs/tls.md): the Secret whose `ca.crt` verifies the upstream and whose `tls.crt`/`tls.key`,
+ * when present, are the client certificate sent to it. The PEM text is not in the IR: it travels
+ * beside the table, by `secret.version` (certificates.ts).
+ */
+export interface BackendTls {
+  /** The Secret, checked, and the SHA-256 (hex) of its `ca.crt`, `tls.crt` and `tls.key`. */
+  readonly secret: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly version: string;
+  };
+  /** `proxy-ssl-verify: on`: the upstream's certificate must chain to `ca.crt` and name `name`. */
+  readonly verify: boolean;
+  /** `proxy-ssl-verify-depth`: most certificates allowed above the upstream's own, root included. */
+  readonly verifyDepth: number;
+  /** `proxy-ssl-name`: the name verified; absent: the Service's `SERVICE.NAMESPACE.svc`. */
+  readonly name?: string;
+  /** `proxy-ssl-server-name: on` with `proxy-ssl-name`: that name is sent in SNI. */
+  readonly sendName?: true;
+  /** `proxy-ssl-ciphers`: an OpenSSL cipher list for TLS 1.2. */
+  readonly ciphers?: string;
+  /** `proxy-ssl-protocols`: the lowest and highest TLS versions offered. */
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+}
 
 /** A Service port as a set of ready endpoints. */
 export interface Backend {
@@ -185,6 +267,8 @@ export interface Backend {
    * canonical form (and an unchanged version when nothing but the code changed).
    */
   readonly protocol?: Exclude<BackendProtocol, 'HTTP'>;
+  /** TLS settings from `proxy-ssl-*`, only with `HTTPS` or `GRPCS`; absent: not verified. */
+  readonly tls?: BackendTls;
   readonly namespace: string;
   /** Service name; `''` for an unsupported resource backend. */
   readonly service: string;

@@ -2,7 +2,7 @@ import type { TemplatePart } from './route-table.ts';
 
 /**
  * The nginx variables a {@link TemplatePart} may name, besides the `http_NAME` (a request
- * header) and `arg_NAME` (a query argument) families. The translator accepts no other name, and
+ * header), `arg_NAME` (a query argument) and `cookie_NAME` (a request cookie) families. The translator accepts no other name, and
  * the data plane fills in every one of them, so the two cannot drift apart.
  */
 export const FIXED_TEMPLATE_VARIABLES = [
@@ -17,13 +17,14 @@ export const FIXED_TEMPLATE_VARIABLES = [
   'server_port',
   'request_method',
   'remote_addr',
+  'binary_remote_addr',
 ] as const;
 
 /** One of {@link FIXED_TEMPLATE_VARIABLES}. */
 export type FixedTemplateVariable = (typeof FIXED_TEMPLATE_VARIABLES)[number];
 
-/** The prefixes of the variable families: a request header, a query argument. */
-export const TEMPLATE_VARIABLE_PREFIXES = ['http_', 'arg_'] as const;
+/** The prefixes of the variable families: a request header, a query argument, a cookie. */
+export const TEMPLATE_VARIABLE_PREFIXES = ['http_', 'arg_', 'cookie_'] as const;
 
 const FIXED: ReadonlySet<string> = new Set(FIXED_TEMPLATE_VARIABLES);
 

@@ -6,6 +6,7 @@ const FIELD_BY_KIND: Readonly<Record<ObjectKind, keyof Snapshot>> = {
   Service: 'services',
   EndpointSlice: 'endpointSlices',
   Secret: 'secrets',
+  ConfigMap: 'configMaps',
 };
 
 /** Groups stored objects by kind into a snapshot. Later objects with the same identity win. */
@@ -20,6 +21,7 @@ export function snapshotOf(objects: Iterable<StoredObject>): Snapshot {
     services: [],
     endpointSlices: [],
     secrets: [],
+    configMaps: [],
   };
   for (const object of byKey.values()) groups[FIELD_BY_KIND[object.kind]].push(object);
   return groups;

@@ -5,7 +5,8 @@
  */
 
 /** The kinds the translator consumes. */
-export type ObjectKind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret';
+export type ObjectKind =
+  'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'ConfigMap';
 
 /** The `apiVersion` pointsman accepts for each kind. */
 export const API_VERSIONS: Readonly<Record<ObjectKind, string>> = {
@@ -14,6 +15,7 @@ export const API_VERSIONS: Readonly<Record<ObjectKind, string>> = {
   Service: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
   Secret: 'v1',
+  ConfigMap: 'v1',
 };
 
 /** Kinds that live in a namespace; the others are cluster-scoped. */
@@ -22,6 +24,7 @@ export const NAMESPACED_KINDS: ReadonlySet<ObjectKind> = new Set([
   'Service',
   'EndpointSlice',
   'Secret',
+  'ConfigMap',
 ]);
 
 /** A Kubernetes object as plain JSON. Fields beyond the identity are unchecked. */
@@ -66,6 +69,8 @@ export interface Snapshot {
   readonly services: readonly StoredObject[];
   readonly endpointSlices: readonly StoredObject[];
   readonly secrets: readonly StoredObject[];
+  /** The ConfigMaps Ingresses name (custom-headers). */
+  readonly configMaps: readonly StoredObject[];
 }
 
 /** A reference to an object by kind, namespace and name. */

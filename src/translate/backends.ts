@@ -1,4 +1,11 @@
-import type { Backend, BackendProblem, BackendProtocol, Endpoint } from '../ir/index.ts';
+import { createHash } from 'node:crypto';
+import type {
+  Backend,
+  BackendProblem,
+  BackendProtocol,
+  BackendTls,
+  Endpoint,
+} from '../ir/index.ts';
 import type { BackendSpec } from './ingress-spec.ts';
 import type { ServiceView, SliceView } from './services.ts';
 
@@ -18,6 +25,11 @@ export interface ServiceIndex {
 export interface BackendReach {
   readonly protocol: BackendProtocol;
   readonly serviceUpstream: boolean;
+  /**
+   * proxy-ssl (only with a TLS protocol): the checked settings, or why the Secret cannot be used;
+   * then the backend answers 503, as ingress-nginx denies the location.
+   */
+  readonly proxySsl?: BackendTls | { readonly problem: string };
 }
 
 const DIRECT_HTTP: BackendReach = { protocol: 'HTTP', serviceUpstream: false };
@@ -36,7 +48,20 @@ export function backendId(
       ? `${namespace}/${backend.name}:${String(backend.port)}`
       : `${namespace}/resource:${backend.kind}/${backend.name}`;
   const withProtocol = reach.protocol === 'HTTP' ? id : `${id}@${reach.protocol}`;
-  return reach.serviceUpstream ? `${withProtocol}@ClusterIP` : withProtocol;
+  const withTls =
+    reach.proxySsl === undefined ? withProtocol : `${withProtocol}@${proxySslTag(reach.proxySsl)}`;
+  return reach.serviceUpstream ? `${withTls}@ClusterIP` : withTls;
+}
+
+/**
+ * `proxy-ssl=` and a short hash of the settings (the Secret's version included), so that
+ * backends verified differently are separate backends, with pools of their own.
+ */
+function proxySslTag(proxySsl: NonNullable<BackendReach['proxySsl']>): string {
+  const hash = createHash('sha256').update(JSON.stringify(proxySsl)).digest('hex');
+  return 'problem' in proxySsl
+    ? `proxy-ssl=invalid-${hash.slice(0, 8)}`
+    : `proxy-ssl=${hash.slice(0, 12)}`;
 }
 
 /**
@@ -60,12 +85,18 @@ export function resolveBackend(
       message: `resource backend ${spec.kind}/${spec.name} is not supported; only Service backends are`,
     });
   }
+  const tls = reach.proxySsl;
+  if (tls !== undefined && 'problem' in tls) {
+    const reason = problem('InvalidProxySslSecret', `${tls.problem}; the backend answers 503`);
+    return broken(id, namespace, spec.name, spec.port, reason, protocol);
+  }
   const base = {
     id,
     namespace,
     service: spec.name,
     port: spec.port,
     ...(protocol === 'HTTP' ? {} : { protocol }),
+    ...(tls === undefined ? {} : { tls }),
   };
   const key = `${namespace}/${spec.name}`;
   const service = index.services.get(key);
@@ -122,8 +153,11 @@ function broken(
   id: string,
   namespace: string,
   service: string,
-  port: string,
+  port: string | number,
   reason: BackendProblem,
+  protocol: BackendProtocol = 'HTTP',
 ): Backend {
-  return { id, namespace, service, port, endpoints: [], problem: reason };
+  const base = { id, namespace, service, port };
+  const reached = protocol === 'HTTP' ? base : { ...base, protocol };
+  return { ...reached, endpoints: [], problem: reason };
 }

@@ -36,6 +36,11 @@ export interface TranslateOptions {
    * ssl-passthrough.ts). Off, it is reported and the Ingress is served with TLS ending here.
    */
   readonly sslPassthrough?: boolean;
+  /**
+   * `--allowed-response-headers`: the header names (any case) a `custom-headers` ConfigMap may
+   * set, as ingress-nginx's `global-allowed-response-headers`. Absent or empty: none.
+   */
+  readonly allowedResponseHeaders?: readonly string[];
 }
 
 /** The defaults the CLI starts from. */

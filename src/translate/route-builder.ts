@@ -20,8 +20,7 @@ import {
 } from '../ir/index.ts';
 import type { StoredObject } from '../objects/index.ts';
 import { backendId, resolveBackend, type BackendReach, type ServiceIndex } from './backends.ts';
-import { isRegexPath, type RegexPathsRead } from './annotations/regex-paths.ts';
-import { mergeServerPolicies } from './annotations/server-snippets.ts';
+import { isRegexPath, mergeServerPolicies, type RegexPathsRead } from './annotations/index.ts';
 import type { BackendSpec, IngressSpec, PathSpec } from './ingress-spec.ts';
 
 /** How the routes of one Ingress are served, from its annotations. */
@@ -32,6 +31,8 @@ export interface IngressPolicies {
   readonly protocol?: BackendProtocol;
   /** service-upstream: its backends are reached through their Service's cluster IP. */
   readonly serviceUpstream?: boolean;
+  /** proxy-ssl: how TLS to its backends is verified (only with a TLS protocol). */
+  readonly proxySsl?: BackendReach['proxySsl'];
   /** Set when the Ingress fails closed: each of its routes is refused instead of forwarded. */
   readonly refusal?: RouteRefusal;
   /** How each route of the Ingress is served beyond its backend; none when absent or empty. */
@@ -81,7 +82,11 @@ export class RouteBuilder {
       route: routePolicies,
     } = policies;
     const { regexHosts, regexPaths = NO_REGEX, serverPolicies, hostRefusals } = policies;
-    const reach = { protocol, serviceUpstream: policies.serviceUpstream ?? false };
+    const reach: BackendReach = {
+      protocol,
+      serviceUpstream: policies.serviceUpstream ?? false,
+      ...(policies.proxySsl === undefined ? {} : { proxySsl: policies.proxySsl }),
+    };
     const withRefusal = refusal === undefined ? {} : { refusal };
     const refusalOn = (host: string): { refusal?: RouteRefusal } => {
       const chosen = refusal ?? hostRefusals?.get(host);

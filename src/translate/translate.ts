@@ -1,4 +1,11 @@
-import type { Certificates, ObjectResult, Problem, RouteRefusal, RouteTable } from '../ir/index.ts';
+import type {
+  Certificates,
+  ObjectResult,
+  Problem,
+  RouteRefusal,
+  RouteTable,
+  UpstreamTlsMaterials,
+} from '../ir/index.ts';
 import type { Snapshot, StoredObject } from '../objects/index.ts';
 import { compareAge } from './age.ts';
 import {
@@ -6,6 +13,7 @@ import {
   isRegexPath,
   readIngressAnnotations,
   serverPoliciesOf,
+  withCustomHeaders,
   type IngressAnnotations,
 } from './annotations/index.ts';
 import type { ServiceIndex } from './backends.ts';
@@ -16,7 +24,7 @@ import { addHostNames, type HostNamesRequest } from './host-aliases.ts';
 import { RouteBuilder } from './route-builder.ts';
 import { readEndpointSlice, readService, type ServiceView, type SliceView } from './services.ts';
 import { PassthroughCollector, sslPassthroughOf, type RootRouteOf } from './ssl-passthrough.ts';
-import { bindTls, type TlsBindings } from './tls/index.ts';
+import { bindTls, ProxySslSecrets, type ProxySslResolved, type TlsBindings } from './tls/index.ts';
 import { validateIngress, validateIngressClass } from './validate/index.ts';
 
 /** The output of one translation: the route table and one result per object. */
@@ -29,6 +37,11 @@ export interface Translation {
    * default certificate), by version. Not part of the IR, and never serialised.
    */
   readonly certificates: Certificates;
+  /**
+   * The `ca.crt` and client certificate of every `proxy-ssl-secret` in use, by the version its
+   * backends' `tls.secret.version` names. Not part of the IR, and never serialised.
+   */
+  readonly upstreamTls: UpstreamTlsMaterials;
 }
 
 /**
@@ -69,12 +82,23 @@ export function translate(
   });
   const builder = new RouteBuilder(services.index);
   const prefixes = annotationPrefixes(options);
+  const configMaps = new Map(
+    snapshot.configMaps.map((map) => [`${map.namespace}/${map.name}`, map]),
+  );
+  const allowed = new Set(options.allowedResponseHeaders?.map((name) => name.toLowerCase()));
+  const usedConfigMaps = new Set<string>();
   const read = accepted.map((ingress) => ({
     ...ingress,
-    annotations: readIngressAnnotations(ingress.spec.annotations, prefixes),
+    annotations: withCustomHeaders(readIngressAnnotations(ingress.spec.annotations, prefixes), {
+      namespace: ingress.object.namespace,
+      configMaps,
+      allowed,
+      used: usedConfigMaps,
+    }),
   }));
   const regexHosts = regexHostsOf(read);
   const passthrough = new PassthroughCollector();
+  const proxySecrets = new ProxySslSecrets(snapshot.secrets);
   const built: { object: StoredObject; problems: Problem[] }[] = [];
   // One server-snippet per host, the oldest Ingress's; a canary's routes are not served.
   const servers = serverPoliciesOf(
@@ -87,6 +111,9 @@ export function translate(
   const hostRefusals = serverSnippetRefusals(read);
   for (const [index, { object, spec, annotations }] of read.entries()) {
     const { audit, redirect, regexPaths } = annotations;
+    const proxySsl = audit.canary
+      ? { problems: [] }
+      : proxySslOf(annotations, object.namespace, proxySecrets);
     // A canary's own routes are not served (canaries are not supported yet): its traffic stays
     // with the main Ingress, as with a canary weight of 0.
     const problems = audit.canary
@@ -96,6 +123,7 @@ export function translate(
             redirect.force || (redirect.sslRedirect && tls.hasCertificate(host)),
           protocol: annotations.backendProtocol,
           serviceUpstream: annotations.serviceUpstream,
+          ...(proxySsl.reach === undefined ? {} : { proxySsl: proxySsl.reach }),
           route: annotations.route,
           serverPolicies: servers.byHost,
           hostRefusals,
@@ -112,6 +140,7 @@ export function translate(
       problems.push(...passthrough.add(object, spec, rootOf, failClosed));
     }
     problems.push(...tls.problemsOf(object), ...annotations.problems, ...sslPassthrough.problems);
+    problems.push(...proxySsl.problems);
     problems.push(...(servers.problems.get(index) ?? []));
     if (audit.failClosed.length === 0 && !audit.canary) {
       problems.push(...hostRefusalProblems(spec, hostRefusals));
@@ -127,12 +156,42 @@ export function translate(
     results.push(resultOf(object, 'Accepted', [...problems, ...more]));
   }
 
-  reportUsage(snapshot, accepted, services.serviceOf, tls, results);
+  reportUsage(snapshot, accepted, services.serviceOf, tls, proxySecrets, results);
+  for (const [key, object] of configMaps) {
+    const used = usedConfigMaps.has(key);
+    const unused: Problem = {
+      code: 'Unreferenced',
+      message: 'no accepted Ingress of ours uses it',
+    };
+    results.push(resultOf(object, used ? 'Accepted' : 'Ignored', used ? [] : [unused]));
+  }
   return {
     table: named.table,
     results: sortResults(results),
     certificates: tls.certificates,
+    upstreamTls: proxySecrets.materials,
   };
+}
+
+/**
+ * An Ingress's proxy-ssl settings for its backends, resolved against its Secret: only backends
+ * reached over TLS have any (ingress-nginx's proxy_ssl_* directives act on HTTPS upstreams only).
+ */
+function proxySslOf(
+  annotations: IngressAnnotations,
+  namespace: string,
+  secrets: ProxySslSecrets,
+): { reach?: ProxySslResolved; problems: Problem[] } {
+  const request = annotations.proxySsl;
+  if (request === null) return { problems: [] };
+  const protocol = annotations.backendProtocol;
+  const field = 'metadata.annotations[nginx.ingress.kubernetes.io/proxy-ssl-secret]';
+  if (protocol !== 'HTTPS' && protocol !== 'GRPCS') {
+    const message = `proxy-ssl-* has no effect: backend-protocol is ${protocol}, without TLS; the annotations are ignored`;
+    return { problems: [{ code: 'IgnoredAnnotation', field, message }] };
+  }
+  // An unusable Secret is reported with the backends it leaves answering 503.
+  return { reach: secrets.resolve(request, namespace), problems: [] };
 }
 
 /**
@@ -294,6 +353,7 @@ function reportUsage(
   accepted: readonly { object: StoredObject; spec: IngressSpec }[],
   serviceOf: ReadonlyMap<StoredObject, string>,
   tls: TlsBindings,
+  proxySecrets: ProxySslSecrets,
   results: ObjectResult[],
 ): void {
   const usedServices = new Set<string>();
@@ -311,8 +371,10 @@ function reportUsage(
     const used = usedServices.has(service);
     results.push(resultOf(object, used ? 'Accepted' : 'Ignored', used ? [] : [unused]));
   }
+  const proxyOutcomes = proxySecrets.outcomes();
   for (const object of snapshot.secrets) {
-    const outcome = tls.secrets.get(`${object.namespace}/${object.name}`);
+    const key = `${object.namespace}/${object.name}`;
+    const outcome = tls.secrets.get(key) ?? proxyOutcomes.get(key);
     results.push(
       outcome === undefined
         ? resultOf(object, 'Ignored', [unused])

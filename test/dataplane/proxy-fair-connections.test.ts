@@ -175,7 +175,7 @@ describe('fair connections', () => {
       const reply = await send(proxy.port, { headers: { host: 'echo.test' } });
       const tookMs = performance.now() - started;
       assert.equal(reply.status, 200);
-      assert.ok(tookMs < 1_000, `served in ${tookMs.toFixed(0)} ms, header timeout is 10 s`);
+      assert.ok(tookMs < 5_000, `served in ${tookMs.toFixed(0)} ms, header timeout is 10 s`);
       assert.equal(indexesClosed(attack).length, 36, 'the share itself is left alone');
     } finally {
       for (const held of attack) held.socket.destroy();
@@ -208,7 +208,10 @@ describe('fair connections', () => {
       const started = performance.now();
       const reply = await send(proxy.port, { headers: { host: 'echo.test' } });
       assert.equal(reply.status, 200, 'a new client is served at the limit');
-      assert.ok(performance.now() - started < 1_000);
+      assert.ok(
+        performance.now() - started < 5_000,
+        'served before any idle connection could time out',
+      );
       await until(() => indexesClosed(idle).length === 5);
       assert.deepEqual(indexesClosed(idle), [0, 1, 2, 3, 4], 'the oldest idle ones, in order');
       assert.deepEqual(indexesClosed(late), []);

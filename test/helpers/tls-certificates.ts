@@ -27,6 +27,8 @@ export interface IssueOptions {
    * `openssl pkey -traditional` writes and many older tools still do.
    */
   readonly keyFormat?: KeyFormat;
+  /** Also usable as a TLS client certificate (extendedKeyUsage clientAuth). */
+  readonly clientAuth?: boolean;
 }
 
 /** The PEM encodings of a private key that a Secret's `tls.key` may hold. */
@@ -95,7 +97,7 @@ export async function createTestCa(): Promise<TestCa> {
       const san = options.dns.map((name) => `DNS:${name}`).join(',');
       await writeFile(
         `${base}.ext`,
-        `subjectAltName=${san}\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+        `subjectAltName=${san}\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth${options.clientAuth === true ? ',clientAuth' : ''}\n`,
       );
       await run('openssl', [
         'x509',

@@ -105,6 +105,48 @@ describe('KubernetesSource', () => {
     assert.equal(source.get('Secret', 'tls', 'named')?.kind, 'Secret');
   });
 
+  test('only ConfigMaps that an Ingress names in custom-headers reach the store', async () => {
+    const { server } = fixture;
+    const headers = (name: string, value: string): object => ({
+      metadata: { name, namespace: 'maps' },
+      data: { 'X-Team': value },
+    });
+    server.create('ConfigMap', headers('named', 'one'));
+    server.create('ConfigMap', headers('unnamed', 'two'));
+    server.create('Ingress', {
+      ...ingressBody('web', 'maps', []),
+      metadata: {
+        name: 'web',
+        namespace: 'maps',
+        annotations: { 'nginx.ingress.kubernetes.io/custom-headers': 'maps/named' },
+      },
+    });
+    const { store, source } = await started({ namespaces: ['maps'] });
+    const configMaps = (): string[] => names(store.snapshot().configMaps);
+    const data = (): unknown => store.snapshot().configMaps[0]?.object['data'];
+    assert.deepEqual(configMaps(), ['maps/named']);
+    assert.deepEqual(data(), { 'X-Team': 'one' });
+    assert.equal(source.list('ConfigMap').length, 2);
+
+    // A change to the named ConfigMap reaches the store; one to another does not.
+    const named = server.get('ConfigMap', { namespace: 'maps', name: 'named' });
+    server.update('ConfigMap', { ...headers('named', 'three'), metadata: named?.['metadata'] });
+    await until(() => JSON.stringify(data()) === '{"X-Team":"three"}');
+    const generation = store.generation;
+    const unnamed = server.get('ConfigMap', { namespace: 'maps', name: 'unnamed' });
+    server.update('ConfigMap', { ...headers('unnamed', 'four'), metadata: unnamed?.['metadata'] });
+    await until(
+      () =>
+        JSON.stringify(source.get('ConfigMap', 'maps', 'unnamed')?.['data']) ===
+        '{"X-Team":"four"}',
+    );
+    assert.equal(store.generation, generation);
+
+    // Deleting the Ingress takes the ConfigMap out.
+    server.delete('Ingress', { namespace: 'maps', name: 'web' });
+    await until(() => configMaps().length === 0);
+  });
+
   test('Secrets that only Ingresses of other classes name stay out of the store', async () => {
     const { server } = fixture;
     server.create('IngressClass', {
@@ -157,7 +199,7 @@ describe('KubernetesSource', () => {
     assert.deepEqual(names(store.snapshot().services), ['ns-a/web', 'ns-b/web']);
     assert.deepEqual(names(store.snapshot().ingressClasses), ['/pointsman']);
     // One loop per kind and namespace, one for the cluster-scoped IngressClass.
-    assert.equal(source.stats().length, 1 + 4 * 2);
+    assert.equal(source.stats().length, 1 + 5 * 2);
     assert.equal(source.hasSynced, true);
 
     // A relist of one namespace leaves the other's objects alone.

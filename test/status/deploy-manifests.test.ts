@@ -190,6 +190,7 @@ test('RBAC grants lists and watches, status updates, Events, one Lease and one S
     '/services',
     'discovery.k8s.io/endpointslices',
     '/secrets',
+    '/configmaps',
   ].flatMap((resource) => ['list', 'watch'].map((verb) => `${verb} ${resource}`));
   reads.push('get networking.k8s.io/ingresses');
   const writes = ['update networking.k8s.io/ingresses/status', 'create /events', 'patch /events'];

@@ -1,4 +1,4 @@
-import type { Backend, Endpoint } from '../../ir/index.ts';
+import type { Backend, Endpoint, RouteBalance } from '../../ir/index.ts';
 
 /** Chooses the endpoint of a backend that gets the next request. */
 export interface Balancer {
@@ -6,4 +6,14 @@ export interface Balancer {
   pick(backend: Backend): Endpoint | undefined;
   /** Drops the state kept for backends that `isLive` no longer knows. */
   retain(isLive: (backendId: string) => boolean): void;
+  /**
+   * The endpoint for a request of a route with a balancing policy; `key` is the request's hash
+   * key for `hash` (else ignored). A balancer without it serves every route with {@link pick}.
+   */
+  pickFor?(backend: Backend, balance: RouteBalance, key: string): Endpoint | undefined;
+  /**
+   * Told how an attempt on an endpoint went: the milliseconds to its response headers, or null
+   * when it failed before them.
+   */
+  observe?(backend: Backend, endpoint: Endpoint, ms: number | null): void;
 }

@@ -1,2 +1,3 @@
 export type { Balancer } from './balancer.ts';
 export { RoundRobin } from './round-robin.ts';
+export { PolicyBalancer, type PolicyBalancerOptions } from './policy-balancer.ts';

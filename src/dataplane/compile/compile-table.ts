@@ -1,5 +1,11 @@
 import { wildcardSuffix } from '../../ir/index.ts';
-import type { Backend, Matcher, RouteMatch, RouteTable } from '../../ir/index.ts';
+import type {
+  Backend,
+  Matcher,
+  RouteMatch,
+  RouteTable,
+  UpstreamTlsMaterials,
+} from '../../ir/index.ts';
 import { CompiledHost, fallbackMatch } from './compile-host.ts';
 
 /** A route table compiled for the request path: same answers as the reference matcher, faster. */
@@ -10,6 +16,8 @@ export interface CompiledTable extends Matcher {
   readonly sslRedirects: boolean;
   /** The backend with this id, if the table has one. */
   backend(id: string): Backend | undefined;
+  /** The PEM text of the proxy-ssl Secrets its backends name, by version (never in the IR). */
+  readonly upstreamTls: UpstreamTlsMaterials;
 }
 
 /**
@@ -17,13 +25,17 @@ export interface CompiledTable extends Matcher {
  * the host-less entry, then that entry's Exact and Prefix paths (see {@link CompiledHost}). Its
  * cost does not depend on the number of hosts or routes, and it allocates no result object.
  */
-export function compileRouteTable(table: RouteTable): CompiledTable {
-  return new CompiledRouteTable(table);
+export function compileRouteTable(
+  table: RouteTable,
+  upstreamTls: UpstreamTlsMaterials = new Map(),
+): CompiledTable {
+  return new CompiledRouteTable(table, upstreamTls);
 }
 
 class CompiledRouteTable implements CompiledTable {
   readonly table: RouteTable;
   readonly sslRedirects: boolean;
+  readonly upstreamTls: UpstreamTlsMaterials;
   readonly #exactHosts = new Map<string, CompiledHost>();
   /** Wildcard entries keyed by what follows `*.`, the key {@link wildcardSuffix} gives. */
   readonly #wildcardHosts = new Map<string, CompiledHost>();
@@ -31,8 +43,9 @@ class CompiledRouteTable implements CompiledTable {
   readonly #noHost: RouteMatch;
   readonly #backends = new Map<string, Backend>();
 
-  constructor(table: RouteTable) {
+  constructor(table: RouteTable, upstreamTls: UpstreamTlsMaterials) {
     this.table = table;
+    this.upstreamTls = upstreamTls;
     this.sslRedirects = table.hosts.some((entry) => entry.paths.some((route) => route.sslRedirect));
     let anyHost: CompiledHost | undefined;
     for (const entry of table.hosts) {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { RoundRobin } from '../balancer/index.ts';
+import { PolicyBalancer } from '../balancer/index.ts';
 import { http2SideOf } from '../h2/index.ts';
 import { UpstreamPools } from '../upstream/index.ts';
 import { ConnectionLimits, type ShedCounts, type ShedReason } from './connection-limits.ts';
@@ -81,7 +81,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     tables: options.tables,
     logger,
     settings,
-    balancer: options.balancer ?? new RoundRobin(),
+    balancer: options.balancer ?? new PolicyBalancer(),
     pools: new UpstreamPools({
       connectTimeoutMs: settings.connectTimeoutMs,
       responseHeadersTimeoutMs: settings.responseHeadersTimeoutMs,

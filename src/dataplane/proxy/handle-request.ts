@@ -8,6 +8,7 @@ import { sendError } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import { isGrpcOverHttp1 } from './grpc-over-http1.ts';
 import { logProxyError } from './log-error.ts';
+import { pickEndpoint } from './pick-endpoint.ts';
 import { policyHeaders } from './policy-headers.ts';
 import { ProxiedRequest } from './proxied-request.ts';
 import { ALLOWED_METHODS, isRefusedMethod } from './refused-methods.ts';
@@ -100,7 +101,15 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     return;
   }
   const backend = typeof routed === 'string' ? routed : routed.backend;
-  const endpoint = typeof backend === 'string' ? undefined : context.balancer.pick(backend);
+  const endpoint =
+    typeof backend === 'string'
+      ? undefined
+      : pickEndpoint(
+          context.balancer,
+          backend,
+          typeof routed === 'string' ? null : routed.route,
+          facts,
+        );
   if (typeof backend === 'string' || endpoint === undefined) {
     refuse(typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS', target.host);
     return;
@@ -139,6 +148,8 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     record,
     limits,
     editResponse: responseEditOf(typeof routed === 'string' ? null : routed.route, facts),
+    // The table routeRequest read: no swap runs between the two reads, in one synchronous turn.
+    upstreamTls: context.tables.current?.upstreamTls,
   }).start();
 }
 

@@ -17,6 +17,7 @@ import type { Tunnel } from './connection-tracker.ts';
 import { rawErrorResponse } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
+import { pickEndpoint } from './pick-endpoint.ts';
 import { policyHeaders } from './policy-headers.ts';
 import { isRefusedMethod } from './refused-methods.ts';
 import { checkRequestFraming } from './request-framing.ts';
@@ -121,7 +122,15 @@ function handleUpgrade(
     return;
   }
   const backend = typeof routed === 'string' ? routed : routed.backend;
-  const endpoint = typeof backend === 'string' ? undefined : context.balancer.pick(backend);
+  const endpoint =
+    typeof backend === 'string'
+      ? undefined
+      : pickEndpoint(
+          context.balancer,
+          backend,
+          typeof routed === 'string' ? null : routed.route,
+          facts,
+        );
   if (typeof backend === 'string' || endpoint === undefined) {
     refuse(state, typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS');
     return;
@@ -157,13 +166,14 @@ function handleUpgrade(
     agent: false,
   } as const;
   // An upgrade is an HTTP/1.1 exchange whatever the backend protocol; TLS follows the
-  // annotation (HTTPS, GRPCS), with the Service in SNI and the certificate unchecked, as for
-  // every other request to such a backend (docs/tls.md).
-  const upstreamProtocol = upstreamTarget(backend);
+  // annotation (HTTPS, GRPCS), with the Service in SNI and the certificate unchecked unless
+  // proxy-ssl-verify asks, as for every other request to such a backend (docs/tls.md).
+  const upstreamProtocol = upstreamTarget(backend, context.tables.current?.upstreamTls);
   const upstream = usesTls(upstreamProtocol.protocol)
     ? httpsRequest({
         ...options,
         rejectUnauthorized: false,
+        ...upstreamProtocol.tls?.options,
         servername: upstreamProtocol.servername ?? '',
       })
     : httpRequest(options);

@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { Backend, Endpoint } from '../../ir/index.ts';
+import type { Backend, Endpoint, UpstreamTlsMaterials } from '../../ir/index.ts';
 import { ProxyError, type ProxyErrorCode } from '../errors.ts';
 import {
   classifyUpstreamError,
   endpointKey,
   upstreamTarget,
   type TrailerFields,
-  type UpstreamFailure,
   withConnectTimeout,
 } from '../upstream/index.ts';
 import type { ProxyContext } from './context.ts';
@@ -18,6 +17,13 @@ import { relayTrailers } from './relay-trailers.ts';
 import type { RequestRecord } from './request-record.ts';
 import { responseHeaders } from './response-headers.ts';
 import type { ResponseEdit } from './response-policy.ts';
+import {
+  failureCondition,
+  mayRetry,
+  nextEndpoint,
+  statusCondition,
+  type AttemptFailure,
+} from './retry-policy.ts';
 import type { RouteLimits } from './route-limits.ts';
 
 /** Everything decided about a request before it is sent upstream. */
@@ -41,19 +47,18 @@ export interface ForwardPlan {
   readonly limits: RouteLimits;
   /** The route's response header policies (response-policy.ts); undefined when none. */
   readonly editResponse?: ResponseEdit | undefined;
+  /** The proxy-ssl material of the request's table (CompiledTable.upstreamTls). */
+  readonly upstreamTls?: UpstreamTlsMaterials | undefined;
 }
-
-// RFC 9110 section 9.2.2, less TRACE, which is never forwarded; retried only when no body byte
-// has been sent.
-const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
  * One client request forwarded to an upstream through undici's dispatcher. It is its own
  * dispatch handler, so a request costs one object here: the response head is written when
  * undici has it, body chunks go straight to the client with backpressure (pause until
  * 'drain'), a client that leaves aborts the upstream request, and an upstream that fails after
- * the response started cuts the client connection. One retry, on another pick of the same
- * backend, covers connections the upstream closed before answering (see {@link #mayRetry}).
+ * the response started cuts the client connection. An attempt that fails before any response
+ * byte reached the client, in a way the route's retry settings list (proxy-next-upstream), is
+ * sent again to an endpoint of the backend this request has not tried (see retry-policy.ts).
  */
 export class ProxiedRequest implements Dispatcher.DispatchHandler {
   readonly #context: ProxyContext;
@@ -64,7 +69,14 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | null = null;
   #responseStarted = false;
   #waitingForDrain = false;
-  #retried = false;
+  /** The next attempt goes on a new connection: its endpoint failed this request before. */
+  #fresh = false;
+  #attempts = 1;
+  /** Endpoints this request was sent to (endpointKey). */
+  readonly #tried = new Set<string>();
+  #firstStartMs = 0;
+  /** An upstream answer with a status the route retries on, discarded for the next attempt. */
+  #statusRetry: AttemptFailure | null = null;
   #finished = false;
   #clientGone = false;
   /** The body as sent upstream: the client request, or a meter on it when the route bounds it. */
@@ -78,6 +90,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     this.#res = res;
     this.#plan = plan;
     this.#endpoint = plan.endpoint;
+    this.#tried.add(endpointKey(plan.endpoint));
     plan.record.endpoint = plan.endpoint;
     this.#body = plan.body;
   }
@@ -89,6 +102,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     if (body !== null && (limits.maxBodyBytes > 0 || limits.sendTimeoutMs > 0)) {
       this.#body = new MeteredBody(body, limits, this.#onBodyLimit);
     }
+    this.#firstStartMs = performance.now();
     this.#dispatch();
   }
 
@@ -111,9 +125,18 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     }
     // Other 1xx answers are not relayed: Node answers Expect itself and early hints are optional.
     if (statusCode < 200 || this.#clientGone) return;
+    // Nothing of this answer is relayed: the next attempt's is.
+    const status = statusCondition(statusCode);
+    if (status !== null && this.#mayRetry(status)) {
+      this.#statusRetry = status;
+      controller.abort(new ProxyError('PM_ERR_UPSTREAM_CONNECT'));
+      return;
+    }
     this.#responseStarted = true;
     const record = this.#plan.record;
     record.upstreamMs = performance.now() - record.upstreamStartMs;
+    // The time to response headers feeds load-balance: ewma.
+    this.#context.balancer.observe?.(this.#plan.backend, this.#endpoint, record.upstreamMs);
     try {
       const edit = this.#plan.editResponse;
       const bound = edit === undefined ? undefined : edit.bind(null, statusCode);
@@ -163,9 +186,17 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       this.#finish('PM_ERR_CLIENT_CLOSED', error);
       return;
     }
+    if (this.#statusRetry !== null) {
+      this.#retry(this.#statusRetry, error);
+      return;
+    }
     const failure = classifyUpstreamError(error, this.#responseStarted);
-    if (this.#mayRetry(failure)) {
-      this.#retry(failure, error);
+    if (!this.#responseStarted) {
+      this.#context.balancer.observe?.(this.#plan.backend, this.#endpoint, null);
+    }
+    const attempt = this.#responseStarted ? null : failureCondition(failure);
+    if (attempt !== null && this.#mayRetry(attempt)) {
+      this.#retry(attempt, error);
       return;
     }
     this.#finish(failure.code, error);
@@ -181,31 +212,43 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     sendError(this.#res, code, this.#plan.requestId, this.#plan.accept, close);
   }
 
-  /**
-   * Once, before any response byte and with no request body: after a refused connection for
-   * any method (nothing was sent), and after a connection closed before an answer for
-   * idempotent methods (typically a keep-alive connection the upstream had just closed).
-   */
-  #mayRetry(failure: UpstreamFailure): boolean {
-    if (this.#retried || this.#responseStarted || this.#plan.body !== null) return false;
-    return (
-      failure.retry === 'any' ||
-      (failure.retry === 'idempotent' && IDEMPOTENT.has(this.#plan.method))
-    );
+  /** Before any response byte reached the client, by the route's retry settings. */
+  #mayRetry(failure: AttemptFailure): boolean {
+    const { backend, limits, method, body } = this.#plan;
+    const tried = this.#tried;
+    return mayRetry(failure, {
+      retries: limits.retries,
+      method,
+      hasBody: body !== null,
+      attempts: this.#attempts,
+      endpoints: backend.endpoints.length,
+      untried: backend.endpoints.filter((endpoint) => !tried.has(endpointKey(endpoint))).length,
+      firstStartMs: this.#firstStartMs,
+      nowMs: performance.now(),
+    });
   }
 
-  /** The retry goes to the backend's next endpoint, on a new connection of its own. */
-  #retry(failure: UpstreamFailure, error: Error): void {
-    this.#retried = true;
+  /**
+   * The next attempt goes to an endpoint this request has not tried; to one it has (every one
+   * failed) on a new connection, since the pooled ones may be as stale as the one that failed.
+   */
+  #retry(failure: AttemptFailure, error: Error): void {
+    this.#statusRetry = null;
     this.#controller = null;
+    this.#attempts++;
     this.#context.logger.debug(
-      { code: failure.code, upstream: endpointKey(this.#endpoint), error: error.message },
-      'retrying on a new connection',
+      { code: failure.reason, upstream: endpointKey(this.#endpoint), error: error.message },
+      'retrying the request',
     );
-    this.#endpoint = this.#context.balancer.pick(this.#plan.backend) ?? this.#endpoint;
+    const backend = this.#plan.backend;
+    const pick = this.#context.balancer.pick(backend);
+    this.#endpoint = nextEndpoint(backend, pick, this.#tried, this.#endpoint);
+    const key = endpointKey(this.#endpoint);
+    this.#fresh = this.#tried.has(key);
+    this.#tried.add(key);
     const record = this.#plan.record;
     record.retries++;
-    record.retryReason = failure.code;
+    record.retryReason = failure.reason;
     record.endpoint = this.#endpoint;
     // Not from inside undici's error callback: start the new attempt on a clean stack.
     queueMicrotask(() => {
@@ -225,8 +268,11 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       ...(read === undefined ? {} : { headersTimeout: read, bodyTimeout: read }),
     };
     plan.record.upstreamStartMs = performance.now();
-    const target = withConnectTimeout(upstreamTarget(plan.backend), plan.limits.connectTimeoutMs);
-    if (this.#retried) this.#context.pools.dispatchFresh(this.#endpoint, options, this, target);
+    const target = withConnectTimeout(
+      upstreamTarget(plan.backend, plan.upstreamTls),
+      plan.limits.connectTimeoutMs,
+    );
+    if (this.#fresh) this.#context.pools.dispatchFresh(this.#endpoint, options, this, target);
     else this.#context.pools.dispatcher(this.#endpoint, target).dispatch(options, this);
   }
 

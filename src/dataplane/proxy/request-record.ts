@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Backend, Endpoint, RouteMatch, RouteTable } from '../../ir/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import { statusOf, type ProxyErrorCode } from '../errors.ts';
+import type { RetryReason } from './retry-policy.ts';
 
 /**
  * Told about every request a proxy handled, once, when it is over: finished, answered with an
@@ -80,9 +81,12 @@ export class RequestRecord {
   status = 0;
   /** The error code the request ended with, if any (see docs/errors.md). */
   error: ProxyErrorCode | null = null;
-  /** Attempts sent again (0 or 1), and the code of the failure that caused it. */
+  /**
+   * Attempts sent again, and what caused the last one: a failure's code, or the upstream
+   * status a route retries on (`http_503`).
+   */
   retries = 0;
-  retryReason: ProxyErrorCode | null = null;
+  retryReason: RetryReason | null = null;
   bytesIn = 0;
   bytesOut = 0;
   /** Time from arrival to the end, in milliseconds. */

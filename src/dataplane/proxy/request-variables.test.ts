@@ -33,7 +33,22 @@ test('every fixed variable is filled in from the request', () => {
     '8443',
     'POST',
     '192.0.2.1',
+    '%C0%00%02%01',
   ]);
+});
+
+test('cookies (first of that name, any case) and the binary client address', () => {
+  const facts: RequestFacts = {
+    ...FACTS,
+    client: '2001:db8::ffff:192.0.2.1',
+    rawHeaders: ['Cookie', 'a=1; Session=xyz', 'cookie', 'session=later'],
+  };
+  const fill = (variable: string): string => expandTemplate([{ variable }], facts);
+  assert.equal(fill('cookie_session'), 'xyz');
+  assert.equal(fill('cookie_a'), '1');
+  assert.equal(fill('cookie_none'), '');
+  // 16 bytes: 2001 0db8, three zero groups, ffff c000 0201.
+  assert.equal(fill('binary_remote_addr'), '%20%01%0D%B8%00%00%00%00%00%00%FF%FF%C0%00%02%01');
 });
 
 test('headers (every value, _ for -) and arguments (first, any case); absent ones are empty', () => {

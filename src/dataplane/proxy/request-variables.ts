@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isIPv4, isIPv6 } from 'node:net';
 import {
   FIXED_TEMPLATE_VARIABLES,
   type FixedTemplateVariable,
@@ -74,6 +75,7 @@ function variableValue(name: string, facts: RequestFacts): string {
   // `http_host` is a fixed variable first: over HTTP/2 it comes from `:authority`.
   if (FIXED.has(name)) return fixedValue(name as FixedTemplateVariable, facts);
   if (name.startsWith('http_')) return headerValue(facts.rawHeaders, name.slice(5));
+  if (name.startsWith('cookie_')) return cookieValue(facts.rawHeaders, name.slice(7));
   return argument(queryOf(requestUri(facts)), name.slice(4));
 }
 
@@ -100,6 +102,8 @@ function fixedValue(name: FixedTemplateVariable, facts: RequestFacts): string {
       return facts.method;
     case 'remote_addr':
       return facts.client;
+    case 'binary_remote_addr':
+      return binaryAddress(facts.client);
   }
 }
 
@@ -123,6 +127,46 @@ function headerValue(raw: readonly string[], name: string): string {
     value = value === undefined ? next : `${value}, ${next}`;
   }
   return value ?? '';
+}
+
+/** `$cookie_name`: the first cookie of that name (compared without regard to case), as sent. */
+function cookieValue(raw: readonly string[], name: string): string {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if ((raw[i] as string).toLowerCase() !== 'cookie') continue;
+    for (const pair of (raw[i + 1] as string).split(';')) {
+      const equals = pair.indexOf('=');
+      if (equals < 0 || pair.slice(0, equals).trim().toLowerCase() !== name) continue;
+      return pair.slice(equals + 1).trim();
+    }
+  }
+  return '';
+}
+
+/**
+ * `$binary_remote_addr`: the client address as 4 (IPv4) or 16 (IPv6) bytes, one character
+ * each; a header gets them percent-encoded. An address that is neither is taken as it is.
+ */
+function binaryAddress(address: string): string {
+  if (isIPv4(address)) return String.fromCharCode(...address.split('.').map(Number));
+  if (!isIPv6(address)) return address;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  const hex = (high: string, low: string): string =>
+    ((Number(high) << 8) | Number(low)).toString(16);
+  const plain =
+    dotted === null
+      ? address
+      : `${address.slice(0, dotted.index)}${hex(dotted[1] ?? '', dotted[2] ?? '')}:${hex(dotted[3] ?? '', dotted[4] ?? '')}`;
+  const [head = '', tail] = plain.split('::');
+  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const words = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return words
+    .map((word) => {
+      const value = parseInt(word, 16);
+      return String.fromCharCode(value >> 8, value & 0xff);
+    })
+    .join('');
 }
 
 /** `$arg_name`: the first argument of that name (compared without regard to case), as sent. */

@@ -1,5 +1,6 @@
 import type { PathRoute } from '../../ir/index.ts';
 import type { ProxySettings } from './options.ts';
+import { DEFAULT_RETRIES, resolveRetries, type Retries } from './retry-policy.ts';
 
 /**
  * How long a request may wait on its upstream and how large its body may be: a route's own
@@ -14,12 +15,16 @@ export interface RouteLimits {
   readonly readTimeoutMs?: number;
   /** Longest time the upstream may leave request body bytes untaken; 0: no limit. */
   readonly sendTimeoutMs: number;
+  /** When a failed attempt goes to another endpoint (proxy-next-upstream*). */
+  readonly retries: Retries;
 }
 
 /** The limits of a request routed to `route` (null: the default backend). */
 export function routeLimits(route: PathRoute | null, settings: ProxySettings): RouteLimits {
   const policies = route?.policies;
-  if (policies === undefined) return { maxBodyBytes: settings.maxBodyBytes, sendTimeoutMs: 0 };
+  if (policies === undefined) {
+    return { maxBodyBytes: settings.maxBodyBytes, sendTimeoutMs: 0, retries: DEFAULT_RETRIES };
+  }
   return {
     maxBodyBytes: policies.maxBodyBytes ?? settings.maxBodyBytes,
     ...(policies.connectTimeoutMs === undefined
@@ -27,6 +32,7 @@ export function routeLimits(route: PathRoute | null, settings: ProxySettings): R
       : { connectTimeoutMs: policies.connectTimeoutMs }),
     ...(policies.readTimeoutMs === undefined ? {} : { readTimeoutMs: policies.readTimeoutMs }),
     sendTimeoutMs: policies.sendTimeoutMs ?? 0,
+    retries: resolveRetries(policies.retry),
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   parametersChangeRoute,
+  selfAnswerOf,
   type Backend,
   type BackendProblem,
   type FixedAnswer,
@@ -9,7 +10,6 @@ import {
 } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { ProxyErrorCode } from '../errors.ts';
-import { patternRedirect } from './pattern-redirect.ts';
 import type { RequestRecord } from './request-record.ts';
 
 // Problems that mean the backend itself could not be resolved, as opposed to a resolved
@@ -20,6 +20,7 @@ const UNRESOLVED: ReadonlySet<BackendProblem['code']> = new Set([
   'UnsupportedBackend',
   'UnsupportedServiceType',
   'InvalidService',
+  'InvalidProxySslSecret',
 ]);
 
 /**
@@ -65,8 +66,8 @@ export function routeRequest(
   const refusal =
     match.kind === 'default' ? table.table.defaultBackend?.refusal : match.route?.refusal;
   if (refusal !== undefined) return 'PM_ERR_ACCESS_CONTROL_NOT_ENFORCED';
-  const answered = match.route === null ? null : answerOf(match.route, path);
-  if (answered !== null) return answered;
+  const answered = match.route === null ? null : selfAnswerOf(match.route, path);
+  if (answered !== null && match.route !== null) return { ...answered, route: match.route };
   const backend = table.backend(id);
   if (backend === undefined) return 'PM_ERR_BACKEND_UNRESOLVED';
   record.backend = backend;
@@ -75,34 +76,4 @@ export function routeRequest(
   }
   if (backend.problem !== null || backend.endpoints.length === 0) return 'PM_ERR_NO_ENDPOINTS';
   return { kind: 'proxy', backend, route: match.route };
-}
-
-/**
- * What a route answers itself, or null when it proxies: a snippet's pattern redirects (in
- * order, nginx's rewrite phase), its exact-path answers, then the redirect (app-root answers
- * only a request for exactly `/`, nginx's `$uri = /`) and the fixed answer.
- */
-function answerOf(route: PathRoute, path: string): Routed | null {
-  const policies = route.policies;
-  if (policies === undefined) return null;
-  const headers = policies.responseHeaders;
-  const withHeaders = (ops = headers): { responseHeaders?: readonly HeaderOperation[] } =>
-    ops === undefined ? {} : { responseHeaders: ops };
-  for (const rule of policies.patternRedirects ?? []) {
-    const redirect = patternRedirect(rule, path);
-    if (redirect !== null) return { kind: 'redirect', redirect, route, ...withHeaders() };
-  }
-  const exact = policies.exactAnswers?.find((candidate) => candidate.path === path);
-  if (exact !== undefined) {
-    const ops = withHeaders(exact.responseHeaders ?? headers);
-    return exact.answer.kind === 'fixed'
-      ? { kind: 'answer', answer: exact.answer.fixed, route, ...ops }
-      : { kind: 'redirect', redirect: { ...exact.answer, onlyRoot: false }, route, ...ops };
-  }
-  const redirect = policies.redirect;
-  if (redirect !== undefined && (!redirect.onlyRoot || path === '/')) {
-    return { kind: 'redirect', redirect, route, ...withHeaders() };
-  }
-  const answer = policies.answer;
-  return answer === undefined ? null : { kind: 'answer', answer, route, ...withHeaders() };
 }

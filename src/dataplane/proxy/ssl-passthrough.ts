@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { PassthroughHost, RouteTable } from '../../ir/index.ts';
-import { sniffServerName } from '../tls/server-name-sniffer.ts';
+import { sniffServerName } from '../tls/index.ts';
 import { clientAddress } from './client-address.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
 import { logProxyError } from './log-error.ts';

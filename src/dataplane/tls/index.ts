@@ -20,3 +20,4 @@ export {
 } from './tls-settings.ts';
 export { buildSniResolver, type SniResolver } from './sni-resolver.ts';
 export { SecureContextCache } from './secure-context-cache.ts';
+export { sniffServerName } from './server-name-sniffer.ts';

@@ -51,6 +51,8 @@ const CONNECTION_BROKEN = new Set([
   'ERR_HTTP2_STREAM_ERROR',
 ]);
 const TLS_FAILURE: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_TLS', retry: 'any' };
+const CERTIFICATE_REJECTED =
+  /^(UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|INVALID_CA$|INVALID_PURPOSE$|PATH_LENGTH_EXCEEDED$|HOSTNAME_MISMATCH$|ERROR_IN_CERT_)/;
 const UPSTREAM_PROTOCOL = new Set([
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
   'UND_ERR_RES_EXCEEDED_MAX_SIZE',
@@ -79,6 +81,8 @@ export function classifyUpstreamError(error: unknown, responseStarted: boolean):
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
     return TLS_FAILURE;
   }
+  // OpenSSL's certificate verification results (proxy-ssl-verify), by their X509_V_ERR names.
+  if (CERTIFICATE_REJECTED.test(code)) return TLS_FAILURE;
   if (code.startsWith('ERR_HTTP2_')) return responseStarted ? RESET : PROTOCOL;
   if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
     return BAD_REQUEST;

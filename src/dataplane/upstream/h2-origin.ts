@@ -1,4 +1,5 @@
 import { connect, type ClientHttp2Session } from 'node:http2';
+import type { ConnectionOptions } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { ProxyError } from '../errors.ts';
 import { originEndpoint, timeConnect } from './connect-channel.ts';
@@ -11,6 +12,8 @@ export interface H2OriginOptions {
   readonly origin: string;
   /** The SNI name for TLS; null sends none. */
   readonly servername: string | null;
+  /** More TLS options (proxy-ssl: the CA to verify with, a client certificate). */
+  readonly tls?: ConnectionOptions;
   readonly connectTimeoutMs: number;
   readonly responseHeadersTimeoutMs: number;
   readonly responseBodyTimeoutMs: number;
@@ -114,15 +117,20 @@ export class H2Origin implements UpstreamDispatcher {
   }
 
   #connect(): Slot {
-    const { origin, servername, connectTimeoutMs, keepAliveTimeoutMs } = this.#options;
+    const { origin, servername, connectTimeoutMs, keepAliveTimeoutMs, tls: more } = this.#options;
     const tls = origin.startsWith('https:');
     const connected = timeConnect(this.#endpoint.hostname, this.#endpoint.port);
     const session = connect(origin, {
       settings: { enablePush: false },
       // Cluster certificates are rarely issued by a CA the proxy knows; ingress-nginx does not
-      // verify them either by default. See docs/tls.md.
+      // verify them either by default, only with proxy-ssl-verify. See docs/tls.md.
       ...(tls
-        ? { rejectUnauthorized: false, ALPNProtocols: ['h2'], servername: servername ?? '' }
+        ? {
+            rejectUnauthorized: false,
+            ...more,
+            ALPNProtocols: ['h2'],
+            servername: servername ?? '',
+          }
         : {}),
     });
     const slot: Slot = { session, streams: 0, usable: true };

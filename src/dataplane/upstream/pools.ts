@@ -117,7 +117,7 @@ export class UpstreamPools {
     }
     const tls = usesTls(target.protocol);
     const origin = new URL(endpointOrigin(endpoint, tls ? 'https' : 'http'));
-    const client = this.#createClient(origin, this.#clientOptions(tls, target.connectTimeoutMs));
+    const client = this.#createClient(origin, this.#clientOptions(tls, target));
     client.dispatch(withServername(options, target), handler);
     // close() lets the request just dispatched finish first.
     void client.close().catch(ignore);
@@ -173,6 +173,7 @@ export class UpstreamPools {
       const pool = new H2Origin({
         origin: endpointOrigin(endpoint, tls ? 'https' : 'http'),
         servername: target.servername,
+        ...(target.tls === undefined ? {} : { tls: target.tls.options }),
         connectTimeoutMs: target.connectTimeoutMs ?? options.connectTimeoutMs,
         responseHeadersTimeoutMs: options.responseHeadersTimeoutMs,
         responseBodyTimeoutMs: options.responseBodyTimeoutMs,
@@ -182,7 +183,7 @@ export class UpstreamPools {
       return { ...base, pool, dispatcher: pool };
     }
     const pool = new Pool(endpointOrigin(endpoint, tls ? 'https' : 'http'), {
-      ...this.#clientOptions(tls, target.connectTimeoutMs),
+      ...this.#clientOptions(tls, target),
       factory: (origin, clientOptions) => this.#createClient(origin, clientOptions),
     });
     if (target.servername === null) return { ...base, pool, dispatcher: pool };
@@ -194,13 +195,14 @@ export class UpstreamPools {
     return { ...base, pool, dispatcher };
   }
 
-  #clientOptions(tls: boolean, connectTimeoutMs?: number): Client.Options {
+  #clientOptions(tls: boolean, target: UpstreamTarget): Client.Options {
     const options = this.#options;
-    const timeout = connectTimeoutMs ?? options.connectTimeoutMs;
+    const timeout = target.connectTimeoutMs ?? options.connectTimeoutMs;
     return {
-      // Upstream certificates are not verified (docs/tls.md), as ingress-nginx does by default.
+      // Upstream certificates are not verified (docs/tls.md), as ingress-nginx does by default,
+      // unless the backend's proxy-ssl settings ask for it.
       connect: tls
-        ? { timeout, noDelay: true, rejectUnauthorized: false }
+        ? { timeout, noDelay: true, rejectUnauthorized: false, ...target.tls?.options }
         : { timeout, noDelay: true },
       headersTimeout: options.responseHeadersTimeoutMs,
       bodyTimeout: options.responseBodyTimeoutMs,
@@ -223,7 +225,7 @@ export class UpstreamPools {
     const byId = new Map<string, Backend>();
     for (const backend of table?.table.backends ?? []) {
       byId.set(backend.id, backend);
-      const target = upstreamTarget(backend);
+      const target = upstreamTarget(backend, table?.upstreamTls);
       for (const endpoint of backend.endpoints) keys.add(poolKey(endpoint, target));
     }
     // Routes with a connect timeout of their own reach their backend through pools of their own.
@@ -232,7 +234,7 @@ export class UpstreamPools {
         const connect = route.policies?.connectTimeoutMs;
         const backend = connect === undefined ? undefined : byId.get(route.backend);
         if (backend === undefined) continue;
-        const target = withConnectTimeout(upstreamTarget(backend), connect);
+        const target = withConnectTimeout(upstreamTarget(backend, table?.upstreamTls), connect);
         for (const endpoint of backend.endpoints) keys.add(poolKey(endpoint, target));
       }
     }
@@ -266,7 +268,8 @@ function sameTarget(a: UpstreamTarget, b: UpstreamTarget): boolean {
     a === b ||
     (a.protocol === b.protocol &&
       a.servername === b.servername &&
-      a.connectTimeoutMs === b.connectTimeoutMs)
+      a.connectTimeoutMs === b.connectTimeoutMs &&
+      a.tls?.key === b.tls?.key)
   );
 }
 

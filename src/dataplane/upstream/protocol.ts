@@ -1,13 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Backend, BackendProtocol, Endpoint } from '../../ir/index.ts';
+import type { Backend, BackendProtocol, Endpoint, UpstreamTlsMaterials } from '../../ir/index.ts';
 import { endpointKey } from './origin.ts';
+import { upstreamTlsOf, type UpstreamTls } from './upstream-tls.ts';
 
 /** How one pool reaches its endpoint: the protocol, and the TLS server name when there is TLS. */
 export interface UpstreamTarget {
   readonly protocol: BackendProtocol;
   /** The SNI name for HTTPS and GRPCS: the Service's cluster DNS name. Null without TLS. */
   readonly servername: string | null;
+  /** proxy-ssl: the TLS options of the connections; absent: the upstream is not verified. */
+  readonly tls?: UpstreamTls;
   /**
    * A route's own connect timeout (proxy-connect-timeout); absent: the pools' default. undici
    * times connects per pool, so each timeout gets pools of its own.
@@ -56,16 +59,21 @@ export function usesTls(protocol: BackendProtocol): boolean {
 
 /**
  * The target of a backend's endpoints. TLS connections name the Service (`api.shop.svc`) in
- * SNI, the name cluster certificates are usually issued for; the certificate itself is not
- * verified (see docs/tls.md).
+ * SNI, the name cluster certificates are usually issued for, unless proxy-ssl-server-name names
+ * another; the certificate is verified only with proxy-ssl-verify (see docs/tls.md), against the
+ * `ca.crt` that `materials` (the table's) holds for the backend's Secret.
  */
 export function upstreamTarget(
-  backend: Pick<Backend, 'protocol' | 'service' | 'namespace'>,
+  backend: Pick<Backend, 'protocol' | 'service' | 'namespace' | 'tls'>,
+  materials?: UpstreamTlsMaterials,
 ): UpstreamTarget {
   const protocol = backend.protocol;
   if (protocol === undefined) return HTTP_TARGET;
-  const servername = usesTls(protocol) ? `${backend.service}.${backend.namespace}.svc` : null;
-  return { protocol, servername };
+  if (!usesTls(protocol)) return { protocol, servername: null };
+  const serviceName = `${backend.service}.${backend.namespace}.svc`;
+  if (backend.tls === undefined) return { protocol, servername: serviceName };
+  const tls = upstreamTlsOf(backend.tls, serviceName, materials);
+  return { protocol, servername: tls.servername ?? serviceName, tls };
 }
 
 /** `target` reached with a route's own connect timeout, when it has one. */
@@ -79,7 +87,8 @@ export function withConnectTimeout(
 /**
  * The key a pool is stored under: `address:port` for plain HTTP, else the protocol, the server
  * name when there is one, and the endpoint (`grpcs://api.shop.svc@10.0.0.1:50051`); then a
- * route's own connect timeout, when it has one (`10.0.0.1:80 connect=30000ms`).
+ * route's own connect timeout, when it has one (`10.0.0.1:80 connect=30000ms`), and a hash of
+ * the backend's proxy-ssl settings, when it has any (` tls=...`).
  */
 export function poolKey(endpoint: Endpoint, target: UpstreamTarget): string {
   const key = endpointKey(endpoint);
@@ -87,5 +96,6 @@ export function poolKey(endpoint: Endpoint, target: UpstreamTarget): string {
     target.connectTimeoutMs === undefined ? '' : ` connect=${String(target.connectTimeoutMs)}ms`;
   if (target.protocol === 'HTTP') return `${key}${connect}`;
   const name = target.servername === null ? '' : `${target.servername}@`;
-  return `${target.protocol.toLowerCase()}://${name}${key}${connect}`;
+  const tls = target.tls === undefined ? '' : ` tls=${target.tls.key}`;
+  return `${target.protocol.toLowerCase()}://${name}${key}${connect}${tls}`;
 }

@@ -87,7 +87,7 @@ export const METRICS = {
     name: 'pointsman_upstream_retries_total',
     type: 'counter',
     labels: CODED,
-    help: 'Requests sent upstream again, by the code of the failure that caused the retry.',
+    help: 'Attempts sent upstream again, by the code (or http_<status>) of the last retry of each request.',
   },
   openConnections: {
     name: 'pointsman_open_connections',

@@ -75,7 +75,7 @@ export class RequestMetrics implements RequestObserver {
     observe(backend.requestSize, SIZES, record.bytesIn);
     observe(backend.responseSize, SIZES, record.bytesOut);
     if (record.error !== null) increment(backend.errors, record.error);
-    if (record.retryReason !== null) increment(backend.retries, record.retryReason);
+    if (record.retryReason !== null) increment(backend.retries, record.retryReason, record.retries);
   }
 
   /**
@@ -144,8 +144,8 @@ export class RequestMetrics implements RequestObserver {
   }
 }
 
-function increment(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
+function increment(counts: Map<string, number>, key: string, by = 1): void {
+  counts.set(key, (counts.get(key) ?? 0) + by);
 }
 
 function classLabels(series: RouteSeries, index: number): Record<string, string> {

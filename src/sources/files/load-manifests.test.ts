@@ -71,7 +71,7 @@ test('loads a JSON List, noting skipped kinds and refusing nameless items', asyn
       severity: 'note',
       file,
       document: 0,
-      message: 'items[1]: skipped: pointsman does not read kind ConfigMap',
+      message: 'items[1]: skipped: pointsman does not read kind Pod',
     },
     {
       severity: 'error',

@@ -119,7 +119,7 @@ test('a List yields each item, with findings prefixed by the item index', () => 
     kind: 'List',
     items: [
       ingress({ name: 'a' }),
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'c' } },
       ingress({}),
       { apiVersion: 'v1', kind: 'List', items: [ingress({ name: 'nested' })] },
     ],
@@ -129,7 +129,7 @@ test('a List yields each item, with findings prefixed by the item index', () => 
     ['a', 'nested'],
   );
   assert.deepEqual(findings, [
-    { severity: 'note', message: 'items[1]: skipped: pointsman does not read kind ConfigMap' },
+    { severity: 'note', message: 'items[1]: skipped: pointsman does not read kind Pod' },
     { severity: 'error', message: 'items[2]: Ingress has no metadata.name (a non-empty string)' },
   ]);
 });

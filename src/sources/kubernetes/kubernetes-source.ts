@@ -5,6 +5,7 @@ import type { KubeApi } from './kube-api.ts';
 import { storedView } from './normalize.ts';
 import { Reflector, type ReflectorStats, type ReflectorTiming } from './reflector.ts';
 import { RESOURCES } from './resources.ts';
+import { configMapReferences } from './configmap-references.ts';
 import { SecretReferenceCounts, secretReferences } from './secret-references.ts';
 
 /** Only TLS Secrets are ever listed or watched: the others are none of our business. */
@@ -17,6 +18,7 @@ export const WATCHED_KINDS: readonly ObjectKind[] = [
   'Service',
   'EndpointSlice',
   'Secret',
+  'ConfigMap',
 ];
 
 /** Options of {@link KubernetesSource}. */
@@ -52,8 +54,9 @@ export type OwnershipTest = (
  * The Kubernetes source: one {@link Reflector} per kind (and per namespace with
  * `namespaces`), all feeding one cache and, through it, the store under one source id.
  * The store gets each object without its resourceVersion (so a write that changes nothing
- * read does not rebuild) and, of the TLS Secrets, only those some Ingress names: the others
- * stay in the cache. The cache keeps the full objects for the status writer ({@link get}).
+ * read does not rebuild) and, of the TLS Secrets and the ConfigMaps (custom-headers), only
+ * those some Ingress names: the others stay in the cache. The cache keeps the full objects for
+ * the status writer ({@link get}).
  */
 export class KubernetesSource {
   readonly #options: KubernetesSourceOptions;
@@ -63,6 +66,8 @@ export class KubernetesSource {
   readonly #cache = new Map<ObjectKind, Map<string, KubeObject>>();
   readonly #sequences = new Map<string, number>();
   readonly #references = new SecretReferenceCounts();
+  /** ConfigMaps are counted like Secrets: only those an Ingress of ours names reach the store. */
+  readonly #configMapReferences = new SecretReferenceCounts();
   readonly #extraSecrets: ReadonlySet<string>;
   /** Recomputed on every IngressClass change; with no class at all, from none. */
   #isOurs: (ingress: StoredObject) => boolean;
@@ -170,6 +175,7 @@ export class KubernetesSource {
     const previous = cached?.get(key);
     cached?.set(key, object);
     if (kind === 'Secret') this.#syncSecret(key);
+    else if (kind === 'ConfigMap') this.#syncConfigMap(key);
     else this.#options.store.upsert(this.#sourceId, this.#stored(kind, key, object));
     if (kind === 'Ingress' && previous !== object) this.#ingressChanged(key);
     if (kind === 'IngressClass') this.#classesChanged();
@@ -181,6 +187,7 @@ export class KubernetesSource {
     if (previous === undefined) return;
     cached?.delete(key);
     if (kind === 'Secret') this.#syncSecret(key);
+    else if (kind === 'ConfigMap') this.#syncConfigMap(key);
     else this.#remove(kind, key);
     if (kind === 'Ingress') this.#ingressChanged(key);
     if (kind === 'IngressClass') this.#classesChanged();
@@ -192,6 +199,8 @@ export class KubernetesSource {
     const ours = ingress !== undefined && this.#isOurs(this.#stored('Ingress', key, ingress));
     const names = ours ? secretReferences(ingress) : new Set<string>();
     for (const secret of this.#references.set(key, names)) this.#syncSecret(secret);
+    const configMaps = ours ? configMapReferences(ingress) : new Set<string>();
+    for (const map of this.#configMapReferences.set(key, configMaps)) this.#syncConfigMap(map);
   }
 
   /** A class change can make Ingresses ours or not: every one is recounted. */
@@ -212,6 +221,14 @@ export class KubernetesSource {
     if (secret !== undefined && needed) {
       this.#options.store.upsert(this.#sourceId, this.#stored('Secret', key, secret));
     } else this.#remove('Secret', key);
+  }
+
+  /** Puts a ConfigMap in the store while an Ingress of ours names it, and takes it out otherwise. */
+  #syncConfigMap(key: string): void {
+    const configMap = this.#cache.get('ConfigMap')?.get(key);
+    if (configMap !== undefined && this.#configMapReferences.has(key)) {
+      this.#options.store.upsert(this.#sourceId, this.#stored('ConfigMap', key, configMap));
+    } else this.#remove('ConfigMap', key);
   }
 
   #remove(kind: ObjectKind, key: string): void {

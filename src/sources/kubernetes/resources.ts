@@ -7,6 +7,7 @@ const PLURALS: Readonly<Record<ObjectKind, string>> = {
   Service: 'services',
   EndpointSlice: 'endpointslices',
   Secret: 'secrets',
+  ConfigMap: 'configmaps',
 };
 
 function resourceOf(kind: ObjectKind): KubeResource {
@@ -28,6 +29,7 @@ export const RESOURCES: Readonly<Record<ObjectKind, KubeResource>> = {
   Service: resourceOf('Service'),
   EndpointSlice: resourceOf('EndpointSlice'),
   Secret: resourceOf('Secret'),
+  ConfigMap: resourceOf('ConfigMap'),
 };
 
 /** The `apiVersion` of a resource type: `v1` or `group/version`. */

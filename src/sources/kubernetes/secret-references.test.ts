@@ -23,6 +23,30 @@ describe('secretReferences', () => {
   });
 });
 
+describe('secretReferences: proxy-ssl-secret', () => {
+  test('names the proxy-ssl-secret of the Ingress namespace, under any prefix', () => {
+    const object = (annotations: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'i', namespace: 'shop', annotations },
+      spec: { tls: [{ secretName: 'site' }] },
+    });
+    const refs = secretReferences(
+      object({ 'nginx.ingress.kubernetes.io/proxy-ssl-secret': ' shop/upstream-ca ' }),
+    );
+    assert.deepEqual([...refs].sort(), ['shop/site', 'shop/upstream-ca']);
+    const custom = secretReferences(object({ 'example.com/proxy-ssl-secret': 'shop/ca' }));
+    assert.ok(custom.has('shop/ca'));
+    // Another namespace's Secret cannot be used, so it is not kept.
+    for (const value of ['billing/ca', 'ca', 'shop/a/b', 7]) {
+      const keys = secretReferences(
+        object({ 'nginx.ingress.kubernetes.io/proxy-ssl-secret': value }),
+      );
+      assert.deepEqual([...keys], ['shop/site'], String(value));
+    }
+  });
+});
+
 describe('SecretReferenceCounts', () => {
   test('reports a Secret when its first name appears and its last one goes', () => {
     const counts = new SecretReferenceCounts();

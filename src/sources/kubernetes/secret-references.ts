@@ -1,14 +1,25 @@
 import type { KubeObject } from '../../objects/index.ts';
 
 /**
- * The Secrets an Ingress names in `spec.tls[].secretName`, as `namespace/name` keys in its own
- * namespace (an Ingress can only use Secrets of its namespace). Read defensively: anything
- * malformed names nothing.
+ * The Secrets an Ingress names in `spec.tls[].secretName`, and in a `proxy-ssl-secret`
+ * annotation (`namespace/name`, under any prefix, since the source does not know the custom
+ * one), as `namespace/name` keys in its own namespace (an Ingress can only use Secrets of its
+ * namespace). Read defensively: anything malformed names nothing.
  */
 export function secretReferences(ingress: KubeObject | undefined): Set<string> {
   const keys = new Set<string>();
   if (ingress === undefined) return keys;
   const namespace = ingress.metadata.namespace ?? '';
+  const annotations: unknown = ingress.metadata.annotations;
+  if (typeof annotations === 'object' && annotations !== null) {
+    for (const [key, value] of Object.entries(annotations)) {
+      if (!key.endsWith('/proxy-ssl-secret') || typeof value !== 'string') continue;
+      const [secretNamespace, name, ...rest] = value.trim().split('/');
+      if (secretNamespace === namespace && name !== undefined && name !== '' && rest.length === 0) {
+        keys.add(`${namespace}/${name}`);
+      }
+    }
+  }
   const spec = ingress['spec'];
   if (typeof spec !== 'object' || spec === null) return keys;
   const tls = (spec as { tls?: unknown }).tls;

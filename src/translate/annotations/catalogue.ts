@@ -42,8 +42,6 @@ const CORS_NOTE = "no CORS headers are added; the backend's own CORS answers pas
 const WAF_NOTE = 'no web application firewall inspects the requests';
 const SNIPPET_NOTE =
   'parsed as data, never executed: headers, return, rewrite redirects, exact locations (docs/annotations.md#snippets); other directives reported by name, access directives fail closed';
-const PROXY_SSL_NOTE =
-  "HTTPS backends' certificates are not verified and no client certificate is sent";
 
 // One row per line reads as the table it is; the formatter would spread each over six lines.
 // prettier-ignore
@@ -78,11 +76,12 @@ const ROWS: readonly Row[] = [
   { group: 'CustomHTTPErrors', support: 'unsupported', note: 'upstream error answers are relayed as they are', names: ['custom-http-errors'] },
   { group: 'DisableProxyInterceptErrors', support: 'unsupported', note: 'upstream error answers are relayed as they are', names: ['disable-proxy-intercept-errors'] },
   { group: 'DefaultBackend', support: 'unsupported', note: 'a Service without ready endpoints answers 503', names: ['default-backend'] },
-  { group: 'CustomHeaders', support: 'unsupported', note: "the ConfigMap's response headers are not added", names: ['custom-headers'] },
+  { group: 'CustomHeaders', support: 'honoured', note: "the data of a ConfigMap in the Ingress's namespace set as response headers; only names listed by --allowed-response-headers (default none)", names: ['custom-headers'] },
   { group: 'Connection', support: 'unsupported', note: 'Connection is hop by hop; upstream connections are kept alive', names: ['connection-proxy-header'] },
   { group: 'FastCGI', support: 'unsupported', note: 'FastCGI backends are not supported', names: ['fastcgi-index', 'fastcgi-params-configmap'] },
-  { group: 'LoadBalancing', support: 'unsupported', note: 'endpoints are picked round robin', names: ['load-balance'] },
-  { group: 'UpstreamHashBy', support: 'unsupported', note: 'endpoints are picked round robin', names: ['upstream-hash-by', 'upstream-hash-by-subset', 'upstream-hash-by-subset-size'] },
+  { group: 'LoadBalancing', support: 'honoured', note: 'round_robin (the default) or ewma: peak EWMA of the time to response headers, better of two random endpoints; per route', names: ['load-balance'] },
+  { group: 'UpstreamHashBy', support: 'honoured', note: 'consistent hash ring over the key (nginx variables filled in per request); takes precedence over load-balance', names: ['upstream-hash-by'] },
+  { group: 'UpstreamHashBy', support: 'honoured', note: 'the key picks a subset of endpoints (default 3, in list order), the request one of it at random', names: ['upstream-hash-by-subset', 'upstream-hash-by-subset-size'] },
   { group: 'SessionAffinity', support: 'unsupported', note: AFFINITY_NOTE, names: ['affinity', 'affinity-canary-behavior', 'affinity-mode', 'session-cookie-change-on-failure', 'session-cookie-conditional-samesite-none', 'session-cookie-domain', 'session-cookie-expires', 'session-cookie-max-age', 'session-cookie-name', 'session-cookie-path', 'session-cookie-samesite', 'session-cookie-secure'] },
   { group: 'Logs', support: 'honoured', note: 'false: no access log line for the routes; metrics still count them', names: ['enable-access-log'] },
   { group: 'Mirror', support: 'unsupported', note: 'requests are not mirrored', names: ['mirror-host', 'mirror-request-body', 'mirror-target'] },
@@ -92,9 +91,13 @@ const ROWS: readonly Row[] = [
   { group: 'Proxy', support: 'honoured', note: 'seconds, in place of the proxy flags for the routes: connect, gaps between upstream reads (tunnels too) and writes', names: ['proxy-connect-timeout', 'proxy-read-timeout', 'proxy-send-timeout'] },
   { group: 'Proxy', support: 'honoured', note: "the Path or Domain of the upstream's Set-Cookie lines rewritten, as nginx's proxy_cookie_path and proxy_cookie_domain", names: ['proxy-cookie-domain', 'proxy-cookie-path'] },
   { group: 'Proxy', support: 'honoured', note: "the start of the upstream's Location and Refresh rewritten, as nginx's proxy_redirect; off and default do nothing", names: ['proxy-redirect-from', 'proxy-redirect-to'] },
-  { group: 'Proxy', support: 'unsupported', note: 'HTTP/1.1 (or HTTP/2 by backend-protocol) is spoken to the upstream', names: ['proxy-http-version'] },
-  { group: 'Proxy', support: 'unsupported', note: 'one retry on another endpoint, for failed connections only (docs/errors.md)', names: ['proxy-next-upstream', 'proxy-next-upstream-timeout', 'proxy-next-upstream-tries'] },
-  { group: 'ProxySSL', support: 'unsupported', note: PROXY_SSL_NOTE, names: ['proxy-ssl-ciphers', 'proxy-ssl-name', 'proxy-ssl-protocols', 'proxy-ssl-secret', 'proxy-ssl-server-name', 'proxy-ssl-verify', 'proxy-ssl-verify-depth'] },
+  { group: 'Proxy', support: 'honoured', note: '1.1 is what pointsman speaks to HTTP backends; 1.0 is ignored with a problem: requests go as HTTP/1.1', names: ['proxy-http-version'] },
+  { group: 'Proxy', support: 'honoured', note: "nginx's proxy_next_upstream: conditions, tries (3), time budget; each retry on an endpoint not yet tried; never for a request with a body", names: ['proxy-next-upstream', 'proxy-next-upstream-timeout', 'proxy-next-upstream-tries'] },
+  { group: 'ProxySSL', support: 'honoured', note: 'HTTPS and GRPCS backends: a namespace/name Secret of the Ingress\'s namespace; its ca.crt verifies, its tls.crt/tls.key is the client certificate; unusable: the backends answer 503', names: ['proxy-ssl-secret'] },
+  { group: 'ProxySSL', support: 'honoured', note: 'on: the upstream certificate must chain to ca.crt and name proxy-ssl-name (default SERVICE.NAMESPACE.svc), else 502 PM_ERR_UPSTREAM_TLS', names: ['proxy-ssl-verify'] },
+  { group: 'ProxySSL', support: 'honoured', note: 'most certificates above the upstream\'s own, root included (default 1)', names: ['proxy-ssl-verify-depth'] },
+  { group: 'ProxySSL', support: 'honoured', note: 'the name verified; sent in SNI with proxy-ssl-server-name: on (SNI otherwise names the Service, where ingress-nginx sends none)', names: ['proxy-ssl-name', 'proxy-ssl-server-name'] },
+  { group: 'ProxySSL', support: 'honoured', note: 'an OpenSSL cipher list (TLS 1.2), and the TLS versions offered (default: 1.2 and 1.3, where ingress-nginx offers 1.2 only)', names: ['proxy-ssl-ciphers', 'proxy-ssl-protocols'] },
   { group: 'SSLCipher', support: 'unsupported', note: 'the global TLS flags (--ssl-ciphers) apply', names: ['ssl-ciphers', 'ssl-prefer-server-ciphers'] },
   { group: 'SSLPassthrough', support: 'honoured', note: 'behind --enable-ssl-passthrough: TLS connections naming the host go undecrypted to the backend of its / path (docs/tls.md)', names: ['ssl-passthrough'] },
   { group: 'ServiceUpstream', support: 'honoured', note: "one endpoint, the Service's cluster IP and port (a headless Service: its Pods)", names: ['service-upstream'] },

@@ -43,3 +43,19 @@ export function headerValue(
   const parsed = parseNginxVariables(value);
   return parsed.ok ? { parts: parsed.parts } : { reason: parsed.reason };
 }
+
+/**
+ * A header value taken as literal text (a `$` is a dollar sign, as ingress-nginx escapes the
+ * values of a custom-headers ConfigMap), or why it cannot be used: empty, controls other than
+ * tab, or longer than {@link MAX_HEADER_VALUE}.
+ */
+export function literalHeaderValue(
+  value: string,
+): { readonly parts: readonly TemplatePart[] } | { readonly reason: string } {
+  if (value.trim() === '') return { reason: 'the value is empty' };
+  if (value.length > MAX_HEADER_VALUE) {
+    return { reason: `the value is longer than ${String(MAX_HEADER_VALUE)} characters` };
+  }
+  if (hasControl(value)) return { reason: 'the value holds a control character (CR, LF, NUL)' };
+  return { parts: [{ text: value }] };
+}

@@ -26,7 +26,17 @@ export { POLICY_READERS } from './policy-readers.ts';
 export { REDIRECT_ANNOTATIONS } from './redirect-reader.ts';
 export { UPSTREAM_REQUEST_ANNOTATIONS } from './upstream-request-reader.ts';
 export { UPSTREAM_LIMIT_ANNOTATIONS } from './upstream-limits-reader.ts';
+export { NEXT_UPSTREAM_ANNOTATIONS } from './next-upstream-reader.ts';
 export { ENABLE_ACCESS_LOG_ANNOTATION } from './access-log-reader.ts';
+export { BALANCING_ANNOTATIONS } from './balancing-reader.ts';
+export { PROXY_HTTP_VERSION_ANNOTATION } from './proxy-http-version-reader.ts';
+export {
+  CUSTOM_HEADERS_ANNOTATION,
+  customHeadersOf,
+  withCustomHeaders,
+  type CustomHeadersContext,
+  type CustomHeadersRead,
+} from './custom-headers-reader.ts';
 export { parseNginxSize } from './nginx-size.ts';
 export { readIngressAnnotations, type IngressAnnotations } from './ingress-annotations.ts';
 export {
@@ -43,3 +53,4 @@ export {
   type HostAliasesRead,
 } from './host-aliases-reader.ts';
 export { serviceUpstreamOf, SERVICE_UPSTREAM_ANNOTATION } from './service-upstream.ts';
+export { proxySslOf, PROXY_SSL_ANNOTATIONS, type ProxySslRequest } from './proxy-ssl-reader.ts';

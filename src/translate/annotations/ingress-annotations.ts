@@ -4,6 +4,7 @@ import { redirectPolicyOf, type RedirectPolicyRead } from '../tls/index.ts';
 import { auditAnnotations, type AnnotationAudit } from './audit-annotations.ts';
 import { hostAliasesOf, type HostAliasesRead } from './host-aliases-reader.ts';
 import { POLICY_READERS } from './policy-readers.ts';
+import { proxySslOf, type ProxySslRequest } from './proxy-ssl-reader.ts';
 import { serviceUpstreamOf } from './service-upstream.ts';
 import { regexPathsOf, type RegexPathsRead } from './regex-paths.ts';
 import { routePoliciesOf } from './route-policies.ts';
@@ -25,6 +26,8 @@ export interface IngressAnnotations {
   readonly hostNames: HostAliasesRead;
   /** `service-upstream`: the backends are reached through their Service's cluster IP. */
   readonly serviceUpstream: boolean;
+  /** `proxy-ssl-*`: how TLS to the backends is verified; null without `proxy-ssl-secret`. */
+  readonly proxySsl: ProxySslRequest | null;
   /** Every problem the annotations have, in a stable order. */
   readonly problems: readonly Problem[];
 }
@@ -42,6 +45,7 @@ export function readIngressAnnotations(
   const server = readServerSnippet(audit.canonical);
   const hostNames = hostAliasesOf(audit.canonical);
   const serviceUpstream = serviceUpstreamOf(audit.canonical);
+  const proxySsl = proxySslOf(audit.canonical);
   return {
     audit,
     redirect: redirect.policy,
@@ -51,6 +55,7 @@ export function readIngressAnnotations(
     regexPaths,
     hostNames,
     serviceUpstream: serviceUpstream.serviceUpstream,
+    proxySsl: proxySsl.request,
     problems: [
       ...audit.problems,
       ...redirect.problems,
@@ -58,6 +63,7 @@ export function readIngressAnnotations(
       ...regexPaths.problems,
       ...hostNames.problems,
       ...serviceUpstream.problems,
+      ...proxySsl.problems,
       ...route.problems,
       ...server.problems,
     ],

@@ -1,9 +1,12 @@
 import { readAccessLog } from './access-log-reader.ts';
+import { readBalancing } from './balancing-reader.ts';
+import { readNextUpstream } from './next-upstream-reader.ts';
 import { readRedirect } from './redirect-reader.ts';
 import { readResponseRewrites } from './response-rewrite-reader.ts';
 import type { PolicyReader } from './route-policies.ts';
 import { readUpstreamLimits } from './upstream-limits-reader.ts';
 import { readConfigurationSnippet } from './snippet-reader.ts';
+import { readProxyHttpVersion } from './proxy-http-version-reader.ts';
 import { readUpstreamRequest } from './upstream-request-reader.ts';
 
 /**
@@ -17,6 +20,9 @@ export const POLICY_READERS: readonly PolicyReader[] = [
   readRedirect,
   readUpstreamRequest,
   readUpstreamLimits,
+  readNextUpstream,
   readAccessLog,
   readResponseRewrites,
+  readBalancing,
+  readProxyHttpVersion,
 ];

@@ -32,6 +32,12 @@ test('access directives, by name and by the code a return answers with', () => {
   }
 });
 
+test('`#` and quotes inside a word are part of it, as nginx reads them: `deny` is still seen', () => {
+  // Both were missed by an earlier scanner that treated them as special anywhere.
+  assert.deepEqual(snippetDirectives('set $a b#c; deny all;').access, ['deny']);
+  assert.deepEqual(snippetDirectives('add_header X a"; deny all; #"').access, ['deny']);
+});
+
 test('a snippet past the bound, or with unbalanced braces, cannot be read and says why', () => {
   const long = `add_header A b;\n${'#'.repeat(70 * 1024)}`;
   assert.match(snippetDirectives(long).unreadable ?? '', /longer than 65536/);

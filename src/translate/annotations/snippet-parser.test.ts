@@ -48,10 +48,14 @@ test('any text: never throws, bounded time, and never accepts unbalanced braces'
       (text) => {
         const started = performance.now();
         const parsed = parseSnippet(text);
-        assert.ok(performance.now() - started < 100);
+        // A generous bound: a parser that backtracks or loops takes far longer.
+        assert.ok(performance.now() - started < 2_000);
         if (!parsed.ok) return;
-        // Outside quotes, comments and Lua blocks, an accepted snippet's braces balance.
-        const bare = text.replace(/#[^\n]*/g, '').replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, '');
+        // Outside quotes, comments and Lua blocks, an accepted snippet's braces balance. As in
+        // nginx, `#` and quotes are special only where a token starts.
+        const bare = text
+          .replace(/(^|[\s;{}])#[^\n]*/g, '$1')
+          .replace(/(^|[\s;{}])("(\\.|[^"\\])*"|'(\\.|[^'\\])*')/g, '$1');
         if (/_lua_block/.test(text) || bare.includes('\\') || bare.includes('${')) return;
         let depth = 0;
         for (const char of bare) {
@@ -69,5 +73,5 @@ test('a 64 KiB snippet of nesting and quotes is parsed quickly', () => {
   const text = 'a "b" { c "d\\"" ; }\n'.repeat(3000);
   const started = performance.now();
   assert.equal(parseSnippet(text.slice(0, 64 * 1024)).ok, false);
-  assert.ok(performance.now() - started < 500);
+  assert.ok(performance.now() - started < 5_000);
 });

@@ -83,6 +83,8 @@ class Parser {
   }
 
   #directive(word: string, line: number, depth: number): SnippetDirective {
+    // A quoted empty word (`"";`) names no directive: nginx refuses it as unknown.
+    if (word === '') throw new SnippetSyntaxError(`line ${line}: a directive has an empty name`);
     const name = word.toLowerCase();
     const args: string[] = [];
     for (;;) {

@@ -14,3 +14,4 @@ export {
   type CertificateLoad,
   type LoadedCertificate,
 } from './load-certificate.ts';
+export { ProxySslSecrets, type ProxySslResolved } from './proxy-ssl-secrets.ts';

@@ -1,4 +1,6 @@
-import { rewriteCaptures, type PatternRedirect, type RouteRedirect } from '../../ir/index.ts';
+import type { PatternRedirect } from './header-policies.ts';
+import { rewriteCaptures } from './route-regex.ts';
+import type { RouteRedirect } from './route-table.ts';
 
 // What a capture may carry into a Location as it is: URL characters. Anything else is
 // percent-encoded, so that no path byte can end the header line.
@@ -18,9 +20,11 @@ export function patternRedirect(rule: PatternRedirect, path: string): RouteRedir
   return { code: rule.code, location, onlyRoot: false };
 }
 
+const utf8 = new TextEncoder();
+
 function encode(text: string): string {
   return text.replace(URL_UNSAFE, (char) =>
-    [...Buffer.from(char, 'utf8')]
+    [...utf8.encode(char)]
       .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
       .join(''),
   );
