@@ -53,9 +53,9 @@ test('any text: never throws, bounded time, and never accepts unbalanced braces'
         if (!parsed.ok) return;
         // Outside quotes, comments and Lua blocks, an accepted snippet's braces balance. As in
         // nginx, `#` and quotes are special only where a token starts.
-        const bare = text
-          .replace(/(^|[\s;{}])#[^\n]*/g, '$1')
-          .replace(/(^|[\s;{}])("(\\.|[^"\\])*"|'(\\.|[^'\\])*')/g, '$1');
+        // One left-to-right pass, so that a `#` inside quotes is not a comment, nor a quote
+        // inside a comment a string.
+        const bare = text.replace(/(^|[\s;{}])(#[^\n]*|"(\\.|[^"\\])*"|'(\\.|[^'\\])*')/g, '$1');
         if (/_lua_block/.test(text) || bare.includes('\\') || bare.includes('${')) return;
         let depth = 0;
         for (const char of bare) {
