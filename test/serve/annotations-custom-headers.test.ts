@@ -10,6 +10,7 @@ import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.t
 import { send } from '../helpers/http-client.ts';
 import {
   INGRESS_CLASS,
+  ingressWith,
   manifestDir,
   serviceWithEndpoints,
   writeManifests,
@@ -18,28 +19,10 @@ import { startServeProcess, type ServeProcess } from '../helpers/serve-process.t
 
 const CUSTOM_HEADERS = 'nginx.ingress.kubernetes.io/custom-headers';
 
+/** An Ingress of one host whose `/` goes to Service app, with custom-headers naming `configMap`. */
 function annotated(name: string, host: string, configMap: string): object {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name, namespace: 'default', annotations: { [CUSTOM_HEADERS]: configMap } },
-    spec: {
-      rules: [
-        {
-          host,
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: 'app', port: { number: 80 } } },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  const annotations = { [CUSTOM_HEADERS]: configMap };
+  return ingressWith({ name, hosts: [host], paths: [{ path: '/', service: 'app' }], annotations });
 }
 
 function headersMap(frameOptions: string): object {

@@ -12,6 +12,7 @@ import { parseEcho } from '../helpers/echo-upstream.ts';
 import { parseRawResponse, send, sendRaw } from '../helpers/http-client.ts';
 import {
   INGRESS_CLASS,
+  ingressWith,
   manifestDir,
   serviceWithEndpoints,
   writeManifests,
@@ -20,28 +21,9 @@ import { startServeProcess, type ServeProcess } from '../helpers/serve-process.t
 
 const n = (name: string): string => `nginx.ingress.kubernetes.io/${name}`;
 
+/** An Ingress of one host whose `/` goes to Service app, annotated. */
 function annotated(name: string, host: string, annotations: Record<string, string>): object {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      rules: [
-        {
-          host,
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: 'app', port: { number: 80 } } },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  return ingressWith({ name, hosts: [host], paths: [{ path: '/', service: 'app' }], annotations });
 }
 
 const CONFIGURATION_SNIPPET = `

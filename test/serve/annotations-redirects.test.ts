@@ -11,6 +11,7 @@ import { h2Connect, h2Request } from '../helpers/h2-client.ts';
 import { parseRawResponse, send, sendRaw } from '../helpers/http-client.ts';
 import {
   INGRESS_CLASS,
+  ingressWith,
   manifestDir,
   serviceWithEndpoints,
   writeManifests,
@@ -26,27 +27,10 @@ function annotated(
   host: string,
   service: string,
   annotations: Record<string, string>,
-  paths: readonly [string, string][] = [['/', 'Prefix']],
+  paths: readonly [string, 'Exact' | 'Prefix' | 'ImplementationSpecific'][] = [['/', 'Prefix']],
 ): object {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      rules: [
-        {
-          host,
-          http: {
-            paths: paths.map(([path, pathType]) => ({
-              path,
-              pathType,
-              backend: { service: { name: service, port: { number: 80 } } },
-            })),
-          },
-        },
-      ],
-    },
-  };
+  const withService = paths.map(([path, pathType]) => ({ path, pathType, service }));
+  return ingressWith({ name, hosts: [host], paths: withService, annotations });
 }
 
 describe('serve: redirect and upstream-header annotations', () => {

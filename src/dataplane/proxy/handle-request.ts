@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { upstreamPath } from '../../ir/index.ts';
 import type { ProxyErrorCode } from '../errors.ts';
 import { usesHttp2 } from '../upstream/index.ts';
 import { clientAddress } from './client-address.ts';
@@ -88,40 +87,30 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     return;
   }
   if (redirectToHttps(context, target, res)) return;
-  const routed = routeRequest(context.tables.current, target.host, target.path, record);
+  const routed = routeRequest(context.tables.current, target, record);
+  if (typeof routed === 'string') {
+    refuse(routed, target.host);
+    return;
+  }
   const facts = (): RequestFacts => requestFacts(req, target, context.settings.proto, client);
-  if (typeof routed !== 'string' && routed.kind !== 'proxy') {
+  if (routed.kind !== 'proxy') {
     answerItself(res, routed, facts(), { head: method === 'HEAD', close: context.closing });
     return;
   }
-  const limits = routeLimits(typeof routed === 'string' ? null : routed.route, context.settings);
-  // As nginx's client_max_body_size: refused before the backend is looked at.
-  if (typeof routed !== 'string' && declaredTooLarge(head.contentLength, limits)) {
+  const { backend, route } = routed;
+  const limits = routeLimits(route, context.settings);
+  // As nginx's client_max_body_size: refused before an endpoint is picked.
+  if (declaredTooLarge(head.contentLength, limits)) {
     refuse('PM_ERR_BODY_TOO_LARGE', target.host);
     return;
   }
-  const backend = typeof routed === 'string' ? routed : routed.backend;
-  const endpoint =
-    typeof backend === 'string'
-      ? undefined
-      : pickEndpoint(
-          context.balancer,
-          backend,
-          typeof routed === 'string' ? null : routed.route,
-          facts,
-        );
-  if (typeof backend === 'string' || endpoint === undefined) {
-    refuse(typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS', target.host);
+  const endpoint = pickEndpoint(context.balancer, backend, route, facts);
+  if (endpoint === undefined) {
+    refuse('PM_ERR_NO_ENDPOINTS', target.host);
     return;
   }
   if (isGrpcOverHttp1(backend, req)) {
     refuse('PM_ERR_HTTP2_REQUIRED', target.host);
-    return;
-  }
-  // A regex route's rewrite-target changes the path the upstream receives.
-  const upstream = record.match === null ? target.forwardPath : upstreamPath(record.match, target);
-  if (upstream === null) {
-    refuse('PM_ERR_BAD_PATH', target.host);
     return;
   }
   const headers = forwardHeaders(req.rawHeaders, head, {
@@ -130,7 +119,7 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     proto: context.settings.proto,
     port: String(req.socket.localPort ?? ''),
     host: target.hostHeader,
-    ...policyHeaders(typeof routed === 'string' ? null : routed.route, facts),
+    ...policyHeaders(route, facts),
     requestId,
     keepTeTrailers: usesHttp2(backend.protocol),
   });
@@ -138,7 +127,7 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     backend,
     endpoint,
     method,
-    path: upstream,
+    path: routed.path,
     headers,
     body: head.hasBody ? req : null,
     requestId,
@@ -147,7 +136,7 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     client,
     record,
     limits,
-    editResponse: responseEditOf(typeof routed === 'string' ? null : routed.route, facts),
+    editResponse: responseEditOf(route, facts),
     // The table routeRequest read: no swap runs between the two reads, in one synchronous turn.
     upstreamTls: context.tables.current?.upstreamTls,
   }).start();

@@ -2,7 +2,6 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { upstreamPath } from '../../ir/index.ts';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
 import {
   classifyUpstreamError,
@@ -114,32 +113,21 @@ function handleUpgrade(
     refuse(state, 'PM_ERR_METHOD_NOT_ALLOWED');
     return;
   }
-  const routed = routeRequest(context.tables.current, target.host, target.path, record);
+  const routed = routeRequest(context.tables.current, target, record);
+  if (typeof routed === 'string') {
+    refuse(state, routed);
+    return;
+  }
   const facts = (): RequestFacts => requestFacts(req, target, context.settings.proto, client);
-  if (typeof routed !== 'string' && routed.kind !== 'proxy') {
+  if (routed.kind !== 'proxy') {
     record.status = routed.kind === 'redirect' ? routed.redirect.code : routed.answer.code;
     endWith(socket, rawSelfAnswer(routed, facts()));
     return;
   }
-  const backend = typeof routed === 'string' ? routed : routed.backend;
-  const endpoint =
-    typeof backend === 'string'
-      ? undefined
-      : pickEndpoint(
-          context.balancer,
-          backend,
-          typeof routed === 'string' ? null : routed.route,
-          facts,
-        );
-  if (typeof backend === 'string' || endpoint === undefined) {
-    refuse(state, typeof backend === 'string' ? backend : 'PM_ERR_NO_ENDPOINTS');
-    return;
-  }
-  // A regex route's rewrite-target changes the path the upstream receives.
-  const upstreamPathname =
-    record.match === null ? target.forwardPath : upstreamPath(record.match, target);
-  if (upstreamPathname === null) {
-    refuse(state, 'PM_ERR_BAD_PATH');
+  const { backend, route } = routed;
+  const endpoint = pickEndpoint(context.balancer, backend, route, facts);
+  if (endpoint === undefined) {
+    refuse(state, 'PM_ERR_NO_ENDPOINTS');
     return;
   }
   const headers = forwardHeaders(req.rawHeaders, head, {
@@ -148,7 +136,7 @@ function handleUpgrade(
     proto: context.settings.proto,
     port: String(req.socket.localPort ?? ''),
     host: target.hostHeader,
-    ...policyHeaders(typeof routed === 'string' ? null : routed.route, facts),
+    ...policyHeaders(route, facts),
     requestId,
     upgrade: head.upgrade,
   });
@@ -160,7 +148,7 @@ function handleUpgrade(
     host: endpoint.address,
     port: endpoint.port,
     method: req.method ?? 'GET',
-    path: upstreamPathname,
+    path: routed.path,
     headers,
     setHost: false,
     agent: false,
@@ -180,7 +168,7 @@ function handleUpgrade(
   const withUpstream = {
     ...state,
     log: { ...log, host: target.host, upstream: endpointKey(endpoint) },
-    timeouts: routeLimits(typeof routed === 'string' ? null : routed.route, context.settings),
+    timeouts: routeLimits(route, context.settings),
   };
   watchUpstream(withUpstream, upstream, clientHead, connected);
   upstream.end();

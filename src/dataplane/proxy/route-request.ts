@@ -1,11 +1,13 @@
 import {
   parametersChangeRoute,
   selfAnswerOf,
+  upstreamPath,
   type Backend,
   type BackendProblem,
   type FixedAnswer,
   type HeaderOperation,
   type PathRoute,
+  type RequestTarget,
   type RouteRedirect,
 } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
@@ -41,20 +43,27 @@ export type Routed =
       readonly route: PathRoute;
       readonly responseHeaders?: readonly HeaderOperation[];
     }
-  | { readonly kind: 'proxy'; readonly backend: Backend; readonly route: PathRoute | null };
+  | {
+      readonly kind: 'proxy';
+      readonly backend: Backend;
+      readonly route: PathRoute | null;
+      /** The path and query to send upstream: the target's, or a regex route's rewrite. */
+      readonly path: string;
+    };
 
 /**
  * Where a request goes, or the error code to answer with: no table yet, no matching route, a
- * route that fails closed, a route that redirects (before its backend is looked at: a redirect
+ * path whose `;parameters` change its route, a route that fails closed, a rewritten path the
+ * target parser refuses, a route that redirects (before its backend is looked at: a redirect
  * never proxies), an unresolved backend, or a backend with no ready endpoint. A backend
  * returned here has at least one endpoint. The host, match and backend are noted in `record`.
  */
 export function routeRequest(
   table: CompiledTable | null,
-  host: string,
-  path: string,
+  target: Pick<RequestTarget, 'host' | 'path' | 'forwardPath'>,
   record: RequestRecord,
 ): Routed | ProxyErrorCode {
+  const { host, path } = target;
   record.host = host;
   if (table === null) return 'PM_ERR_NOT_READY';
   const match = table.match(host, path);
@@ -68,6 +77,10 @@ export function routeRequest(
   if (refusal !== undefined) return 'PM_ERR_ACCESS_CONTROL_NOT_ENFORCED';
   const answered = match.route === null ? null : selfAnswerOf(match.route, path);
   if (answered !== null && match.route !== null) return { ...answered, route: match.route };
+  // A regex route's rewrite-target changes the path the upstream receives; the rewritten path
+  // goes through the target parser again, which may refuse it.
+  const upstream = upstreamPath(match, target);
+  if (upstream === null) return 'PM_ERR_BAD_PATH';
   const backend = table.backend(id);
   if (backend === undefined) return 'PM_ERR_BACKEND_UNRESOLVED';
   record.backend = backend;
@@ -75,5 +88,5 @@ export function routeRequest(
     return 'PM_ERR_BACKEND_UNRESOLVED';
   }
   if (backend.problem !== null || backend.endpoints.length === 0) return 'PM_ERR_NO_ENDPOINTS';
-  return { kind: 'proxy', backend, route: match.route };
+  return { kind: 'proxy', backend, route: match.route, path: upstream };
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { peekFirstBytes } from '../peek-first-bytes.ts';
 import { readClientHello } from './client-hello.ts';
 
 /** Options of {@link sniffServerName}. */
@@ -22,37 +23,14 @@ export function sniffServerName(
   options: SniffServerNameOptions,
   decide: (serverName: string | null) => void,
 ): void {
-  let seen: Buffer | null = null;
-  const timer = setTimeout(() => socket.destroy(), options.timeoutMs);
-  const cleanup = (): void => {
-    clearTimeout(timer);
-    socket.off('data', onData);
-    socket.off('end', onEnd);
-    socket.off('error', onError);
-  };
-  const onData = (chunk: Buffer): void => {
-    const bytes: Buffer = seen === null ? chunk : Buffer.concat([seen, chunk]);
-    const read = readClientHello(bytes);
-    if (read.kind === 'incomplete' && bytes.length < options.maxBytes) {
-      seen = bytes;
-      return;
-    }
-    cleanup();
-    socket.pause();
-    socket.unshift(bytes);
-    decide(read.kind === 'hello' ? read.serverName : null);
-  };
-  const onEnd = (): void => {
-    cleanup();
-    socket.destroy();
-  };
-  // Until a server owns the socket, an error must not go unheard (it would end the process).
-  const onError = (): void => {
-    cleanup();
-    socket.destroy();
-  };
-  socket.on('data', onData);
-  socket.on('end', onEnd);
-  socket.on('error', onError);
-  socket.once('close', cleanup);
+  peekFirstBytes(
+    socket,
+    options.timeoutMs,
+    (bytes): string | null | undefined => {
+      const read = readClientHello(bytes);
+      if (read.kind === 'incomplete' && bytes.length < options.maxBytes) return undefined;
+      return read.kind === 'hello' ? read.serverName : null;
+    },
+    decide,
+  );
 }
