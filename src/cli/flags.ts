@@ -1,5 +1,16 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../translate/index.ts';
+import {
+  ERROR_PAGE_FLAGS,
+  ERROR_PAGE_FLAGS_HELP,
+  errorPageOptionsFrom,
+} from './error-page-flags.ts';
+import {
+  GLOBAL_AUTH_FLAGS,
+  GLOBAL_AUTH_FLAGS_HELP,
+  globalAuthOptionsFrom,
+  type GlobalAuthFlagValues,
+} from './global-auth-flags.ts';
 import { UsageError } from './io.ts';
 
 /** Flags shared by every command that reads manifests and translates them. */
@@ -10,6 +21,9 @@ export const INPUT_FLAGS = {
   'watch-ingress-without-class': { type: 'boolean' },
   'annotations-prefix': { type: 'string' },
   'allowed-response-headers': { type: 'string', multiple: true },
+  'allow-cross-namespace-resources': { type: 'boolean' },
+  ...ERROR_PAGE_FLAGS,
+  ...GLOBAL_AUTH_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -29,6 +43,10 @@ export const INPUT_FLAGS_HELP = `
                                   comma-separated header names a custom-headers ConfigMap
                                   may set (ingress-nginx's global-allowed-response-headers);
                                   repeatable (default: none)
+      --allow-cross-namespace-resources
+                                  annotations may name a Secret of another namespace as
+                                  namespace/name (auth-secret), as ingress-nginx's
+                                  allow-cross-namespace-resources (default: off)${ERROR_PAGE_FLAGS_HELP}${GLOBAL_AUTH_FLAGS_HELP}
   -h, --help                      show this help`;
 
 /** Parses argv strictly: unknown flags and bad values are usage errors. */
@@ -45,13 +63,18 @@ export function parseFlags<T extends ParseArgsOptionsConfig>(
 }
 
 /** The translate options given on the command line. */
-export function translateOptionsFrom(values: {
-  'ingress-class'?: string | undefined;
-  'controller-name'?: string | undefined;
-  'watch-ingress-without-class'?: boolean | undefined;
-  'annotations-prefix'?: string | undefined;
-  'allowed-response-headers'?: readonly string[] | undefined;
-}): TranslateOptions {
+export function translateOptionsFrom(
+  values: {
+    'ingress-class'?: string | undefined;
+    'controller-name'?: string | undefined;
+    'watch-ingress-without-class'?: boolean | undefined;
+    'annotations-prefix'?: string | undefined;
+    'allowed-response-headers'?: readonly string[] | undefined;
+    'allow-cross-namespace-resources'?: boolean | undefined;
+    'default-backend-service'?: string | undefined;
+    'custom-http-errors'?: string | undefined;
+  } & GlobalAuthFlagValues,
+): TranslateOptions {
   const prefix = values['annotations-prefix'];
   // An annotation key's prefix is a DNS subdomain (RFC 1123), at most 253 characters.
   if (prefix !== undefined && !/^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(prefix)) {
@@ -66,6 +89,11 @@ export function translateOptionsFrom(values: {
     watchIngressWithoutClass: values['watch-ingress-without-class'] ?? false,
     ...(prefix === undefined ? {} : { annotationsPrefix: prefix }),
     ...(allowed.length === 0 ? {} : { allowedResponseHeaders: allowed }),
+    ...(values['allow-cross-namespace-resources'] === true
+      ? { allowCrossNamespaceResources: true }
+      : {}),
+    ...errorPageOptionsFrom(values),
+    ...globalAuthOptionsFrom(values),
   };
 }
 

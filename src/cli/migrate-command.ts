@@ -31,8 +31,9 @@ them, and prints one verdict per Ingress, then a summary:
   served identically        accepted, with no problem
   served with differences   accepted; each difference named (unsupported, unknown or ignored
                             annotations, regex paths RE2 refuses, conflicts, backends)
-  not served                rejected, a canary (its traffic stays on the main Ingress), or
-                            failing closed on access control pointsman does not enforce
+  not served                rejected, or failing closed on access control pointsman does
+                            not enforce (a canary is served: it takes its share of the main
+                            Ingress's route)
 It only lists objects: nothing in the cluster is changed.
 
   -f, --manifests PATH            YAML/JSON file or directory (recursive); repeatable, e.g. the

@@ -78,8 +78,6 @@ function headline(entry: IngressVerdict): string {
       return words;
     case 'rejected':
       return `${words}: rejected (${[...new Set(entry.differences.map((d) => d.code))].join(', ')})`;
-    case 'canary':
-      return `${words}: a canary; its traffic would stay on the main Ingress`;
     case 'fails-closed':
       return `${words}: fails closed, its paths answer 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED (${failClosedAnnotations(entry).join(', ')})`;
   }

@@ -25,11 +25,6 @@ const UNSUPPORTED_BODY_SIZE: Problem = {
   field: annotation('nginx.ingress.kubernetes.io/proxy-body-size'),
   message: 'nginx.ingress.kubernetes.io/proxy-body-size is not supported: ...',
 };
-const CANARY: Problem = {
-  code: 'UnsupportedAnnotation',
-  field: annotation('nginx.ingress.kubernetes.io/canary'),
-  message: 'nginx.ingress.kubernetes.io/canary is not supported: ...',
-};
 const AUTH_URL: Problem = {
   code: 'AccessControlNotEnforced',
   field: annotation('nginx.ingress.kubernetes.io/auth-url'),
@@ -82,11 +77,16 @@ test('access control not enforced: not served, failing closed, naming the annota
   assert.equal(verdict.differences.length, 2);
 });
 
-test('a canary is not served, also when it fails closed too, under any prefix', () => {
-  assert.equal(verdictOf(ingress('c', 'Accepted', [CANARY])).notServedBecause, 'canary');
-  assert.equal(verdictOf(ingress('c', 'Accepted', [AUTH_URL, CANARY])).notServedBecause, 'canary');
-  const custom: Problem = { ...CANARY, field: annotation('ingress.kubernetes.io/canary') };
-  assert.equal(verdictOf(ingress('c', 'Accepted', [custom])).notServedBecause, 'canary');
+test('a canary is served: its problems (ignored annotations, conflicts) are differences', () => {
+  const ignored: Problem = {
+    code: 'IgnoredOnCanary',
+    field: annotation('nginx.ingress.kubernetes.io/ssl-redirect'),
+    message: 'm',
+  };
+  const verdict = verdictOf(ingress('c', 'Accepted', [ignored]));
+  assert.equal(verdict.verdict, 'served-with-differences');
+  assert.equal(verdict.notServedBecause, null);
+  assert.equal(verdictOf(ingress('c', 'Accepted', [])).verdict, 'served-identically');
 });
 
 test('canary options alone (canary not "true") are only differences', () => {

@@ -1,11 +1,10 @@
 import type { ObjectResult, Problem, ReasonCode } from '../ir/index.ts';
-import { ANNOTATION_ALIASES, INGRESS_NGINX_ANNOTATIONS } from '../translate/index.ts';
 
 /** What pointsman would do with an Ingress that ingress-nginx serves today. */
 export type Verdict = 'served-identically' | 'served-with-differences' | 'not-served';
 
 /** Why an Ingress would not be served. */
-export type NotServedBecause = 'rejected' | 'fails-closed' | 'canary';
+export type NotServedBecause = 'rejected' | 'fails-closed';
 
 /** One way in which pointsman would serve an Ingress otherwise than ingress-nginx does. */
 export interface Difference {
@@ -47,8 +46,8 @@ export interface MigrationReport {
  * Judges each Ingress from its translation result alone. Pure. An Ingress that translation
  * ignored belongs to another class, so ingress-nginx does not serve it either: it is only
  * counted. Of the others:
- * - rejected, a canary, or failing closed: not served (in that order, the first that applies:
- *   a rejected Ingress has no routes at all, and a canary's are never served, whatever else);
+ * - rejected, or failing closed: not served (in that order: a rejected Ingress has no routes at
+ *   all). A canary is served: its paths take their share of the main Ingress's routes;
  * - accepted with any problem at all: served with differences, each problem named, since an
  *   unsupported annotation, a bad value, a path RE2 refuses or a lost conflict all change what
  *   a client gets;
@@ -83,11 +82,9 @@ export function verdictOf(result: ObjectResult): IngressVerdict {
   const notServedBecause: NotServedBecause | null =
     result.state === 'Rejected'
       ? 'rejected'
-      : result.problems.some(isCanaryProblem)
-        ? 'canary'
-        : result.problems.some((problem) => problem.code === 'AccessControlNotEnforced')
-          ? 'fails-closed'
-          : null;
+      : result.problems.some((problem) => problem.code === 'AccessControlNotEnforced')
+        ? 'fails-closed'
+        : null;
   const verdict: Verdict =
     notServedBecause !== null
       ? 'not-served'
@@ -123,20 +120,6 @@ export function shareOf(count: number, total: number): number {
 
 function differenceOf(problem: Problem): Difference {
   return { code: problem.code, field: problem.field ?? null, message: problem.message };
-}
-
-/**
- * Translation reports a canary (`canary: "true"`, under whichever prefix) as an unsupported
- * annotation whose catalogue entry is `not-served`: its routes are left out of the table, and
- * its traffic stays with the main Ingress.
- */
-function isCanaryProblem(problem: Problem): boolean {
-  if (problem.code !== 'UnsupportedAnnotation') return false;
-  const key = annotationKeyOf(problem.field);
-  if (key === null) return false;
-  const rawName = key.slice(key.indexOf('/') + 1);
-  const name = ANNOTATION_ALIASES.get(rawName) ?? rawName;
-  return INGRESS_NGINX_ANNOTATIONS.get(name)?.support === 'not-served';
 }
 
 function compare(a: string, b: string): number {

@@ -1,4 +1,4 @@
-import type { ObjectResult, RouteTable } from '../ir/index.ts';
+import type { CanaryRoute, ObjectResult, RouteTable } from '../ir/index.ts';
 import {
   INPUT_FLAGS,
   INPUT_FLAGS_HELP,
@@ -78,6 +78,7 @@ export function renderRoutes(table: RouteTable, results: readonly ObjectResult[]
   } else {
     text += '\nDefault backend: none (unmatched requests get 404)\n';
   }
+  text += renderCanaries(table, describe);
   text += renderTls(table);
   const troubled = results.filter((r) => r.state !== 'Ignored' && r.problems.length > 0);
   if (troubled.length > 0) {
@@ -95,6 +96,43 @@ export function renderRoutes(table: RouteTable, results: readonly ObjectResult[]
     text += `\nIngresses of other classes (not served): ${ignored.map((r) => `${r.namespace}/${r.name}`).join(', ')}\n`;
   }
   return text;
+}
+
+/** The routes with a canary: the canary Ingress, its backend and the rules that pick it. */
+function renderCanaries(table: RouteTable, describe: (id: string) => [string, string]): string {
+  const rows = table.hosts.flatMap((entry) =>
+    entry.paths.flatMap((route) => {
+      const canary = route.canary;
+      if (canary === undefined) return [];
+      const host = entry.kind === 'any' ? '*' : entry.host;
+      const source = `${canary.source.namespace}/${canary.source.name}`;
+      return [[host, route.path, source, ...describe(canary.backend), canaryRules(canary)]];
+    }),
+  );
+  if (rows.length === 0) return '';
+  const headings = ['HOST', 'PATH', 'CANARY', 'BACKEND', 'READY', 'RULES'];
+  return `\nCanaries (requests of the route above that their rules pick):\n${textTable(headings, rows)}`;
+}
+
+/** A canary's rules in precedence order (their values passed ingress-nginx's checks). */
+function canaryRules(canary: CanaryRoute): string {
+  const rules: string[] = [];
+  const { header } = canary;
+  if (header !== undefined) {
+    const how =
+      header.match === 'value'
+        ? ` = ${header.value}`
+        : header.match === 'pattern'
+          ? ` ~ ${header.pattern}`
+          : header.match === 'unusable-pattern'
+            ? ' (unusable pattern: main)'
+            : ' always/never';
+    rules.push(`header ${header.name}${how}`);
+  }
+  if (canary.cookie !== undefined) rules.push(`cookie ${canary.cookie} always/never`);
+  if (canary.weight > 0)
+    rules.push(`weight ${String(canary.weight)}/${String(canary.weightTotal)}`);
+  return rules.length === 0 ? 'none (weight 0)' : rules.join(', then ');
 }
 
 /** The TLS hosts: the Secret whose certificate HTTPS serves for each, or why the default is. */

@@ -15,7 +15,22 @@ import { TELEMETRY_FLAGS, TELEMETRY_FLAGS_HELP, telemetrySettingsFrom } from './
 import { untilSignal } from './signals.ts';
 import { TLS_FLAGS, TLS_FLAGS_HELP, tlsSettingsFrom } from './tls-flags.ts';
 import { HTTP2_FLAGS, HTTP2_FLAGS_HELP, http2SettingsFrom } from './http2-flags.ts';
+import {
+  ACCESS_LIMIT_FLAGS,
+  ACCESS_LIMIT_FLAGS_HELP,
+  accessLimitOptionsFrom,
+} from './access-limit-flags.ts';
+import {
+  CLIENT_ADDRESS_FLAGS,
+  CLIENT_ADDRESS_FLAGS_HELP,
+  clientAddressSettingsFrom,
+} from './client-address-flags.ts';
 import { KUBERNETES_FLAGS, KUBERNETES_FLAGS_HELP, kubernetesModeOf } from './kubernetes-flags.ts';
+import {
+  SESSION_COOKIE_FLAGS,
+  SESSION_COOKIE_FLAGS_HELP,
+  sessionCookieKeyFrom,
+} from './session-cookie-flags.ts';
 import { STATUS_FLAGS, STATUS_FLAGS_HELP, statusSettingsFrom } from './status-flags.ts';
 import {
   STATUS_PAGE_FLAGS,
@@ -97,6 +112,9 @@ ${INPUT_FLAGS_HELP}
 ${KUBERNETES_FLAGS_HELP}
 ${STATUS_FLAGS_HELP}
 ${HTTP2_FLAGS_HELP}
+${ACCESS_LIMIT_FLAGS_HELP}
+${CLIENT_ADDRESS_FLAGS_HELP}
+${SESSION_COOKIE_FLAGS_HELP}
 ${serveFlagsHelp({ bind: '0.0.0.0', adminBind: '0.0.0.0' })}
 
 Probe listener (--admin-port): /healthz, /readyz (200 once the first route table is live) and
@@ -200,6 +218,9 @@ export const SERVE_COMMAND_FLAGS = {
   ...KUBERNETES_FLAGS,
   ...STATUS_FLAGS,
   ...HTTP2_FLAGS,
+  ...ACCESS_LIMIT_FLAGS,
+  ...CLIENT_ADDRESS_FLAGS,
+  ...SESSION_COOKIE_FLAGS,
 } as const;
 
 /** `pointsman serve`. */
@@ -225,15 +246,23 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   if (!kubernetes && clusterOnly !== undefined) {
     throw new UsageError(`--${clusterOnly} needs a cluster: add --kubeconfig PATH or --in-cluster`);
   }
+  const clients = clientAddressSettingsFrom(values);
   const config: ServeConfig = {
     ...settings,
     ...statusPageSettingsFrom(values),
-    proxy: { ...settings.proxy, ...http2SettingsFrom(values) },
+    proxy: {
+      ...settings.proxy,
+      ...http2SettingsFrom(values),
+      ...clients.proxy,
+      sessionCookieKey: sessionCookieKeyFrom(values),
+    },
+    proxyProtocol: clients.proxyProtocol,
     manifests: kubernetes ? (values.manifests ?? []) : manifestPaths(values.manifests),
     kubernetes,
     ...(kubernetes === null ? {} : { status: statusSettingsFrom(values) }),
     translate: {
       ...translateOptionsFrom(values),
+      ...accessLimitOptionsFrom(values),
       defaultCertificate: tls.defaultCertificate,
       sslPassthrough: tls.sslPassthrough,
     },

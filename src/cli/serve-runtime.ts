@@ -33,6 +33,8 @@ export interface ServeConfig {
   readonly statusBind: string;
   readonly statusPort: number;
   readonly proxy: Omit<ProxyOptions, 'tables' | 'logger'>;
+  /** The listeners whose connections open with a PROXY protocol header; none when absent. */
+  readonly proxyProtocol?: { readonly http: boolean; readonly https: boolean };
   readonly logger: Logger;
   /** The HTTPS listener (on `bind`); none when absent. */
   readonly https?: HttpsConfig;
@@ -113,6 +115,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   telemetry.watchControlLoop(loop);
   const proxy = createProxy({
     ...config.proxy,
+    proxyProtocol: config.proxyProtocol?.http ?? false,
     tables: holder,
     logger,
     observer: telemetry.observer,
@@ -120,7 +123,12 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   });
   telemetry.trackListener('http', () => proxy.stats());
   const httpsOptions = { tables: holder, logger, observer: telemetry.observer, listener: 'https' };
-  const httpsProxy = https?.createProxy({ ...config.proxy, ...httpsOptions }) ?? null;
+  const httpsProxy =
+    https?.createProxy({
+      ...config.proxy,
+      ...httpsOptions,
+      proxyProtocol: config.proxyProtocol?.https ?? false,
+    }) ?? null;
   if (httpsProxy !== null) telemetry.trackListener('https', () => httpsProxy.stats());
   let statusAddress: AddressInfo | null = null;
   const admin = createAdminServer({

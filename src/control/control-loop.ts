@@ -1,4 +1,10 @@
-import type { Certificates, ObjectResult, RouteTable, UpstreamTlsMaterials } from '../ir/index.ts';
+import type {
+  AccessMaterials,
+  Certificates,
+  ObjectResult,
+  RouteTable,
+  UpstreamTlsMaterials,
+} from '../ir/index.ts';
 import type { ObjectRef, StoredObject } from '../objects/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Diagnostic } from '../sources/files/index.ts';
@@ -17,7 +23,12 @@ export interface TableSink {
    * Installs a table, the key material of its certificates and that of its proxy-ssl Secrets;
    * false (and nothing done) when that version is already live.
    */
-  swap(table: RouteTable, certificates?: Certificates, upstreamTls?: UpstreamTlsMaterials): boolean;
+  swap(
+    table: RouteTable,
+    certificates?: Certificates,
+    upstreamTls?: UpstreamTlsMaterials,
+    access?: AccessMaterials,
+  ): boolean;
 }
 
 /** Options of {@link ControlLoop}. */
@@ -164,7 +175,12 @@ export class ControlLoop {
         { ...this.#translateOptions, now },
         this.#served,
       );
-      swapped = this.#holder.swap(outcome.table, outcome.certificates, outcome.upstreamTls);
+      swapped = this.#holder.swap(
+        outcome.table,
+        outcome.certificates,
+        outcome.upstreamTls,
+        outcome.access,
+      );
     } catch (error) {
       this.#logger.error({ err: error }, 'rebuild failed; the live route table stays');
       this.#onRebuildDone('failed', (performance.now() - started) / 1000);

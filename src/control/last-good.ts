@@ -1,4 +1,10 @@
-import type { Certificates, ObjectResult, RouteTable, UpstreamTlsMaterials } from '../ir/index.ts';
+import type {
+  AccessMaterials,
+  Certificates,
+  ObjectResult,
+  RouteTable,
+  UpstreamTlsMaterials,
+} from '../ir/index.ts';
 import type { KubeObject, ObjectRef, Snapshot, StoredObject } from '../objects/index.ts';
 import {
   annotationPrefixes,
@@ -17,6 +23,8 @@ export interface LastGoodTranslation {
   readonly certificates: Certificates;
   /** The material of the table's proxy-ssl Secrets, by version (see Translation.upstreamTls). */
   readonly upstreamTls: UpstreamTlsMaterials;
+  /** The secret material of the table's access policies, by version (see Translation.access). */
+  readonly access: AccessMaterials;
   /** Per object; a replaced Ingress keeps the Rejected result of its current version. */
   readonly results: readonly ObjectResult[];
   /** Ingresses rejected now whose last accepted version is what the table serves. */
@@ -67,6 +75,7 @@ export function translateKeepingLastGood(
     table: second.table,
     certificates: second.certificates,
     upstreamTls: second.upstreamTls,
+    access: second.access,
     results,
     servingLastGood,
     served: servedBy(ingresses, second.results),
@@ -84,10 +93,10 @@ function keepingAccessControl(
   options: TranslateOptions,
 ): KubeObject {
   const annotations = stringAnnotations(current);
-  const failClosed = auditAnnotations(annotations, annotationPrefixes(options)).failClosed;
-  if (failClosed.length === 0) return earlier;
+  const guarded = auditAnnotations(annotations, annotationPrefixes(options)).accessControl;
+  if (guarded.length === 0) return earlier;
   const kept = { ...stringAnnotations(earlier) };
-  for (const key of failClosed) kept[key] = annotations[key] ?? '';
+  for (const key of guarded) kept[key] = annotations[key] ?? '';
   return { ...earlier, metadata: { ...earlier.metadata, annotations: kept } };
 }
 

@@ -59,7 +59,41 @@ export const PROXY_ERRORS = {
   PM_ERR_ACCESS_CONTROL_NOT_ENFORCED: {
     status: 503,
     summary:
-      'The Ingress asks for access control pointsman does not enforce yet, so it is not served open.',
+      'The Ingress asks for access control pointsman cannot enforce as written (unsupported, invalid, or a missing Secret), so it is not served open.',
+  },
+  PM_ERR_CLIENT_CERTIFICATE_REQUIRED: {
+    status: 400,
+    summary:
+      'The host requires a client certificate (auth-tls-verify-client: on) and none was sent (nginx: "No required SSL certificate was sent").',
+  },
+  PM_ERR_CLIENT_CERTIFICATE_INVALID: {
+    status: 400,
+    summary:
+      'The client certificate did not verify against the host\'s auth-tls-secret CA (untrusted, expired, revoked, chain too deep) (nginx: "The SSL certificate error").',
+  },
+  PM_ERR_CLIENT_CERTIFICATE_FORBIDDEN: {
+    status: 403,
+    summary: "The client certificate's subject does not match the host's auth-tls-match-cn.",
+  },
+  PM_ERR_MISDIRECTED_REQUEST: {
+    status: 421,
+    summary:
+      'The request names a host with client-certificate rules, but its TLS connection was set up for another name (SNI), none, or before the rules applied: retry on a new connection.',
+  },
+  PM_ERR_SOURCE_FORBIDDEN: {
+    status: 403,
+    summary:
+      'The client address is not allowed on the route (allowlist-source-range, denylist-source-range, or their flags).',
+  },
+  PM_ERR_RATE_LIMITED: {
+    status: 503,
+    summary:
+      'The client sent more requests than the route allows (limit-rps, limit-rpm with their burst); the status is --limit-req-status-code.',
+  },
+  PM_ERR_CONNECTION_LIMITED: {
+    status: 503,
+    summary:
+      'The client has as many requests in flight as the route allows (limit-connections); the status is --limit-conn-status-code.',
   },
   PM_ERR_TOO_MANY_CONNECTIONS: {
     status: 503,
@@ -95,6 +129,40 @@ export const PROXY_ERRORS = {
   PM_ERR_UPSTREAM_TIMEOUT: {
     status: 504,
     summary: 'The upstream did not send its response headers (or the next body bytes) in time.',
+  },
+  PM_ERR_ERROR_BACKEND: {
+    status: 502,
+    summary:
+      'The error backend (custom-http-errors) failed, timed out or sent too large a page, after the upstream answered with a listed status.',
+  },
+  PM_ERR_AUTH_REQUIRED: {
+    status: 401,
+    summary:
+      'The auth service (auth-url) answered 401 and the route has no auth-signin; its WWW-Authenticate is passed on.',
+  },
+  PM_ERR_AUTH_FORBIDDEN: {
+    status: 403,
+    summary: 'The auth service (auth-url) answered 403.',
+  },
+  PM_ERR_AUTH_UNAVAILABLE: {
+    status: 500,
+    summary:
+      'The auth service (auth-url) could not be reached or did not answer in time; the request is not proxied.',
+  },
+  PM_ERR_AUTH_UNEXPECTED_STATUS: {
+    status: 500,
+    summary:
+      'The auth service (auth-url) answered with a status other than 2xx, 401 or 403; the request is not proxied.',
+  },
+  PM_ERR_UNAUTHORIZED: {
+    status: 401,
+    summary:
+      'Basic authentication (auth-type: basic) failed: no, malformed or several Authorization headers, an unknown user or a wrong password.',
+  },
+  PM_ERR_AUTH_BUSY: {
+    status: 503,
+    summary:
+      'Too many password checks (basic authentication) are waiting; the request is refused rather than queued (Retry-After: 1).',
   },
   PM_ERR_INTERNAL: {
     status: 500,

@@ -39,6 +39,8 @@ export function peekFirstBytes<T>(
     socket.destroy();
   };
   socket.on('data', onData);
+  // A socket handed on paused (by the PROXY header reader) gets no 'data' until resumed.
+  if (socket.isPaused()) socket.resume();
   socket.on('end', onGone);
   socket.on('error', onGone);
   socket.once('close', cleanup);

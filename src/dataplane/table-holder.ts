@@ -1,4 +1,10 @@
-import type { Certificates, RouteTable, UpstreamTlsMaterials } from '../ir/index.ts';
+import {
+  NO_ACCESS_MATERIALS,
+  type AccessMaterials,
+  type Certificates,
+  type RouteTable,
+  type UpstreamTlsMaterials,
+} from '../ir/index.ts';
 import { compileRouteTable, type CompiledTable } from './compile/index.ts';
 import type { CertificateStore } from './tls/index.ts';
 
@@ -26,18 +32,19 @@ export class TableHolder {
   }
 
   /**
-   * Compiles and installs a table, and the key material of its certificates and of its
-   * proxy-ssl Secrets (by version); returns false (and does nothing) when its version is live.
+   * Compiles and installs a table, and the key material of its certificates, of its proxy-ssl
+   * Secrets and of its access policies (by version); returns false (and does nothing) when its version is live.
    * A changed certificate changes the table's version, so rotation takes this same path.
    */
   swap(
     table: RouteTable,
     certificates: Certificates = new Map(),
     upstreamTls: UpstreamTlsMaterials = new Map(),
+    access: AccessMaterials = NO_ACCESS_MATERIALS,
   ): boolean {
     if (this.#current?.table.version === table.version) return false;
-    const compiled = compileRouteTable(table, upstreamTls);
-    this.#certificates?.update(table, certificates);
+    const compiled = compileRouteTable(table, upstreamTls, access);
+    this.#certificates?.update(table, certificates, access);
     this.#current = compiled;
     return true;
   }

@@ -1,7 +1,17 @@
 export type * from './route-table.ts';
 export type * from './results.ts';
 export type * from './certificates.ts';
+export { NO_ACCESS_MATERIALS } from './certificates.ts';
 export type * from './header-policies.ts';
+export type * from './policy-affinity.ts';
+export type * from './policy-basic-auth.ts';
+export type * from './policy-canary.ts';
+export type * from './policy-client-certificates.ts';
+export type * from './policy-cors.ts';
+export type * from './policy-error-pages.ts';
+export type * from './policy-external-auth.ts';
+export type * from './policy-rate-limits.ts';
+export type * from './policy-source-ranges.ts';
 export { ADD_HEADER_STATUSES, isProtectedHeader } from './header-policies.ts';
 export { ANNOTATION_REASONS, REASONS } from './results.ts';
 export type { Matcher, RouteMatch } from './matcher.ts';
@@ -41,3 +51,13 @@ export { upstreamPath } from './upstream-path.ts';
 export { parametersChangeRoute, withoutParameters } from './path-parameters.ts';
 export { selfAnswerOf, type SelfAnswer } from './self-answer.ts';
 export { patternRedirect } from './pattern-redirect.ts';
+export {
+  formatIpPrefix,
+  formatIpv6,
+  parseCidrList,
+  parseIpAddress,
+  parseIpPrefix,
+  type CidrListRead,
+  type IpAddress,
+  type IpPrefix,
+} from './ip-ranges.ts';

@@ -48,6 +48,12 @@ export const REASONS = {
     'A path on a host in regex mode is not a pattern RE2 accepts (no backreferences or lookaround); it is not served.',
   CertificateConflict:
     'An older Ingress already binds another usable Secret to this TLS host; its certificate is used.',
+  IgnoredOnCanary:
+    "An annotation of a canary Ingress that ingress-nginx ignores there: the main Ingress's route decides it.",
+  CanaryWithoutMain:
+    'A canary path has no main route of the same host, path and pathType; it has no effect.',
+  CanaryConflict:
+    'An older canary already takes the main route of this canary path (one canary per route); it has no effect.',
   // Certificates (docs/tls.md). A Secret that fails a check is Rejected with the code, and each
   // Ingress naming it gets the same code as a problem. SecretNotFound and CertificateHostMismatch
   // are about the Ingress's use of a Secret. Either way the host gets the default certificate.
@@ -62,6 +68,10 @@ export const REASONS = {
     'The certificate does not cover a TLS host (no matching subjectAltName DNS name).',
   InvalidProxySslSecret:
     'The proxy-ssl-secret cannot be used (malformed, of another namespace, missing, or a bad ca.crt, tls.crt or tls.key); the backends answer 503.',
+  InvalidAuthSecret:
+    'The auth-secret cannot be used (missing, of another namespace, no auth key, a line that is not user:hash, or a hash pointsman does not check, plain text included); the paths answer 503.',
+  InvalidAuthTlsSecret:
+    'The auth-tls-secret cannot be used (missing, of another namespace, no ca.crt, a certificate or ca.crl that does not parse); the paths answer 503.',
   // Secrets, Services and EndpointSlices that nothing has a problem with.
   Unreferenced: 'No accepted Ingress of ours uses the object.',
 } as const satisfies Record<string, string>;
@@ -78,6 +88,8 @@ export const ANNOTATION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'UnsupportedAnnotation',
   'UnknownAnnotation',
   'InvalidProxySslSecret',
+  'InvalidAuthSecret',
+  'InvalidAuthTlsSecret',
 ]);
 
 /** What happened to one object. */

@@ -5,6 +5,15 @@ import type {
   PatternRedirect,
   ResponseRewrites,
 } from './header-policies.ts';
+import type { AffinityPolicy } from './policy-affinity.ts';
+import type { BasicAuthPolicy } from './policy-basic-auth.ts';
+import type { CanaryRoute } from './policy-canary.ts';
+import type { ClientCertificatePolicy } from './policy-client-certificates.ts';
+import type { CorsPolicy } from './policy-cors.ts';
+import type { ErrorPagesPolicy } from './policy-error-pages.ts';
+import type { ExternalAuthPolicy } from './policy-external-auth.ts';
+import type { RateLimitPolicy } from './policy-rate-limits.ts';
+import type { SourceRangePolicy } from './policy-source-ranges.ts';
 
 /**
  * The route table (IR): what the data plane serves. Plain, serialisable, frozen data in a
@@ -106,6 +115,25 @@ export interface RoutePolicies {
   readonly retry?: RetryPolicy;
   /** How the route's requests pick an endpoint of its backend; absent: round robin. */
   readonly balance?: RouteBalance;
+  /** Client addresses allowed or refused (allowlist-source-range, denylist-source-range). */
+  readonly sourceRanges?: SourceRangePolicy;
+  /** Per-client request and connection limits (limit-*). */
+  readonly rateLimit?: RateLimitPolicy;
+  /** Cross-origin requests answered and marked by the proxy (enable-cors, cors-*). */
+  readonly cors?: CorsPolicy;
+  /** HTTP basic authentication (auth-type: basic). */
+  readonly basicAuth?: BasicAuthPolicy;
+  /** Authentication by a subrequest to an auth service (auth-url). */
+  readonly externalAuth?: ExternalAuthPolicy;
+  /**
+   * `satisfy: any`: a request that passes the source ranges, or the authentication, is let
+   * through (nginx's `satisfy any`); absent: it must pass every rule.
+   */
+  readonly satisfyAny?: true;
+  /** Sticky sessions by cookie (affinity: cookie). */
+  readonly affinity?: AffinityPolicy;
+  /** Upstream errors served from another Service, which also stands in (custom-http-errors, default-backend). */
+  readonly errorPages?: ErrorPagesPolicy;
 }
 
 /**
@@ -181,6 +209,8 @@ export interface PathRoute {
   readonly refusal?: RouteRefusal;
   /** Present when an annotation changes how the route is served. */
   readonly policies?: RoutePolicies;
+  /** Present when a canary Ingress takes some of the route's requests. */
+  readonly canary?: CanaryRoute;
 }
 
 /** `exact` host, `wildcard` (`*.example.com`) or `any` (rules without a host). */
@@ -285,6 +315,20 @@ export interface DefaultRoute {
   readonly name: string;
   /** Present when the Ingress that provides it fails closed (see {@link RouteRefusal}). */
   readonly refusal?: RouteRefusal;
+  /**
+   * From `--default-backend-service`, not an Ingress: `namespace` and `name` are the Service's.
+   * Without a ready endpoint it answers as if there were no default backend (404), as
+   * ingress-nginx's built-in fallback does.
+   */
+  readonly global?: true;
+  /** The global `--custom-http-errors` served from the `--default-backend-service`. */
+  readonly errorPages?: ErrorPagesPolicy;
+  /**
+   * The access rules of the Ingress that provides it (source ranges, limits, authentication,
+   * `satisfy`), applied to the requests it takes as to the Ingress's paths, as ingress-nginx
+   * applies the Ingress's annotations to its default backend location. Absent: none.
+   */
+  readonly policies?: RoutePolicies;
 }
 
 /**
@@ -322,6 +366,8 @@ export interface TlsHost {
   readonly secret: TlsSecretRef | null;
   /** Why the Secret named for the host is not used; null when it is, or none was named. */
   readonly problem: TlsProblem | null;
+  /** Client certificates the host asks for (auth-tls-*); absent: none. */
+  readonly clientCertificates?: ClientCertificatePolicy;
 }
 
 /** The `--default-ssl-certificate` Secret, when one is configured. */

@@ -18,6 +18,10 @@ export const FIXED_TEMPLATE_VARIABLES = [
   'request_method',
   'remote_addr',
   'binary_remote_addr',
+  // ingress-nginx's own: the request URI escaped for a query parameter (set_escape_uri), and the
+  // scheme the client used (auth-signin's redirect parameter is built from both).
+  'escaped_request_uri',
+  'pass_access_scheme',
 ] as const;
 
 /** One of {@link FIXED_TEMPLATE_VARIABLES}. */

@@ -72,3 +72,31 @@ test('the www twin redirects with 308 and takes no TLS binding or HTTPS redirect
 test('nothing asked, nothing changed: the same table object', () => {
   assert.equal(addHostNames(table, []).table, table);
 });
+
+test('an alias with a TLS entry of its own keeps its certificate and takes the host client-certificate rules', () => {
+  const rules = {
+    secret: { namespace: 'web', name: 'ca', version: 'ca1' },
+    verify: 'on',
+    depth: 1,
+    passCertificate: false,
+  } as const;
+  const own: TlsHost = { ...binding, host: 'shop.example.org', secret: null };
+  const guarded = sealRouteTable({
+    hosts: [host('shop.example.com', 'shop')],
+    defaultBackend: null,
+    backends: [],
+    tls: [{ ...binding, clientCertificates: rules }, own],
+  });
+  const { table: named } = addHostNames(guarded, [
+    {
+      ingress: 'web/shop',
+      hosts: ['shop.example.com'],
+      aliases: ['shop.example.org'],
+      fromToWww: false,
+    },
+  ]);
+  assert.deepEqual(
+    named.tls.find((entry) => entry.host === 'shop.example.org'),
+    { ...own, clientCertificates: rules },
+  );
+});

@@ -30,7 +30,8 @@ export const WWW_REDIRECT_CODE = 308;
 /**
  * Adds the other names of hosts to a built table, as ingress-nginx adds them to its servers:
  * - `server-alias`: each alias serves exactly what its host serves (a copy of the host entry,
- *   and of its TLS binding, since nginx puts the alias in the same server block). The oldest
+ *   and of its TLS binding, since nginx puts the alias in the same server block; an alias with
+ *   a TLS entry of its own keeps its certificate and takes the host's client-certificate rules). The oldest
  *   Ingress that names aliases for a host sets them; an alias that is a host of its own, or
  *   another host's alias, is left out.
  * - `from-to-www-redirect`: the twin of an exact host (`www.` added or removed) answers every
@@ -80,12 +81,17 @@ export function addHostNames(
         aliasOwner.set(alias, host);
         added.push({ ...entry, host: alias, kind: hostKind(alias) });
         const binding = table.tls.find((candidate) => candidate.host === host);
-        if (binding !== undefined && !tls.some((candidate) => candidate.host === alias)) {
+        const own = tls.findIndex((candidate) => candidate.host === alias);
+        if (binding !== undefined && own < 0) {
           tls.push({
             ...binding,
             host: alias,
             kind: alias.startsWith('*.') ? 'wildcard' : 'exact',
           });
+        } else if (binding?.clientCertificates !== undefined && own >= 0) {
+          // The alias keeps its own certificate but is the same server: it asks for client
+          // certificates as its host does, or listing it in spec.tls would skip them.
+          tls[own] = { ...(tls[own] as TlsHost), clientCertificates: binding.clientCertificates };
         }
       }
     }

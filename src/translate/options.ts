@@ -1,3 +1,5 @@
+import type { ExternalAuthPolicy } from '../ir/index.ts';
+
 /** A Secret by namespace and name. */
 export interface SecretRef {
   readonly namespace: string;
@@ -41,6 +43,46 @@ export interface TranslateOptions {
    * set, as ingress-nginx's `global-allowed-response-headers`. Absent or empty: none.
    */
   readonly allowedResponseHeaders?: readonly string[];
+  /**
+   * `--default-backend-service`: the Service (its first port) that answers what no rule matches
+   * when no Ingress has a `spec.defaultBackend`, and serves the error pages of routes whose
+   * Ingress names no `default-backend` of its own, as ingress-nginx's flag.
+   */
+  readonly defaultBackendService?: SecretRef | null;
+  /**
+   * `--custom-http-errors`: statuses (400-599, ascending) served from the error backend on every
+   * route whose Ingress has no `custom-http-errors` of its own, as ingress-nginx's ConfigMap key.
+   */
+  readonly customHttpErrors?: readonly number[];
+  /**
+   * `--allowlist-source-range`: canonical CIDRs (ir/ip-ranges.ts) that every route whose
+   * Ingress sets no `allowlist-source-range` is limited to, as ingress-nginx's ConfigMap key
+   * `whitelist-source-range`. Absent or empty: none.
+   */
+  readonly allowlistSourceRange?: readonly string[];
+  /** `--denylist-source-range`: the same for `denylist-source-range` (the ConfigMap key of that name). */
+  readonly denylistSourceRange?: readonly string[];
+  /** `--limit-req-status-code`: the status of a request over limit-rps/limit-rpm (default 503). */
+  readonly limitReqStatusCode?: number;
+  /** `--limit-conn-status-code`: the status of a request over limit-connections (default 503). */
+  readonly limitConnStatusCode?: number;
+  /**
+   * `--global-auth-url` and the other `--global-auth-*` flags, checked: the external
+   * authentication of every route whose Ingress has no auth-url of its own and does not say
+   * `enable-global-auth: "false"` (ingress-nginx's global-auth-* ConfigMap keys).
+   */
+  readonly globalAuth?: ExternalAuthPolicy;
+  /**
+   * `--no-auth-locations`: route paths starting with one of these are not externally
+   * authenticated (ingress-nginx's no-auth-locations). Absent: `/.well-known/acme-challenge`.
+   */
+  readonly noAuthLocations?: readonly string[];
+  /**
+   * `--allow-cross-namespace-resources`, as ingress-nginx's `allow-cross-namespace-resources`
+   * (default false): annotations that name a Secret (auth-secret) may name one of another
+   * namespace, `namespace/name`. Off, only the Ingress's own namespace is read.
+   */
+  readonly allowCrossNamespaceResources?: boolean;
 }
 
 /** The defaults the CLI starts from. */

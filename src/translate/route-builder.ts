@@ -20,6 +20,9 @@ import {
 } from '../ir/index.ts';
 import type { StoredObject } from '../objects/index.ts';
 import { backendId, resolveBackend, type BackendReach, type ServiceIndex } from './backends.ts';
+import { attachCanary, type CanaryRequest } from './canary-attach.ts';
+import { ErrorBackends, type ErrorPageDefaults } from './error-backends.ts';
+import { accessPoliciesOf } from './annotations/access-policies.ts';
 import { isRegexPath, mergeServerPolicies, type RegexPathsRead } from './annotations/index.ts';
 import type { BackendSpec, IngressSpec, PathSpec } from './ingress-spec.ts';
 
@@ -52,9 +55,18 @@ export interface IngressPolicies {
 
 const NO_REGEX = { useRegex: false, rewrite: null } as const;
 
-interface Claim {
+/** The default backend's share of an Ingress's policies: its access rules (access-policies.ts). */
+function accessOf(policies: RoutePolicies | undefined): { policies?: RoutePolicies } {
+  const access = accessPoliciesOf(policies);
+  return access === undefined ? {} : { policies: access };
+}
+
+/** A host+path+type claimed by an Ingress: its route, and the path as the Ingress wrote it. */
+export interface Claim {
   readonly route: PathRoute;
   readonly owner: string;
+  /** `spec.rules[].http.paths[].path` as written (`/` for an empty one): canaries match it. */
+  readonly declaredPath: string;
 }
 
 /**
@@ -68,19 +80,25 @@ export class RouteBuilder {
   readonly #backends = new Map<string, Backend>();
   readonly #regexHosts = new Set<string>();
   #defaultBackend: (DefaultRoute & { readonly owner: string }) | null = null;
+  readonly #errorBackends: ErrorBackends;
 
-  constructor(services: ServiceIndex) {
+  /** `errorPages`: the global `--default-backend-service` and `--custom-http-errors`. */
+  constructor(services: ServiceIndex, errorPages: ErrorPageDefaults = {}) {
     this.#services = services;
+    this.#errorBackends = new ErrorBackends(
+      services,
+      errorPages,
+      (namespace, spec, field, problems) =>
+        this.#backend(namespace, spec, field, problems, {
+          protocol: 'HTTP',
+          serviceUpstream: false,
+        }),
+    );
   }
 
   /** Adds one accepted Ingress (callers go oldest first); returns its problems. */
   add(ingress: StoredObject, spec: IngressSpec, policies: IngressPolicies = {}): Problem[] {
-    const {
-      sslRedirect = () => false,
-      protocol = 'HTTP',
-      refusal,
-      route: routePolicies,
-    } = policies;
+    const { sslRedirect = () => false, protocol = 'HTTP', refusal } = policies;
     const { regexHosts, regexPaths = NO_REGEX, serverPolicies, hostRefusals } = policies;
     const reach: BackendReach = {
       protocol,
@@ -94,6 +112,7 @@ export class RouteBuilder {
     };
     const owner = `${ingress.namespace}/${ingress.name}`;
     const problems: Problem[] = [];
+    const routePolicies = this.#errorBackends.resolve(ingress.namespace, policies.route, problems);
     if (spec.defaultBackend) {
       const field = 'spec.defaultBackend';
       if (this.#defaultBackend) {
@@ -116,6 +135,8 @@ export class RouteBuilder {
           name: ingress.name,
           owner,
           ...withRefusal,
+          ...this.#errorBackends.globalPolicies(),
+          ...accessOf(routePolicies),
         };
       }
     }
@@ -182,7 +203,7 @@ export class RouteBuilder {
             ...refusalOn(host),
             ...withPoliciesAnd(hostPolicies, rewrites ? rewrite.parts : undefined),
           };
-          claims.set(key, { route, owner });
+          claims.set(key, { route, owner, declaredPath: path.path === '' ? '/' : path.path });
         }
       });
     });
@@ -196,6 +217,19 @@ export class RouteBuilder {
             other.message === problem.message,
         ) === index,
     );
+  }
+
+  /**
+   * Attaches a canary Ingress's paths to the main routes of the same host, path and pathType
+   * (canary-attach.ts). Call it once every other Ingress is added. Returns its problems.
+   */
+  attachCanary(ingress: StoredObject, spec: IngressSpec, canary: CanaryRequest): Problem[] {
+    return attachCanary(ingress, spec, canary, {
+      claims: (host) => this.#hosts.get(host),
+      backend: (id) => this.#backends.get(id),
+      resolve: (namespace, backend, field, problems, reach) =>
+        this.#backend(namespace, backend, field, problems, reach),
+    });
   }
 
   /**
@@ -223,7 +257,6 @@ export class RouteBuilder {
       ...(this.#regexHosts.has(host) ? { regex: true as const } : {}),
     }));
     hosts.sort(compareHosts);
-    const backends = [...this.#backends.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     const fallback = this.#defaultBackend;
     const defaultBackend: DefaultRoute | null = fallback
       ? {
@@ -231,8 +264,12 @@ export class RouteBuilder {
           namespace: fallback.namespace,
           name: fallback.name,
           ...(fallback.refusal === undefined ? {} : { refusal: fallback.refusal }),
+          ...(fallback.errorPages === undefined ? {} : { errorPages: fallback.errorPages }),
+          ...(fallback.policies === undefined ? {} : { policies: fallback.policies }),
         }
-      : null;
+      : this.#errorBackends.globalDefaultRoute();
+    // Resolved after the routes: the global default backend joins the backends when used.
+    const backends = [...this.#backends.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     return sealRouteTable({
       hosts,
       defaultBackend,

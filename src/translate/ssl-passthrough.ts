@@ -70,7 +70,7 @@ export class PassthroughCollector {
     if (failClosed) {
       return [
         ignored(
-          'ssl-passthrough is not applied: the Ingress asks for access control pointsman does not enforce, which a passed-through connection would bypass; TLS ends at pointsman and its paths answer 503',
+          'ssl-passthrough is not applied: the Ingress asks for access control (source ranges, limits, authentication), which a passed-through connection would bypass; TLS ends at pointsman, where the rules are applied (or its paths answer 503 when they cannot be)',
         ),
       ];
     }

@@ -1,4 +1,5 @@
 import type {
+  AccessMaterials,
   Certificates,
   ObjectResult,
   Problem,
@@ -8,11 +9,18 @@ import type {
 import type { Snapshot, StoredObject } from '../objects/index.ts';
 import { compareAge } from './age.ts';
 import {
+  AccessMaterialsCollector,
   annotationPrefixes,
+  ignoredOnCanary,
+  readCanary,
+  type CanaryRead,
+  readerContextOf,
+  readClientCertificatePolicy,
   readIngressAnnotations,
   serverPoliciesOf,
   withCustomHeaders,
   type IngressAnnotations,
+  type SecretOutcome,
 } from './annotations/index.ts';
 import type { ServiceIndex } from './backends.ts';
 import { ownershipOf, type ClassIndex } from './ingress-class.ts';
@@ -27,8 +35,15 @@ import {
 } from './host-policies.ts';
 import { RouteBuilder } from './route-builder.ts';
 import { readEndpointSlice, readService, type ServiceView, type SliceView } from './services.ts';
+import { asksForClientCertificates, hasAccessPolicies } from './annotations/access-policies.ts';
 import { PassthroughCollector, sslPassthroughOf, type RootRouteOf } from './ssl-passthrough.ts';
-import { bindTls, ProxySslSecrets, type ProxySslResolved, type TlsBindings } from './tls/index.ts';
+import {
+  bindClientCertificates,
+  bindTls,
+  ProxySslSecrets,
+  type ProxySslResolved,
+  type TlsBindings,
+} from './tls/index.ts';
 import { validateIngress, validateIngressClass } from './validate/index.ts';
 
 /** The output of one translation: the route table and one result per object. */
@@ -46,6 +61,11 @@ export interface Translation {
    * backends' `tls.secret.version` names. Not part of the IR, and never serialised.
    */
   readonly upstreamTls: UpstreamTlsMaterials;
+  /**
+   * The credentials of `auth-secret`s and the CA bundles of `auth-tls-secret`s in use, by the
+   * version their policies name. Not part of the IR, and never serialised.
+   */
+  readonly access: AccessMaterials;
 }
 
 /**
@@ -84,27 +104,50 @@ export function translate(
     now: options.now,
     defaultCertificate: options.defaultCertificate,
   });
-  const builder = new RouteBuilder(services.index);
+  const builder = new RouteBuilder(services.index, {
+    service: options.defaultBackendService ?? null,
+    codes: options.customHttpErrors ?? [],
+  });
   const prefixes = annotationPrefixes(options);
   const configMaps = new Map(
     snapshot.configMaps.map((map) => [`${map.namespace}/${map.name}`, map]),
   );
   const allowed = new Set(options.allowedResponseHeaders?.map((name) => name.toLowerCase()));
   const usedConfigMaps = new Set<string>();
+  const accessMaterials = new AccessMaterialsCollector();
+  const contextIn = readerContextOf(
+    {
+      secrets: byKey(snapshot.secrets),
+      services: byKey(snapshot.services),
+      configMaps,
+      usedConfigMaps,
+    },
+    options,
+    accessMaterials,
+  );
   const read = accepted.map((ingress) => ({
     ...ingress,
-    annotations: withCustomHeaders(readIngressAnnotations(ingress.spec.annotations, prefixes), {
-      namespace: ingress.object.namespace,
-      configMaps,
-      allowed,
-      used: usedConfigMaps,
-    }),
+    annotations: withCustomHeaders(
+      readIngressAnnotations(
+        ingress.spec.annotations,
+        prefixes,
+        contextIn(ingress.object.namespace),
+      ),
+      {
+        namespace: ingress.object.namespace,
+        configMaps,
+        allowed,
+        used: usedConfigMaps,
+      },
+    ),
   }));
-  const regexHosts = regexHostsOf(read);
+  // A canary serves no route of its own: its annotations shape no host (canary-attach.ts).
+  const mains = read.filter(({ annotations }) => !annotations.audit.canary);
+  const regexHosts = regexHostsOf(mains);
   const passthrough = new PassthroughCollector();
   const proxySecrets = new ProxySslSecrets(snapshot.secrets);
   const built: { object: StoredObject; problems: Problem[] }[] = [];
-  // One server-snippet per host, the oldest Ingress's; a canary's routes are not served.
+  // One server-snippet per host, the oldest Ingress's; a canary has none.
   const servers = serverPoliciesOf(
     read.map(({ object, spec, annotations }) => ({
       name: `${object.namespace}/${object.name}`,
@@ -112,55 +155,101 @@ export function translate(
       server: annotations.audit.canary ? null : annotations.server,
     })),
   );
-  const hostRefusals = serverSnippetRefusals(read);
+  const hostRefusals = serverSnippetRefusals(mains);
+  // Client certificates are the TLS host's, set by the oldest Ingress of each host that asks.
+  const clientCertificates = bindClientCertificates(
+    tls.hosts,
+    mains.map(({ object, spec, annotations }) => ({
+      object,
+      spec,
+      policy: readClientCertificatePolicy(annotations.audit.canonical, contextIn(object.namespace))
+        .policy,
+    })),
+  );
+  // Hosts whose handshake asks for client certificates: never passed through.
+  const guardedHosts = new Set(
+    clientCertificates.hosts
+      .filter((entry) => entry.clientCertificates !== undefined)
+      .map((entry) => entry.host),
+  );
+  const canaries: { object: StoredObject; spec: IngressSpec; canary: CanaryRead }[] = [];
   for (const [index, { object, spec, annotations }] of read.entries()) {
     const { audit, redirect, regexPaths } = annotations;
-    const proxySsl = audit.canary
-      ? { problems: [] }
-      : proxySslOf(annotations, object.namespace, proxySecrets);
-    // A canary's own routes are not served (canaries are not supported yet): its traffic stays
-    // with the main Ingress, as with a canary weight of 0.
-    const problems = audit.canary
-      ? []
-      : builder.add(object, spec, {
-          sslRedirect: (host) =>
-            redirect.force || (redirect.sslRedirect && tls.hasCertificate(host)),
-          protocol: annotations.backendProtocol,
-          serviceUpstream: annotations.serviceUpstream,
-          ...(proxySsl.reach === undefined ? {} : { proxySsl: proxySsl.reach }),
-          route: annotations.route,
-          serverPolicies: servers.byHost,
-          hostRefusals,
-          regexHosts,
-          regexPaths,
-          ...(audit.failClosed.length === 0
-            ? {}
-            : { refusal: { code: 'AccessControlNotEnforced', annotations: audit.failClosed } }),
-        });
+    const failClosed = clientCertificates.refused.has(`${object.namespace}/${object.name}`)
+      ? [...annotations.failClosed, 'nginx.ingress.kubernetes.io/auth-tls-secret']
+      : annotations.failClosed;
+    if (audit.canary) {
+      // Attached below, once every main route exists, as ingress-nginx merges canaries last.
+      const canary = readCanary(audit.canonical);
+      canaries.push({ object, spec, canary });
+      const problems = [
+        ...audit.problems.filter((problem) => problem.code === 'UnknownAnnotation'),
+        ...canary.problems,
+        ...ignoredOnCanary(audit.canonical),
+        ...tls.problemsOf(object),
+      ];
+      built.push({ object, problems });
+      continue;
+    }
+    const proxySsl = proxySslOf(annotations, object.namespace, proxySecrets);
+    const problems = builder.add(object, spec, {
+      sslRedirect: (host) => redirect.force || (redirect.sslRedirect && tls.hasCertificate(host)),
+      protocol: annotations.backendProtocol,
+      serviceUpstream: annotations.serviceUpstream,
+      ...(proxySsl.reach === undefined ? {} : { proxySsl: proxySsl.reach }),
+      route: annotations.route,
+      serverPolicies: servers.byHost,
+      hostRefusals,
+      regexHosts,
+      regexPaths,
+      ...(failClosed.length === 0
+        ? {}
+        : { refusal: { code: 'AccessControlNotEnforced', annotations: failClosed } }),
+    });
     const sslPassthrough = sslPassthroughOf(audit.canonical, options.sslPassthrough === true);
-    if (sslPassthrough.asked && !audit.canary) {
-      const failClosed = audit.failClosed.length > 0;
+    if (sslPassthrough.asked) {
       const rootOf = (host: string): ReturnType<RootRouteOf> => builder.rootRoute(host);
-      problems.push(...passthrough.add(object, spec, rootOf, failClosed));
+      // Access rules of the routes (enforced or failing closed) would be bypassed by a tunnel,
+      // and so would client certificates: the Ingress's own auth-tls-*, or another Ingress's
+      // bound to one of its hosts.
+      const guarded =
+        failClosed.length > 0 ||
+        hasAccessPolicies(annotations.route) ||
+        asksForClientCertificates(audit.canonical) ||
+        spec.rules.some((rule) => rule.host !== null && guardedHosts.has(rule.host.toLowerCase()));
+      problems.push(...passthrough.add(object, spec, rootOf, guarded));
     }
     problems.push(...tls.problemsOf(object), ...annotations.problems, ...sslPassthrough.problems);
     problems.push(...proxySsl.problems);
+    problems.push(...(clientCertificates.problems.get(`${object.namespace}/${object.name}`) ?? []));
     problems.push(...(servers.problems.get(index) ?? []));
-    if (audit.failClosed.length === 0 && !audit.canary) {
+    if (failClosed.length === 0) {
       problems.push(...hostRefusalProblems(spec, hostRefusals));
     }
     built.push({ object, problems });
   }
+  for (const { object, spec, canary } of canaries) {
+    const problems = built.find((entry) => entry.object === object)?.problems;
+    problems?.push(...builder.attachCanary(object, spec, canary));
+  }
   const named = addHostNames(
-    builder.build(tls.hosts, tls.defaultCertificate, passthrough.hosts()),
-    hostNamesRequests(read),
+    builder.build(clientCertificates.hosts, tls.defaultCertificate, passthrough.hosts()),
+    hostNamesRequests(mains),
   );
   for (const { object, problems } of built) {
     const more = named.problems.get(`${object.namespace}/${object.name}`) ?? [];
     results.push(resultOf(object, 'Accepted', [...problems, ...more]));
   }
 
-  reportUsage(snapshot, accepted, services.serviceOf, tls, proxySecrets, results);
+  reportUsage(
+    snapshot,
+    accepted,
+    services.serviceOf,
+    tls,
+    [proxySecrets.outcomes(), accessMaterials.outcomes()],
+    results,
+    named.table.backends,
+  );
   for (const [key, object] of configMaps) {
     const used = usedConfigMaps.has(key);
     const unused: Problem = {
@@ -174,7 +263,12 @@ export function translate(
     results: sortResults(results),
     certificates: tls.certificates,
     upstreamTls: proxySecrets.materials,
+    access: accessMaterials.materials(),
   };
+}
+
+function byKey(objects: readonly StoredObject[]): Map<string, StoredObject> {
+  return new Map(objects.map((object) => [`${object.namespace}/${object.name}`, object]));
 }
 
 /**
@@ -284,10 +378,12 @@ function reportUsage(
   accepted: readonly { object: StoredObject; spec: IngressSpec }[],
   serviceOf: ReadonlyMap<StoredObject, string>,
   tls: TlsBindings,
-  proxySecrets: ProxySslSecrets,
+  secretOutcomes: readonly ReadonlyMap<string, SecretOutcome>[],
   results: ObjectResult[],
+  // Backends that no spec names (default-backend, --default-backend-service) use theirs too.
+  tableBackends: readonly RouteTable['backends'][number][],
 ): void {
-  const usedServices = new Set<string>();
+  const usedServices = new Set(tableBackends.map((b) => `${b.namespace}/${b.service}`));
   for (const { object, spec } of accepted) {
     const backends = [
       spec.defaultBackend,
@@ -302,10 +398,11 @@ function reportUsage(
     const used = usedServices.has(service);
     results.push(resultOf(object, used ? 'Accepted' : 'Ignored', used ? [] : [unused]));
   }
-  const proxyOutcomes = proxySecrets.outcomes();
   for (const object of snapshot.secrets) {
     const key = `${object.namespace}/${object.name}`;
-    const outcome = tls.secrets.get(key) ?? proxyOutcomes.get(key);
+    const outcome =
+      tls.secrets.get(key) ??
+      secretOutcomes.map((map) => map.get(key)).find((o) => o !== undefined);
     results.push(
       outcome === undefined
         ? resultOf(object, 'Ignored', [unused])

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Snapshot } from '../../src/objects/index.ts';
 import {
   KubernetesSource,
+  SECRET_SELECTOR,
   type KubernetesSourceOptions,
 } from '../../src/sources/kubernetes/index.ts';
 import { ObjectStore } from '../../src/store/index.ts';
@@ -68,29 +69,38 @@ describe('KubernetesSource', () => {
     return { store, source, lines };
   }
 
-  test('only TLS Secrets that an Ingress names reach the store', async () => {
+  test('only Secrets that an Ingress names reach the store; Helm releases are never listed', async () => {
     const { server } = fixture;
     server.create('Secret', tlsSecret('named', 'tls'));
     server.create('Secret', tlsSecret('unnamed', 'tls'));
     server.create('Secret', tlsSecret('default-cert', 'tls'));
     server.create('Secret', { metadata: { name: 'opaque', namespace: 'tls' }, data: CERT });
+    server.create('Secret', {
+      metadata: { name: 'sh.helm.release.v1.web.v1', namespace: 'tls' },
+      type: 'helm.sh/release.v1',
+      data: { release: 'eA==' },
+    });
     server.create('Ingress', ingressBody('web', 'tls', ['named', 'opaque', 'missing']));
     const { store, source } = await started({
       namespaces: ['tls'],
       extraSecrets: [{ namespace: 'tls', name: 'default-cert' }],
     });
-    assert.deepEqual(names(store.snapshot().secrets), ['tls/default-cert', 'tls/named']);
+    assert.deepEqual(names(store.snapshot().secrets), [
+      'tls/default-cert',
+      'tls/named',
+      'tls/opaque',
+    ]);
     assert.deepEqual(
       source
         .list('Secret')
         .map((secret) => secret.metadata.name)
         .sort(),
-      ['default-cert', 'named', 'unnamed'],
+      ['default-cert', 'named', 'opaque', 'unnamed'],
     );
     const secretRequests = server.requests.filter((request) => request.path.endsWith('/secrets'));
     assert.ok(secretRequests.length > 0);
     for (const request of secretRequests) {
-      assert.equal(request.query['fieldSelector'], 'type=kubernetes.io/tls');
+      assert.equal(request.query['fieldSelector'], SECRET_SELECTOR);
     }
 
     // Naming another Secret brings it in; dropping a name takes the Secret out.

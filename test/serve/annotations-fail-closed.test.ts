@@ -1,7 +1,8 @@
 // ingress-nginx annotations through `pointsman serve`, `routes` and `explain`: an Ingress that
 // asks for access control pointsman does not enforce is never served open, and its paths do not
 // fall through to another Ingress's less specific rule; unsupported and unknown annotations are
-// reported while the Ingress is served; a canary's own routes are not served.
+// reported while the Ingress is served; a canary takes only the requests its rules select, on
+// the main route it attaches to, never on a protected one.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -41,7 +42,7 @@ describe('serve: ingress-nginx annotations', () => {
         hosts: [HOST],
         paths: [{ path: '/', service: 'site' }],
         annotations: {
-          'nginx.ingress.kubernetes.io/affinity': 'cookie',
+          'nginx.ingress.kubernetes.io/mirror-target': 'http://mirror.example$request_uri',
           'nginx.ingress.kubernetes.io/rewrite_target': '/',
         },
         created: '2024-01-01T00:00:00Z',
@@ -60,7 +61,10 @@ describe('serve: ingress-nginx annotations', () => {
         name: 'site-canary',
         hosts: [HOST],
         paths: [{ path: '/', service: 'next' }],
-        annotations: { 'nginx.ingress.kubernetes.io/canary': 'true' },
+        annotations: {
+          'nginx.ingress.kubernetes.io/canary': 'true',
+          'nginx.ingress.kubernetes.io/canary-by-header': 'X-Canary',
+        },
         created: '2024-01-03T00:00:00Z',
       }),
       ...serviceWithEndpoints('site', [site.port]),
@@ -103,25 +107,38 @@ describe('serve: ingress-nginx annotations', () => {
     assert.equal(site.requests, before);
   });
 
-  test('the rest of the host is served; the canary takes no traffic', async () => {
+  test('the rest of the host is served; the canary takes only what its header asks for', async () => {
     for (let i = 0; i < 5; i++) {
       const reply = await send(serve.httpPort, { path: '/shop', headers: { host: HOST } });
       assert.equal(reply.status, 200);
       assert.equal(parseEcho(reply.body).name, 'site');
     }
     assert.equal(next.requests, 0);
+    const asked = await send(serve.httpPort, {
+      path: '/shop',
+      headers: { host: HOST, 'x-canary': 'always' },
+    });
+    assert.equal(parseEcho(asked.body).name, 'next');
+    // The protected route has no canary: the header changes nothing there.
+    const guarded = await send(serve.httpPort, {
+      path: '/admin',
+      headers: { host: HOST, 'x-canary': 'always' },
+    });
+    assert.equal(guarded.status, 503);
+    assert.equal(next.requests, 1);
   });
 
   test('routes and explain say which annotation does what', async () => {
     const routes = await runCli(['routes', '--manifests', dir]);
     assert.match(routes.stdout, /AccessControlNotEnforced/);
-    assert.match(routes.stdout, /auth-type asks for access control/);
-    assert.match(routes.stdout, /affinity is not supported: no sticky sessions/);
+    // Basic authentication is honoured, but its Secret does not exist: it fails closed.
+    assert.match(routes.stdout, /auth-secret: Secret default\/admin-users not found/);
+    assert.match(routes.stdout, /mirror-target is not supported: requests are not mirrored/);
     assert.match(
       routes.stdout,
       /rewrite_target is not a known annotation; did you mean rewrite-target\?/,
     );
-    assert.match(routes.stdout, /canary is not supported/);
+    assert.doesNotMatch(routes.stdout, /canary is not supported/);
     const explained = await explainJson(dir, `http://${HOST}/admin/users`);
     assert.equal(explained.status, 503);
     assert.match(String(explained['reason']), /PM_ERR_ACCESS_CONTROL_NOT_ENFORCED/);
@@ -147,7 +164,8 @@ describe('serve: fail closed on every path a request can take', () => {
         name: 'guarded-default',
         hosts: [],
         paths: [],
-        annotations: { 'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8' },
+        // A list that cannot be read: access control that fails closed (a good one is enforced).
+        annotations: { 'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8,bad' },
         created: '2024-01-01T00:00:00Z',
       }) as { spec: object }),
     };
@@ -181,7 +199,8 @@ describe('serve: fail closed on every path a request can take', () => {
         name: 'prefixed-guarded',
         hosts: [PREFIXED_HOST],
         paths: [{ path: '/admin', service: 'guarded' }],
-        annotations: { 'ingress.kubernetes.io/auth-url': 'http://auth.example.com/check' },
+        // auth-url is honoured; a URL it cannot use fails closed.
+        annotations: { 'ingress.kubernetes.io/auth-url': 'ftp://auth.example.com/check' },
         created: '2024-01-04T00:00:00Z',
       }),
       ...serviceWithEndpoints('open', [open.port]),

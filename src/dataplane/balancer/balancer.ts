@@ -1,4 +1,5 @@
 import type { Backend, Endpoint, RouteBalance } from '../../ir/index.ts';
+import type { StickySessions } from './sticky-sessions.ts';
 
 /** Chooses the endpoint of a backend that gets the next request. */
 export interface Balancer {
@@ -16,4 +17,6 @@ export interface Balancer {
    * when it failed before them.
    */
   observe?(backend: Backend, endpoint: Endpoint, ms: number | null): void;
+  /** The session cookies of routes with sticky sessions; absent: those routes use {@link pick}. */
+  readonly sticky?: StickySessions;
 }

@@ -3,11 +3,14 @@ import type { Balancer } from './balancer.ts';
 import { ConsistentHash } from './consistent-hash.ts';
 import { Ewma } from './ewma.ts';
 import { RoundRobin } from './round-robin.ts';
+import { StickySessions } from './sticky-sessions.ts';
 
 /** Options of {@link PolicyBalancer}: the clock (milliseconds) and randomness in [0, 1). */
 export interface PolicyBalancerOptions {
   readonly now?: () => number;
   readonly random?: () => number;
+  /** The secret of persistent session cookies (see {@link StickySessions}). */
+  readonly sessionCookieKey?: Uint8Array;
 }
 
 /**
@@ -20,10 +23,13 @@ export class PolicyBalancer implements Balancer {
   readonly #roundRobin = new RoundRobin();
   readonly #ewma: Ewma;
   readonly #hash: ConsistentHash;
+  readonly sticky: StickySessions;
 
   constructor(options: PolicyBalancerOptions = {}) {
     this.#ewma = new Ewma(options);
     this.#hash = new ConsistentHash(options.random === undefined ? {} : { random: options.random });
+    const key = options.sessionCookieKey;
+    this.sticky = new StickySessions(key === undefined ? {} : { key });
   }
 
   pick(backend: Backend): Endpoint | undefined {
@@ -43,5 +49,6 @@ export class PolicyBalancer implements Balancer {
     this.#roundRobin.retain(isLive);
     this.#ewma.retain(isLive);
     this.#hash.retain(isLive);
+    this.sticky.retain(isLive);
   }
 }

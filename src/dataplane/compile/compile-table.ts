@@ -1,10 +1,12 @@
-import { wildcardSuffix } from '../../ir/index.ts';
-import type {
-  Backend,
-  Matcher,
-  RouteMatch,
-  RouteTable,
-  UpstreamTlsMaterials,
+import { preparePattern, wildcardSuffix } from '../../ir/index.ts';
+import {
+  NO_ACCESS_MATERIALS,
+  type AccessMaterials,
+  type Backend,
+  type Matcher,
+  type RouteMatch,
+  type RouteTable,
+  type UpstreamTlsMaterials,
 } from '../../ir/index.ts';
 import { CompiledHost, fallbackMatch } from './compile-host.ts';
 
@@ -14,10 +16,17 @@ export interface CompiledTable extends Matcher {
   readonly table: RouteTable;
   /** Whether some route redirects plain HTTP to HTTPS (else the HTTP listener need not look). */
   readonly sslRedirects: boolean;
+  /**
+   * Whether some TLS host asks for client certificates: then every request is checked against
+   * its connection's name (a request on a route without policies included).
+   */
+  readonly clientCertificates: boolean;
   /** The backend with this id, if the table has one. */
   backend(id: string): Backend | undefined;
   /** The PEM text of the proxy-ssl Secrets its backends name, by version (never in the IR). */
   readonly upstreamTls: UpstreamTlsMaterials;
+  /** The credentials and client CA bundles of its access policies, by version (never in the IR). */
+  readonly access: AccessMaterials;
 }
 
 /**
@@ -28,14 +37,17 @@ export interface CompiledTable extends Matcher {
 export function compileRouteTable(
   table: RouteTable,
   upstreamTls: UpstreamTlsMaterials = new Map(),
+  access: AccessMaterials = NO_ACCESS_MATERIALS,
 ): CompiledTable {
-  return new CompiledRouteTable(table, upstreamTls);
+  return new CompiledRouteTable(table, upstreamTls, access);
 }
 
 class CompiledRouteTable implements CompiledTable {
   readonly table: RouteTable;
   readonly sslRedirects: boolean;
+  readonly clientCertificates: boolean;
   readonly upstreamTls: UpstreamTlsMaterials;
+  readonly access: AccessMaterials;
   readonly #exactHosts = new Map<string, CompiledHost>();
   /** Wildcard entries keyed by what follows `*.`, the key {@link wildcardSuffix} gives. */
   readonly #wildcardHosts = new Map<string, CompiledHost>();
@@ -43,12 +55,19 @@ class CompiledRouteTable implements CompiledTable {
   readonly #noHost: RouteMatch;
   readonly #backends = new Map<string, Backend>();
 
-  constructor(table: RouteTable, upstreamTls: UpstreamTlsMaterials) {
+  constructor(table: RouteTable, upstreamTls: UpstreamTlsMaterials, access: AccessMaterials) {
     this.table = table;
     this.upstreamTls = upstreamTls;
+    this.access = access;
     this.sslRedirects = table.hosts.some((entry) => entry.paths.some((route) => route.sslRedirect));
+    this.clientCertificates = table.tls.some((host) => host.clientCertificates !== undefined);
     let anyHost: CompiledHost | undefined;
     for (const entry of table.hosts) {
+      // Canary header patterns are compiled with the table, off the request path.
+      for (const route of entry.paths) {
+        const header = route.canary?.header;
+        if (header?.match === 'pattern') preparePattern(header.pattern);
+      }
       const compiled = new CompiledHost(entry, table.defaultBackend);
       if (entry.kind === 'exact') setFirst(this.#exactHosts, entry.host, compiled);
       else if (entry.kind === 'wildcard' && entry.host.startsWith('*.')) {

@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../observability/index.ts';
+import { proxiedAddressOf } from '../proxy-protocol/index.ts';
 import { adaptExchange, type ConnectionFacts } from './compat-exchange.ts';
 import { sniffPreface } from './preface-sniffer.ts';
 
@@ -142,7 +143,8 @@ function trackSession(
   const socket = session.socket;
   const state: SessionState = {
     facts: {
-      remoteAddress: socket.remoteAddress,
+      // The client a trusted peer's PROXY header named stands for the peer, as on HTTP/1.x.
+      remoteAddress: proxiedAddressOf(accepted) ?? socket.remoteAddress,
       remotePort: socket.remotePort,
       localAddress: socket.localAddress,
       localPort: socket.localPort,

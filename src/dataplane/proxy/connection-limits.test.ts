@@ -105,3 +105,22 @@ test('sockets it does not know are ignored', () => {
   assert.equal(limits.workStarted(new FakeSocket('10.0.0.1') as unknown as Socket), null);
   assert.equal(limits.workStarted(null), null);
 });
+
+test('identify: a PROXY client is counted in place of its balancer, and held to its share', () => {
+  const limits = limitsOf({ maxPerClient: 1, exempt: (address) => address === '10.9.9.9' });
+  const first = open(limits, '10.9.9.9');
+  const second = open(limits, '10.9.9.9');
+  assert.ok(first && second, 'the balancer itself is exempt');
+  assert.equal(limits.clients, 0);
+  assert.ok(limits.identify(first as unknown as Socket, '203.0.113.1'));
+  assert.equal(limits.clients, 1);
+  // The same client through another connection of the balancer: over its share.
+  assert.equal(limits.identify(second as unknown as Socket, '203.0.113.1'), false);
+  assert.deepEqual(limits.shed(), { evicted: 0, clientLimit: 1, limit: 0 });
+  // Another client is fine; closing frees the client's share.
+  assert.ok(limits.identify(second as unknown as Socket, '203.0.113.2'));
+  first.destroy();
+  assert.equal(limits.clients, 1);
+  const third = open(limits, '10.9.9.9');
+  assert.ok(third && limits.identify(third as unknown as Socket, '203.0.113.1'));
+});

@@ -42,7 +42,7 @@ interface Entry {
   /** The TLS socket over it, once its handshake is done; null before, and without TLS. */
   secure: Duplex | null;
   /** Per-client key (see clientGroup); null for an exempt address. */
-  readonly group: string | null;
+  group: string | null;
   /** Requests in flight, tunnels, HTTP/2 sessions with open streams: idle at zero. */
   busy: number;
   /** False once closed or evicted: late events about it change nothing. */
@@ -124,6 +124,24 @@ export class ConnectionLimits {
   }
 
   /**
+   * Counts an admitted connection under the client its PROXY header named rather than under
+   * its peer (a balancer, exempt as a trusted proxy). False when that client already holds its
+   * share: the caller closes the connection, which then frees its slot.
+   */
+  identify(socket: Socket, address: string): boolean {
+    const entry = this.#entries.get(socket);
+    if (entry === undefined || !entry.open) return true;
+    const group = address === '' || this.#options.exempt(address) ? null : clientGroup(address);
+    if (group === entry.group) return true;
+    if (group !== null && (this.#perClient.get(group) ?? 0) >= this.#options.maxPerClient) {
+      this.#count('clientLimit');
+      return false;
+    }
+    this.#regroup(entry, group);
+    return true;
+  }
+
+  /**
    * Marks the connection of `socket` (TCP or TLS) busy until the returned function is called;
    * calls nest. Null for sockets it does not know, such as the stand-in socket of an HTTP/2
    * request: HTTP/2 sessions report their streams themselves.
@@ -180,11 +198,21 @@ export class ConnectionLimits {
     if (entry.secure !== null) this.#entries.delete(entry.secure);
     this.#idle.delete(entry);
     this.#open--;
-    if (entry.group === null) return;
-    const left = (this.#perClient.get(entry.group) ?? 1) - 1;
+    this.#release(entry.group);
+  }
+
+  #regroup(entry: Entry, group: string | null): void {
+    this.#release(entry.group);
+    entry.group = group;
+    if (group !== null) this.#perClient.set(group, (this.#perClient.get(group) ?? 0) + 1);
+  }
+
+  #release(group: string | null): void {
+    if (group === null) return;
+    const left = (this.#perClient.get(group) ?? 1) - 1;
     // Only addresses with open connections are kept: the map cannot grow with past clients.
-    if (left === 0) this.#perClient.delete(entry.group);
-    else this.#perClient.set(entry.group, left);
+    if (left === 0) this.#perClient.delete(group);
+    else this.#perClient.set(group, left);
   }
 
   #secured(socket: Duplex): void {

@@ -1,8 +1,10 @@
 import type { BlockList } from 'node:net';
 import type { Logger } from '../../observability/index.ts';
 import type { Balancer } from '../balancer/index.ts';
+import type { PolicyState } from '../policy/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { UpstreamPools } from '../upstream/index.ts';
+import type { ClientAddressSettings } from './client-address.ts';
 import type { ConnectionLimits } from './connection-limits.ts';
 import type { ConnectionTracker } from './connection-tracker.ts';
 import type { ProxySettings } from './options.ts';
@@ -18,8 +20,12 @@ export interface ProxyContext {
   readonly tracker: ConnectionTracker;
   /** Which connections the listener holds: the per-client limit and idle-first eviction. */
   readonly limits: ConnectionLimits;
+  /** What the access gates keep between requests (limits, auth pools and caches). */
+  readonly policy: PolicyState;
   /** Trusted proxies; null when none are configured. */
   readonly trusted: BlockList | null;
+  /** What decideClient needs: the trusted proxies and the forwarded header to read. */
+  readonly clients: ClientAddressSettings;
   /** Told about each request when it is over; null when nobody listens. */
   readonly observer: RequestObserver | null;
   /** Name of the listener, for request records. */

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { PolicyBalancer } from '../balancer/index.ts';
 import { http2SideOf } from '../h2/index.ts';
+import { PolicyState } from '../policy/index.ts';
 import { UpstreamPools } from '../upstream/index.ts';
 import { ConnectionLimits, type ShedCounts, type ShedReason } from './connection-limits.ts';
 import { ConnectionTracker, type ProxyStats } from './connection-tracker.ts';
@@ -81,7 +82,13 @@ export function createProxy(options: ProxyOptions): Proxy {
     tables: options.tables,
     logger,
     settings,
-    balancer: options.balancer ?? new PolicyBalancer(),
+    balancer:
+      options.balancer ??
+      new PolicyBalancer(
+        options.sessionCookieKey === undefined
+          ? {}
+          : { sessionCookieKey: options.sessionCookieKey },
+      ),
     pools: new UpstreamPools({
       connectTimeoutMs: settings.connectTimeoutMs,
       responseHeadersTimeoutMs: settings.responseHeadersTimeoutMs,
@@ -94,7 +101,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     }),
     tracker: new ConnectionTracker(limits),
     limits,
+    policy: new PolicyState(),
     trusted,
+    clients: { trusted, forwardedForHeader: settings.forwardedForHeader.toLowerCase() },
     observer: options.observer ?? null,
     listener: options.listener ?? settings.proto,
     closing: false,
@@ -111,6 +120,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     listen: (port, host) => listen(server, port, host),
     close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
       clearInterval(sweeper);
+      context.policy.close();
       closing ??= drainProxy(server, context, graceMs);
       return closing;
     },

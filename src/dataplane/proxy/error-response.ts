@@ -44,7 +44,9 @@ export function renderErrorBody(
 /**
  * Answers a request with an error. When the response has already started nothing can be said
  * any more, so the connection is cut instead. `close` ends the connection after the answer
- * (for requests whose framing cannot be trusted, or while the proxy drains).
+ * (for requests whose framing cannot be trusted, or while the proxy drains). `extra` gives
+ * another status than the code's (a configured limit status) and headers to add (such as
+ * `WWW-Authenticate`).
  */
 export function sendError(
   res: ServerResponse,
@@ -52,6 +54,10 @@ export function sendError(
   requestId: string,
   accept: string | undefined,
   close: boolean,
+  extra?: {
+    readonly status?: number;
+    readonly headers?: readonly (readonly [string, string])[];
+  },
 ): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
@@ -73,8 +79,9 @@ export function sendError(
     'pointsman',
     ...headersOf(code).flat(),
   ];
+  for (const [name, value] of extra?.headers ?? []) headers.push(name, value);
   if (close) headers.push('connection', 'close');
-  res.writeHead(PROXY_ERRORS[code].status, headers);
+  res.writeHead(extra?.status ?? PROXY_ERRORS[code].status, headers);
   res.end(body);
 }
 
@@ -86,8 +93,12 @@ export function rawErrorResponse(
   code: ProxyErrorCode,
   requestId: string,
   accept: string | undefined,
+  extra?: {
+    readonly status?: number;
+    readonly headers?: readonly (readonly [string, string])[];
+  },
 ): string {
-  const status = PROXY_ERRORS[code].status;
+  const status = extra?.status ?? PROXY_ERRORS[code].status;
   const { contentType, body } = renderErrorBody(code, requestId, accept);
   return (
     `HTTP/1.1 ${status} ${statusText(status)}\r\n` +
@@ -98,7 +109,7 @@ export function rawErrorResponse(
     `x-request-id: ${requestId}\r\n` +
     `date: ${new Date().toUTCString()}\r\n` +
     `server: pointsman\r\n` +
-    headersOf(code)
+    [...headersOf(code), ...(extra?.headers ?? [])]
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('') +
     `connection: close\r\n\r\n` +

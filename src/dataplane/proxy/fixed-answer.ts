@@ -1,6 +1,6 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { FixedAnswer } from '../../ir/index.ts';
-import { expandTemplate, type RequestFacts } from './request-variables.ts';
+import { expandTemplate, type RequestFacts } from '../variables/index.ts';
 import type { ResponseEdit } from './response-policy.ts';
 
 // Answers that carry no body (RFC 9110 sections 15.3.5 and 15.4.5).

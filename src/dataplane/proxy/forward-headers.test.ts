@@ -107,7 +107,14 @@ test('trusted: forwarded values are kept, the For chain extended', () => {
     '203.0.113.1',
   ];
   const out = new Map(
-    pairs(forwardHeaders(raw, new RequestHead(raw), { ...CONTEXT, trusted: true })),
+    pairs(
+      forwardHeaders(raw, new RequestHead(raw), {
+        ...CONTEXT,
+        client: '203.0.113.1',
+        hop: '192.0.2.7',
+        trusted: true,
+      }),
+    ),
   );
   assert.equal(out.get('x-forwarded-for'), '203.0.113.1, 192.0.2.7');
   assert.equal(out.get('x-forwarded-proto'), 'https');
@@ -193,5 +200,32 @@ test('x-forwarded-prefix replaces the client’s X-Forwarded-Prefix; without it,
   assert.deepEqual(
     plain.filter(([name]) => name.toLowerCase() === 'x-forwarded-prefix'),
     [['X-Forwarded-Prefix', '/evil']],
+  );
+});
+
+test('a client-sent ssl-client-* header never goes upstream; a grant (editRequest) sets it', () => {
+  const raw = [
+    'Host',
+    'a.test',
+    'SSL-Client-Verify',
+    'SUCCESS',
+    'ssl-client-subject-dn',
+    'CN=admin',
+    'ssl-client-issuer-dn',
+    'CN=forged',
+    'Ssl-Client-Cert',
+    'forged',
+  ];
+  const names = (list: readonly string[]): string[] =>
+    pairs(list).map(([name]) => name.toLowerCase());
+  const open = forwardHeaders(raw, new RequestHead(raw), CONTEXT);
+  assert.ok(!names(open).some((name) => name.startsWith('ssl-client-')));
+  const granted = forwardHeaders(raw, new RequestHead(raw), {
+    ...CONTEXT,
+    editRequest: (headers) => [...headers, 'ssl-client-verify', 'NONE'],
+  });
+  assert.deepEqual(
+    pairs(granted).filter(([name]) => name.startsWith('ssl-client-')),
+    [['ssl-client-verify', 'NONE']],
   );
 });

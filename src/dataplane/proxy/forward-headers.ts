@@ -3,11 +3,16 @@ import type { RequestHead } from './request-head.ts';
 
 /** Facts about one request that shape the headers sent upstream. */
 export interface ForwardContext {
-  /** The client's address ('' when unknown). */
+  /** The client's address as decideClient decided it ('' when unknown): sent as X-Real-IP. */
   readonly client: string;
   /**
-   * Whether the client is a trusted proxy whose X-Forwarded-* and X-Real-IP are kept (its
-   * X-Forwarded-For extended with its address); from anyone else they are replaced.
+   * The last hop (the peer, or the client its trusted PROXY header named), appended to
+   * X-Forwarded-For; `client` when absent.
+   */
+  readonly hop?: string;
+  /**
+   * Whether the hop is a trusted proxy whose X-Forwarded-* headers are kept (its X-Forwarded-For
+   * extended with its address); from anyone else they are replaced.
    */
   readonly trusted: boolean;
   readonly proto: string;
@@ -50,6 +55,12 @@ const SET_BY_PROXY: ReadonlySet<string> = new Set([
   'x-forwarded-port',
   'x-real-ip',
   'x-request-id',
+  // What the client-certificate gate found (auth-tls-*): a backend must never read a client's
+  // own copy, on any route, so they are dropped always and set only from a gate's grant.
+  'ssl-client-verify',
+  'ssl-client-subject-dn',
+  'ssl-client-issuer-dn',
+  'ssl-client-cert',
 ]);
 
 /**
@@ -90,16 +101,17 @@ export function forwardHeaders(
 
 function addForwarded(out: string[], head: RequestHead, context: ForwardContext): void {
   const { client, trusted } = context;
+  const hop = context.hop ?? client;
   // An untrusted client's chain is replaced, not extended: applications that read its first
   // entry would otherwise see whatever address the client wrote (ingress-nginx's default).
   let forwardedFor = trusted ? (head.forwardedFor ?? '') : '';
-  if (client !== '') forwardedFor = forwardedFor === '' ? client : `${forwardedFor}, ${client}`;
+  if (hop !== '') forwardedFor = forwardedFor === '' ? hop : `${forwardedFor}, ${hop}`;
   if (forwardedFor !== '') out.push('x-forwarded-for', forwardedFor);
   const host = trusted ? (head.forwardedHost ?? context.host) : context.host;
   if (host !== undefined) out.push('x-forwarded-host', host);
   out.push('x-forwarded-proto', (trusted ? head.forwardedProto : undefined) ?? context.proto);
   out.push('x-forwarded-port', (trusted ? head.forwardedPort : undefined) ?? context.port);
-  const realIp = (trusted ? head.realIp : undefined) ?? client;
-  if (realIp !== '') out.push('x-real-ip', realIp);
+  // The one decided address (ingress-nginx sends `$remote_addr`, which its realip module set).
+  if (client !== '') out.push('x-real-ip', client);
   out.push('x-request-id', context.requestId);
 }

@@ -2,7 +2,16 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { RequestTarget } from '../../ir/index.ts';
+import type { CompiledTable } from '../compile/index.ts';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
+import {
+  ACCESS_GATES,
+  needsGates,
+  runGates,
+  type GatesOutcome,
+  type Grant,
+} from '../policy/index.ts';
 import {
   classifyUpstreamError,
   endpointKey,
@@ -10,13 +19,16 @@ import {
   upstreamTarget,
   usesTls,
 } from '../upstream/index.ts';
-import { clientAddress } from './client-address.ts';
+import { decideClient, type ClientOrigin } from './client-address.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
 import type { Tunnel } from './connection-tracker.ts';
 import { rawErrorResponse } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
+import { gateRequestOf, rawVerdict, withGrantedRequestHeaders } from './gate-request.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
 import { pickEndpoint } from './pick-endpoint.ts';
+import { backendFor } from './backend-choice.ts';
+import { balancingRouteFor } from './canary-choice.ts';
 import { policyHeaders } from './policy-headers.ts';
 import { isRefusedMethod } from './refused-methods.ts';
 import { checkRequestFraming } from './request-framing.ts';
@@ -24,12 +36,13 @@ import { RequestHead } from './request-head.ts';
 import { requestIdFor } from './request-id.ts';
 import { recordUpgrade, type RequestRecord } from './request-record.ts';
 import { requestTargetOf } from './request-target.ts';
-import { requestFacts, type RequestFacts } from './request-variables.ts';
+import { requestFacts, type RequestFacts } from '../variables/index.ts';
 import { responseHeaders } from './response-headers.ts';
 import { routeLimits, type RouteLimits } from './route-limits.ts';
-import { routeRequest } from './route-request.ts';
+import { whenClosed } from './request-end.ts';
+import { routeRequest, type Routed } from './route-request.ts';
 import { rawSelfAnswer } from './self-answer.ts';
-import { isTrusted } from './trusted-proxies.ts';
+import { stickyChoiceOf } from './sticky-session.ts';
 import { responseHeadText, spliceSockets } from './tunnel.ts';
 import { switchesToOffered } from './upgrade-protocols.ts';
 
@@ -56,6 +69,8 @@ interface UpgradeState {
   readonly requestId: string;
   readonly accept: string | undefined;
   readonly log: ErrorLogFields;
+  /** Who the request comes from (log.client is its address). */
+  readonly origin: ClientOrigin;
   readonly record: RequestRecord;
   /** The Upgrade value sent upstream: the protocols its 101 may switch to. */
   readonly offered: string | undefined;
@@ -79,7 +94,9 @@ function handleUpgrade(
   const tunnel = context.tracker.tunnelOpened(socket);
   const head = new RequestHead(req.rawHeaders);
   const requestId = requestIdFor(head.requestId);
-  const client = clientAddress(req.socket.remoteAddress);
+  // The one decision of who this is (see decideClient), as for every other request.
+  const origin = decideClient(req.socket, req.rawHeaders, context.clients);
+  const client = origin.address;
   const log: ErrorLogFields = { method: req.method, path: req.url, requestId, client };
   const record = recordUpgrade(context, req, socket, requestId, client);
   const state: UpgradeState = {
@@ -89,6 +106,7 @@ function handleUpgrade(
     requestId,
     accept: head.accept,
     log,
+    origin,
     record,
     offered: head.upgrade,
     timeouts: {},
@@ -124,21 +142,93 @@ function handleUpgrade(
     endWith(socket, rawSelfAnswer(routed, facts()));
     return;
   }
-  const { backend, route } = routed;
-  const endpoint = pickEndpoint(context.balancer, backend, route, facts);
+  const table = context.tables.current as CompiledTable;
+  const gates = !needsGates(routed.route, table)
+    ? null
+    : runGates(
+        ACCESS_GATES,
+        gateRequestOf(context, req, {
+          route: routed.route,
+          table,
+          target,
+          client,
+          requestId,
+          // The tunnel, refused or not, ends when the client socket closes.
+          onEnd: (release) => {
+            whenClosed(socket, release);
+          },
+        }),
+      );
+  const afterGates = (outcome: GatesOutcome): void => {
+    const { verdict, grant } = outcome;
+    if (verdict.kind === 'pass') {
+      openTunnel({ state, req, head, target, routed, facts, clientHead, table }, grant);
+      return;
+    }
+    if (verdict.kind === 'refuse') {
+      record.error = verdict.code;
+      logProxyError(context.logger, verdict.code, { ...log, host: target.host });
+    }
+    const answer = rawVerdict(verdict, grant, requestId, head.accept);
+    record.status = answer.status;
+    endWith(socket, answer.text);
+  };
+  if (gates === null) {
+    openTunnel({ state, req, head, target, routed, facts, clientHead, table }, {});
+    return;
+  }
+  if (!(gates instanceof Promise)) {
+    afterGates(gates);
+    return;
+  }
+  gates.then(afterGates, (error: unknown) => {
+    refuse(state, 'PM_ERR_INTERNAL', error);
+  });
+}
+
+/** An upgrade request that passed its route's gates. */
+interface GatedUpgrade {
+  readonly state: UpgradeState;
+  readonly req: IncomingMessage;
+  readonly head: RequestHead;
+  readonly target: RequestTarget;
+  readonly routed: Extract<Routed, { kind: 'proxy' }>;
+  readonly facts: () => RequestFacts;
+  readonly clientHead: Buffer;
+  readonly table: CompiledTable;
+}
+
+/** Picks an endpoint and opens the upstream side of the tunnel. */
+function openTunnel(upgrade: GatedUpgrade, grant: Grant): void {
+  const { state, req, head, target, routed, facts, clientHead } = upgrade;
+  const { context, requestId, log, record } = state;
+  const client = log.client ?? '';
+  const { route } = routed;
+  const offered = head.upgrade ?? '';
+  // The canary, as for any request; a WebSocket stays where it opened.
+  const backend = backendFor(context.balancer, routed, upgrade.table, req);
+  record.backend = backend;
+  const balancing = balancingRouteFor(route, backend, routed.backend);
+  // A session cookie's endpoint (affinity: cookie); no cookie is set on a 101.
+  const https = context.settings.proto === 'https';
+  const sticky = stickyChoiceOf(context.balancer, backend, route, req, https);
+  const endpoint = sticky?.endpoint ?? pickEndpoint(context.balancer, backend, balancing, facts);
   if (endpoint === undefined) {
     refuse(state, 'PM_ERR_NO_ENDPOINTS');
     return;
   }
+  const fromPolicies = policyHeaders(route, facts);
   const headers = forwardHeaders(req.rawHeaders, head, {
     client,
-    trusted: isTrusted(context.trusted, client),
+    hop: state.origin.hop,
+    trusted: state.origin.hopTrusted,
     proto: context.settings.proto,
     port: String(req.socket.localPort ?? ''),
     host: target.hostHeader,
-    ...policyHeaders(route, facts),
+    ...fromPolicies,
+    editRequest: withGrantedRequestHeaders(fromPolicies.editRequest, grant),
     requestId,
-    upgrade: head.upgrade,
+    upgrade: offered,
   });
   record.endpoint = endpoint;
   record.upstreamStartMs = performance.now();
@@ -156,7 +246,7 @@ function handleUpgrade(
   // An upgrade is an HTTP/1.1 exchange whatever the backend protocol; TLS follows the
   // annotation (HTTPS, GRPCS), with the Service in SNI and the certificate unchecked unless
   // proxy-ssl-verify asks, as for every other request to such a backend (docs/tls.md).
-  const upstreamProtocol = upstreamTarget(backend, context.tables.current?.upstreamTls);
+  const upstreamProtocol = upstreamTarget(backend, upgrade.table.upstreamTls);
   const upstream = usesTls(upstreamProtocol.protocol)
     ? httpsRequest({
         ...options,

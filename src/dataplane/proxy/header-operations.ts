@@ -1,5 +1,5 @@
 import { isProtectedHeader, type HeaderOperation } from '../../ir/index.ts';
-import { expandTemplate, type RequestFacts } from './request-variables.ts';
+import { expandTemplate, type RequestFacts } from '../variables/index.ts';
 
 /** A header list as `[name, value]` pairs, one per line, in order. */
 export type HeaderPairs = [string, string][];

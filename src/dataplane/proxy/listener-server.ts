@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { acceptHttp2 } from '../h2/index.ts';
 import type { ProxyContext } from './context.ts';
 import { withHsts } from './hsts.ts';
+import { expectProxyHeaders } from './proxy-protocol-listener.ts';
 import { passThroughByServerName, type PassthroughCounts } from './ssl-passthrough.ts';
 
 /** The request listener of a proxy server. */
@@ -24,6 +25,8 @@ const MAX_CONCURRENT_STREAMS = 128;
  * serves HTTP/2 (see acceptHttp2): by ALPN over TLS (the listener offers `h2` and `http/1.1`,
  * whatever the TLS options say), with prior knowledge (h2c) in cleartext. HTTPS also passes
  * the connections of passthrough hosts through undecrypted (see passThroughByServerName).
+ * With `proxyProtocol`, each connection's PROXY header is read before all of that (see
+ * expectProxyHeaders).
  */
 export function createListenerServer(
   context: ProxyContext,
@@ -34,6 +37,7 @@ export function createListenerServer(
   if (settings.tls === null) {
     const server = createServer(options, handler);
     if (settings.http2) serveHttp2(server, context, handler, 'cleartext');
+    if (settings.proxyProtocol) expectProxyHeaders(server, context);
     return server;
   }
   const listener = settings.hsts === '' ? handler : withHsts(handler, settings.hsts);
@@ -53,6 +57,8 @@ export function createListenerServer(
   });
   if (settings.http2) serveHttp2(server, context, listener, 'tls');
   passthroughCounts.set(server, passThroughByServerName(server, context));
+  // Last: the PROXY header comes before the ClientHello the passthrough sniffer reads.
+  if (settings.proxyProtocol) expectProxyHeaders(server, context);
   return server;
 }
 

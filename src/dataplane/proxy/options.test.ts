@@ -17,6 +17,9 @@ test('defaults', () => {
     upstreamKeepAliveTimeoutMs: 4_000,
     maxBodyBytes: 0,
     trustedProxies: [],
+    forwardedForHeader: 'X-Forwarded-For',
+    proxyProtocol: false,
+    proxyProtocolTimeoutMs: 5_000,
     maxHeaderSize: 16_384,
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 300_000,
@@ -30,6 +33,18 @@ test('defaults', () => {
     http2: false,
   });
   assert.deepEqual(validateProxySettings(PROXY_DEFAULTS), []);
+});
+
+test('client address: a header name, and PROXY protocol only with trusted proxies', () => {
+  const problems = validateProxySettings(
+    proxySettings({ ...BASE, forwardedForHeader: 'X-Bad Header', proxyProtocol: true }),
+  );
+  assert.deepEqual(problems, [
+    'forwardedForHeader must be a header name',
+    'proxyProtocol needs trustedProxies: the balancers whose PROXY headers to believe',
+  ]);
+  const good = proxySettings({ ...BASE, proxyProtocol: true, trustedProxies: ['10.0.0.0/8'] });
+  assert.deepEqual(validateProxySettings(good), []);
 });
 
 test('HTTPS settings: TLS needs proto https, a redirect port in range, a printable HSTS', () => {

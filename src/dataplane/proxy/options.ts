@@ -12,6 +12,12 @@ export interface ProxyOptions {
   readonly logger: Logger;
   /** Chooses endpoints; round robin when absent. */
   readonly balancer?: Balancer;
+  /**
+   * The secret of persistent session cookies (affinity-mode: persistent), at least 16 bytes:
+   * the same on every replica and listener so that each reads the others' cookies. Absent: a
+   * random one for this proxy. Ignored when `balancer` is given.
+   */
+  readonly sessionCookieKey?: Uint8Array;
   /** Told about each request when it is over (metrics, access log); none when absent or null. */
   readonly observer?: RequestObserver | null;
   /** Name of this listener in request records and metrics; the `proto` when absent. */
@@ -31,8 +37,25 @@ export interface ProxyOptions {
    * ones get 413. 0 (the default): no limit.
    */
   readonly maxBodyBytes?: number;
-  /** IPs and CIDRs of proxies in front of this one, whose X-Forwarded-* headers are kept. */
+  /**
+   * IPs and CIDRs of proxies in front of this one: their X-Forwarded-* headers are kept, the
+   * client address is read from their forwarded chain (`forwardedForHeader`), and their PROXY
+   * protocol headers are believed (docs/client-address.md).
+   */
   readonly trustedProxies?: readonly string[];
+  /**
+   * The header a trusted proxy names the client in (ingress-nginx's `forwarded-for-header`):
+   * a comma-separated chain, walked from the right. Default `X-Forwarded-For`.
+   */
+  readonly forwardedForHeader?: string;
+  /**
+   * Every connection must open with a PROXY protocol header (v1 or v2), before TLS; one without
+   * a valid header is closed (ingress-nginx's `use-proxy-protocol`). Only a trusted proxy's
+   * header is believed. Needs `trustedProxies`. Default false.
+   */
+  readonly proxyProtocol?: boolean;
+  /** Time a connection has to send its whole PROXY header (`proxy-protocol-header-timeout`). */
+  readonly proxyProtocolTimeoutMs?: number;
   /** Largest request head (request line and headers) accepted, in bytes; larger ones get 431. */
   readonly maxHeaderSize?: number;
   /** Time a client has to send the whole request head (slowloris guard); 408 after. */
@@ -80,7 +103,16 @@ export interface ProxyOptions {
 
 /** The settings of {@link ProxyOptions} that have defaults. */
 export type ProxySettings = Required<
-  Omit<ProxyOptions, 'tables' | 'logger' | 'balancer' | 'trustedProxies' | 'observer' | 'listener'>
+  Omit<
+    ProxyOptions,
+    | 'tables'
+    | 'logger'
+    | 'balancer'
+    | 'sessionCookieKey'
+    | 'trustedProxies'
+    | 'observer'
+    | 'listener'
+  >
 > & { readonly trustedProxies: readonly string[] };
 
 /** Defaults of {@link ProxyOptions}, for the CLI's --help. */
@@ -93,6 +125,10 @@ export const PROXY_DEFAULTS: ProxySettings = Object.freeze({
   // ingress-nginx's ConfigMap says 1m; pointsman sets no limit unless asked (docs/annotations.md).
   maxBodyBytes: 0,
   trustedProxies: Object.freeze([]),
+  forwardedForHeader: 'X-Forwarded-For',
+  proxyProtocol: false,
+  // ingress-nginx's proxy-protocol-header-timeout.
+  proxyProtocolTimeoutMs: 5_000,
   maxHeaderSize: 16 * 1024,
   headersTimeoutMs: 10_000,
   // Node's own default: long enough for big uploads, short enough to end stalled bodies.
@@ -132,7 +168,12 @@ export function defaultMaxConnectionsPerClient(maxConnections: number): number {
   return Math.max(1, Math.floor(maxConnections / 10));
 }
 
-const POSITIVE = ['connectTimeoutMs', 'responseHeadersTimeoutMs', 'headersTimeoutMs'] as const;
+const POSITIVE = [
+  'connectTimeoutMs',
+  'responseHeadersTimeoutMs',
+  'headersTimeoutMs',
+  'proxyProtocolTimeoutMs',
+] as const;
 const NON_NEGATIVE = [
   'responseBodyTimeoutMs',
   'upstreamKeepAliveTimeoutMs',
@@ -179,6 +220,16 @@ export function validateProxySettings(settings: ProxySettings): string[] {
     problems.push('headersTimeoutMs must not exceed requestTimeoutMs');
   }
   problems.push(...parseTrustedProxies(settings.trustedProxies).problems);
+  // An HTTP field name (RFC 9110 token), and not one the proxy rewrites for every request.
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(settings.forwardedForHeader)) {
+    problems.push('forwardedForHeader must be a header name');
+  }
+  // With nobody trusted, every header would be read and then disbelieved: surely a mistake.
+  if (settings.proxyProtocol && settings.trustedProxies.length === 0) {
+    problems.push(
+      'proxyProtocol needs trustedProxies: the balancers whose PROXY headers to believe',
+    );
+  }
   return problems;
 }
 

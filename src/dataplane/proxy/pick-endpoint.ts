@@ -1,6 +1,6 @@
 import type { Backend, Endpoint, PathRoute } from '../../ir/index.ts';
 import type { Balancer } from '../balancer/index.ts';
-import { expandTemplate, type RequestFacts } from './request-variables.ts';
+import { expandTemplate, type RequestFacts } from '../variables/index.ts';
 
 /**
  * The endpoint for a request: by the route's balancing policy (load-balance, upstream-hash-by)

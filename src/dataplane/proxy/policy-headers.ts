@@ -1,7 +1,7 @@
 import type { PathRoute } from '../../ir/index.ts';
 import type { ForwardContext } from './forward-headers.ts';
 import { applyHeaderOperations, fromPairs, toPairs } from './header-operations.ts';
-import { expandTemplate, type RequestFacts } from './request-variables.ts';
+import { expandTemplate, type RequestFacts } from '../variables/index.ts';
 
 /**
  * The Host (upstream-vhost), X-Forwarded-Prefix and request header operations that a route's

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Backend, Endpoint, UpstreamTlsMaterials } from '../../ir/index.ts';
-import { ProxyError, type ProxyErrorCode } from '../errors.ts';
+import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
 import {
   classifyUpstreamError,
   endpointKey,
@@ -10,6 +10,7 @@ import {
   withConnectTimeout,
 } from '../upstream/index.ts';
 import type { ProxyContext } from './context.ts';
+import type { ErrorPages } from './error-pages.ts';
 import { sendError } from './error-response.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
 import { MeteredBody, type BodyLimitCode } from './metered-body.ts';
@@ -25,6 +26,10 @@ import {
   type AttemptFailure,
 } from './retry-policy.ts';
 import type { RouteLimits } from './route-limits.ts';
+
+// Most of an upstream answer replaced by an error page (custom-http-errors) that is read to keep
+// its connection; the rest of a larger one is not worth it.
+const DISCARD_LIMIT = 64 * 1024;
 
 /** Everything decided about a request before it is sent upstream. */
 export interface ForwardPlan {
@@ -47,8 +52,15 @@ export interface ForwardPlan {
   readonly limits: RouteLimits;
   /** The route's response header policies (response-policy.ts); undefined when none. */
   readonly editResponse?: ResponseEdit | undefined;
+  /**
+   * The endpoint of a retry, from the endpoints (endpointKey) the request tried: a sticky
+   * session's (sticky-session.ts); undefined, or absent, leaves it to the retry rules.
+   */
+  readonly retryEndpoint?: ((tried: ReadonlySet<string>) => Endpoint | undefined) | undefined;
   /** The proxy-ssl material of the request's table (CompiledTable.upstreamTls). */
   readonly upstreamTls?: UpstreamTlsMaterials | undefined;
+  /** custom-http-errors: the statuses answered by error pages (error-pages.ts); null: none. */
+  readonly errorPages?: ErrorPages | null | undefined;
 }
 
 /**
@@ -81,6 +93,8 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
   #clientGone = false;
   /** The body as sent upstream: the client request, or a meter on it when the route bounds it. */
   #body: IncomingMessage | MeteredBody | null;
+  /** Bytes of an answer replaced by an error page read and dropped so far; -1: none is. */
+  #discarded = -1;
   /** Why the body stopped the request, until the upstream request can be aborted with it. */
   #bodyStop: ProxyError | null = null;
 
@@ -132,6 +146,10 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       controller.abort(new ProxyError('PM_ERR_UPSTREAM_CONNECT'));
       return;
     }
+    if (this.#plan.errorPages?.intercepts(statusCode) === true) {
+      this.#intercept(controller, statusCode);
+      return;
+    }
     this.#responseStarted = true;
     const record = this.#plan.record;
     record.upstreamMs = performance.now() - record.upstreamStartMs;
@@ -149,6 +167,10 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#discarded >= 0) {
+      this.#discard(controller, chunk.length);
+      return;
+    }
     if (this.#clientGone) return;
     if (!this.#res.write(chunk) && !this.#waitingForDrain) {
       this.#waitingForDrain = true;
@@ -159,7 +181,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
 
   onResponseEnd(_controller: unknown, trailers?: TrailerFields): void {
     this.#finished = true;
-    if (this.#clientGone) return;
+    if (this.#clientGone || this.#discarded >= 0) return;
     relayTrailers(this.#res, trailers);
     this.#res.end();
   }
@@ -209,10 +231,41 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     if (code === 'PM_ERR_CLIENT_CLOSED') return;
     // A body the upstream did not take whole is not read to its end here: close after the answer.
     const close = this.#context.closing || (this.#body !== this.#plan.body && !this.#req.complete);
+    if (this.#plan.errorPages?.handles(code) === true && !this.#res.headersSent) {
+      this.#plan.errorPages.serve(this.#res, statusOf(code), code, close);
+      return;
+    }
     sendError(this.#res, code, this.#plan.requestId, this.#plan.accept, close);
   }
 
   /** Before any response byte reached the client, by the route's retry settings. */
+  /**
+   * custom-http-errors: the upstream's answer is dropped and the error page answers in its
+   * place (error-pages.ts).
+   */
+  #intercept(controller: Dispatcher.DispatchController, status: number): void {
+    this.#finished = true;
+    const record = this.#plan.record;
+    record.upstreamMs = performance.now() - record.upstreamStartMs;
+    this.#context.balancer.observe?.(this.#plan.backend, this.#endpoint, record.upstreamMs);
+    // The answer's body is read and dropped, so that its connection can serve again; one
+    // larger than DISCARD_LIMIT costs the connection instead.
+    this.#discarded = 0;
+    this.#discard(controller, 0);
+    // The rest of a request body the upstream no longer reads is not read here either (over
+    // HTTP/1; an HTTP/2 stream ends alone, and has no Connection header).
+    const unread = !this.#req.complete && this.#req.httpVersionMajor < 2;
+    const close = this.#context.closing || unread;
+    this.#plan.errorPages?.serve(this.#res, status, 'PM_ERR_ERROR_BACKEND', close);
+  }
+
+  #discard(controller: Dispatcher.DispatchController, bytes: number): void {
+    this.#discarded += bytes;
+    if (this.#discarded > DISCARD_LIMIT) {
+      controller.abort(new ProxyError('PM_ERR_CLIENT_CLOSED', 'replaced by an error page'));
+    }
+  }
+
   #mayRetry(failure: AttemptFailure): boolean {
     const { backend, limits, method, body } = this.#plan;
     const tried = this.#tried;
@@ -241,8 +294,9 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       'retrying the request',
     );
     const backend = this.#plan.backend;
-    const pick = this.#context.balancer.pick(backend);
-    this.#endpoint = nextEndpoint(backend, pick, this.#tried, this.#endpoint);
+    const chosen = this.#plan.retryEndpoint?.(this.#tried);
+    const pick = chosen ?? this.#context.balancer.pick(backend);
+    this.#endpoint = chosen ?? nextEndpoint(backend, pick, this.#tried, this.#endpoint);
     const key = endpointKey(this.#endpoint);
     this.#fresh = this.#tried.has(key);
     this.#tried.add(key);

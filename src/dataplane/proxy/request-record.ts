@@ -55,7 +55,7 @@ export class RequestRecord {
   /** The client's HTTP version, such as `1.1`. */
   readonly httpVersion: string;
   readonly requestId: string;
-  /** The client's address (the peer of the connection, not X-Forwarded-For). */
+  /** The client address as decideClient decided it (the peer, or what trusted proxies say). */
   readonly client: string;
   /** The method as the client sent it (the client's). */
   readonly method: string;

@@ -1,6 +1,6 @@
 import type { HeaderOperation, PathRoute } from '../../ir/index.ts';
 import { applyHeaderOperations, fromPairs, toPairs } from './header-operations.ts';
-import type { RequestFacts } from './request-variables.ts';
+import type { RequestFacts } from '../variables/index.ts';
 import { rewriteResponseHeaders } from './response-rewrites.ts';
 
 /** Changes a response's header list (flat, `[name, value, ...]`) for its status. */

@@ -12,6 +12,7 @@ import {
 } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { ProxyErrorCode } from '../errors.ts';
+import { errorBackendOf } from './error-pages.ts';
 import type { RequestRecord } from './request-record.ts';
 
 // Problems that mean the backend itself could not be resolved, as opposed to a resolved
@@ -49,6 +50,11 @@ export type Routed =
       readonly route: PathRoute | null;
       /** The path and query to send upstream: the target's, or a regex route's rewrite. */
       readonly path: string;
+      /**
+       * Present when `backend` is the route's default-backend standing in: the route's own
+       * backend, which has no ready endpoint (error-pages.ts).
+       */
+      readonly standsInFor?: Backend;
     };
 
 /**
@@ -84,9 +90,29 @@ export function routeRequest(
   const backend = table.backend(id);
   if (backend === undefined) return 'PM_ERR_BACKEND_UNRESOLVED';
   record.backend = backend;
+  const ready = backend.problem === null && backend.endpoints.length > 0;
+  if (!ready) {
+    // --default-backend-service without a ready endpoint: ingress-nginx's built-in 404.
+    if (match.kind === 'default' && table.table.defaultBackend?.global === true) {
+      return 'PM_ERR_NO_ROUTE';
+    }
+    // default-backend: its Service stands in when the route's own has no endpoint to take it.
+    const policy = match.route?.policies?.errorPages;
+    const standIn = policy?.standIn === true ? errorBackendOf(table, policy) : null;
+    if (standIn !== null) {
+      record.backend = standIn;
+      return {
+        kind: 'proxy',
+        backend: standIn,
+        route: match.route,
+        path: upstream,
+        standsInFor: backend,
+      };
+    }
+  }
   if (backend.problem !== null && UNRESOLVED.has(backend.problem.code)) {
     return 'PM_ERR_BACKEND_UNRESOLVED';
   }
-  if (backend.problem !== null || backend.endpoints.length === 0) return 'PM_ERR_NO_ENDPOINTS';
+  if (!ready) return 'PM_ERR_NO_ENDPOINTS';
   return { kind: 'proxy', backend, route: match.route, path: upstream };
 }

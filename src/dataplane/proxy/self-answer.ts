@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { answerFixed, rawFixedAnswer } from './fixed-answer.ts';
 import { answerRedirect, rawRedirectResponse } from './redirect-answer.ts';
-import type { RequestFacts } from './request-variables.ts';
+import type { RequestFacts } from '../variables/index.ts';
 import { responseEditOf } from './response-policy.ts';
 import type { Routed } from './route-request.ts';
 

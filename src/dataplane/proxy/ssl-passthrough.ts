@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { PassthroughHost, RouteTable } from '../../ir/index.ts';
-import { sniffServerName } from '../tls/index.ts';
-import { clientAddress } from './client-address.ts';
+import { asksForClientCertificates, sniffServerName } from '../tls/index.ts';
+import { handOverTls } from './client-certificate-handshake.ts';
+import { connectionAddress } from './client-address.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
 import { logProxyError } from './log-error.ts';
 import { spliceSockets } from './tunnel.ts';
@@ -48,13 +49,20 @@ export function passThroughByServerName(
 ): () => PassthroughCounts {
   const listeners = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
-  const terminate = (socket: Socket): void => {
-    for (const listener of listeners) listener.call(server, socket);
+  const terminate = (socket: Socket, serverName?: string | null): void => {
+    handOverTls(server, context, socket, serverName, () => {
+      for (const listener of listeners) listener.call(server, socket);
+    });
   };
   const counts = { spliced: 0, noEndpoint: 0, connectFailed: 0 };
   server.on('connection', (socket: Socket) => {
     const table = context.tables.current?.table;
-    if (table?.passthrough === undefined) {
+    // The ClientHello is read first for passthrough hosts, and for hosts that ask for client
+    // certificates (client-certificate-handshake.ts).
+    if (
+      table?.passthrough === undefined &&
+      (table === undefined || !asksForClientCertificates(table))
+    ) {
       terminate(socket);
       return;
     }
@@ -72,7 +80,7 @@ export function passThroughByServerName(
       if (entry === undefined) {
         // Not resumed: the TLS socket Node makes takes the bytes put back from the paused TCP
         // socket's buffer and then reads its handle itself; resuming it would steal the reads.
-        terminate(socket);
+        terminate(socket, serverName);
         return;
       }
       splice(context, socket, entry, counts);
@@ -90,7 +98,7 @@ function splice(
   const fields = {
     host: entry.host,
     backend: entry.backend,
-    client: clientAddress(client.remoteAddress),
+    client: connectionAddress(client),
   };
   const backend = context.tables.current?.backend(entry.backend);
   const endpoint = backend === undefined ? undefined : context.balancer.pick(backend);

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
-import type {
-  CertificateMaterial,
-  Certificates,
-  RouteTable,
-  TlsSecretRef,
+import {
+  NO_ACCESS_MATERIALS,
+  type AccessMaterials,
+  type CertificateMaterial,
+  type Certificates,
+  type ClientCertificatePolicy,
+  type RouteTable,
+  type TlsHost,
+  type TlsSecretRef,
 } from '../../ir/index.ts';
 import type { Logger } from '../../observability/index.ts';
-import { SecureContextCache } from './secure-context-cache.ts';
+import { clientCertificatesOf } from './client-certificate-hosts.ts';
+import { contextKey, SecureContextCache } from './secure-context-cache.ts';
 import { buildSniResolver, type SniResolver } from './sni-resolver.ts';
 import type { TlsSettings } from './tls-settings.ts';
 
@@ -77,7 +82,11 @@ export class CertificateStore {
    * Installs the certificates of a table going live. A certificate OpenSSL refuses is logged
    * and its hosts get the default certificate; nothing here throws.
    */
-  update(table: RouteTable, certificates: Certificates): void {
+  update(
+    table: RouteTable,
+    certificates: Certificates,
+    access: AccessMaterials = NO_ACCESS_MATERIALS,
+  ): void {
     const used = new Set<string>([this.#fallbackVersion]);
     let { version, material } = this.#chooseDefault(table, certificates);
     let fallback = this.#context(version, material, used);
@@ -88,6 +97,19 @@ export class CertificateStore {
     }
     const byHost = new Map<string, SecureContext>();
     for (const host of table.tls) {
+      // An exact name without rules of its own that a wildcard rule host serves asks for (and
+      // verifies against) that host's rules, as the handshake and the gate do.
+      const rules =
+        host.clientCertificates ??
+        (host.kind === 'exact' ? clientCertificatesOf(table, host.host) : undefined);
+      if (rules !== undefined && rules.verify !== 'off') {
+        const context = this.#clientCertificateContext(host, rules, certificates, access, used, {
+          version,
+          material,
+        });
+        if (context !== null) byHost.set(host.host, context);
+        continue;
+      }
       if (host.secret === null) continue;
       const context = this.#secretContext(host.secret, certificates, used);
       if (context !== null) byHost.set(host.host, context);
@@ -128,6 +150,45 @@ export class CertificateStore {
       return { version: this.#fallbackVersion, material: this.#fallbackMaterial };
     }
     return { version: secret.version, material };
+  }
+
+  /**
+   * The context of a host that asks for client certificates: its certificate (or the default
+   * one) with the CA bundle of its auth-tls-secret. When it cannot be built the host keeps no
+   * context of its own; the client-certificate gate refuses its requests (no CA material, no
+   * verified certificate), so nothing is served unchecked.
+   */
+  #clientCertificateContext(
+    host: TlsHost,
+    policy: ClientCertificatePolicy,
+    certificates: Certificates,
+    access: AccessMaterials,
+    used: Set<string>,
+    fallback: { version: string; material: CertificateMaterial },
+  ): SecureContext | null {
+    const own = host.secret === null ? undefined : certificates.get(host.secret.version);
+    const version =
+      own === undefined || host.secret === null ? fallback.version : host.secret.version;
+    const material = own ?? fallback.material;
+    const clientCa = {
+      version: policy.secret.version,
+      material: access.clientCas.get(policy.secret.version),
+    };
+    try {
+      const context = this.#cache.get(version, material, clientCa);
+      used.add(contextKey(version, clientCa.version));
+      return context;
+    } catch (error) {
+      this.#logger.error(
+        {
+          err: error,
+          host: host.host,
+          secret: `${policy.secret.namespace}/${policy.secret.name}`,
+        },
+        'cannot ask for client certificates; the requests of the host are refused',
+      );
+      return null;
+    }
   }
 
   #secretContext(

@@ -19,6 +19,10 @@ export function httpsServerOptions(store: CertificateStore, settings: TlsSetting
     cert: store.defaultMaterial.certPem,
     key: store.defaultMaterial.keyPem,
     ALPNProtocols: [...ALPN_PROTOCOLS],
+    // Client certificates are asked for per connection (client-certificate-handshake.ts); a
+    // missing or bad one is answered over HTTP by the client-certificate gate, as nginx does.
+    requestCert: false,
+    rejectUnauthorized: false,
     SNICallback: (servername, callback) => {
       callback(null, store.contextFor(servername));
     },

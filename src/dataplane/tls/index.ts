@@ -21,3 +21,10 @@ export {
 export { buildSniResolver, type SniResolver } from './sni-resolver.ts';
 export { SecureContextCache } from './secure-context-cache.ts';
 export { sniffServerName } from './server-name-sniffer.ts';
+export {
+  asksForClientCertificate,
+  asksForClientCertificates,
+  clientCertificateHostOf,
+  clientCertificatesOf,
+} from './client-certificate-hosts.ts';
+export { HandshakeNames, type HandshakeRecord } from './handshake-names.ts';

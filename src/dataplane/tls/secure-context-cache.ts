@@ -1,5 +1,5 @@
 import { createSecureContext, type SecureContext } from 'node:tls';
-import type { CertificateMaterial } from '../../ir/index.ts';
+import type { CertificateMaterial, ClientCaMaterial } from '../../ir/index.ts';
 import { secureContextOptions, type TlsSettings } from './tls-settings.ts';
 
 /**
@@ -19,17 +19,31 @@ export class SecureContextCache {
   /**
    * The context of a certificate, built from `material` when not cached yet. Throws when
    * OpenSSL refuses the material (a key too weak for its security level, say) or there is none.
+   * With `clientCa`, the context also holds the CA bundle (and CRL) that client certificates
+   * are verified against (auth-tls-secret), and only those: no system roots. Its key is
+   * {@link contextKey}.
    */
-  get(version: string, material: CertificateMaterial | undefined): SecureContext {
-    const cached = this.#contexts.get(version);
+  get(
+    version: string,
+    material: CertificateMaterial | undefined,
+    clientCa?: { readonly version: string; readonly material: ClientCaMaterial | undefined },
+  ): SecureContext {
+    const key = contextKey(version, clientCa?.version);
+    const cached = this.#contexts.get(key);
     if (cached !== undefined) return cached;
     if (material === undefined) throw new Error(`no key material for certificate ${version}`);
+    if (clientCa !== undefined && clientCa.material === undefined) {
+      throw new Error(`no client CA material ${clientCa.version}`);
+    }
+    const ca = clientCa?.material;
     const context = createSecureContext({
       ...secureContextOptions(this.#settings),
       cert: material.certPem,
       key: material.keyPem,
+      ...(ca === undefined ? {} : { ca: ca.caPem }),
+      ...(ca?.crlPem === undefined ? {} : { crl: ca.crlPem }),
     });
-    this.#contexts.set(version, context);
+    this.#contexts.set(key, context);
     return context;
   }
 
@@ -44,4 +58,9 @@ export class SecureContextCache {
   get size(): number {
     return this.#contexts.size;
   }
+}
+
+/** The cache key of a certificate's context, with the client CA bundle it verifies against. */
+export function contextKey(version: string, clientCaVersion?: string): string {
+  return clientCaVersion === undefined ? version : `${version}+ca:${clientCaVersion}`;
 }

@@ -20,7 +20,7 @@ export type { KubeConnection } from './client-node-adapter.ts';
 export { connectKubeApi, createKubernetesSource } from './connect.ts';
 export {
   KubernetesSource,
-  TLS_SECRET_SELECTOR,
+  SECRET_SELECTOR,
   WATCHED_KINDS,
   type KubernetesSourceOptions,
 } from './kubernetes-source.ts';

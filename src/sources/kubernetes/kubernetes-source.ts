@@ -8,8 +8,15 @@ import { RESOURCES } from './resources.ts';
 import { configMapReferences } from './configmap-references.ts';
 import { SecretReferenceCounts, secretReferences } from './secret-references.ts';
 
-/** Only TLS Secrets are ever listed or watched: the others are none of our business. */
-export const TLS_SECRET_SELECTOR = 'type=kubernetes.io/tls';
+/**
+ * The Secrets listed and watched: TLS certificates, and the Opaque Secrets that hold htpasswd
+ * files (auth-secret) and CA bundles (auth-tls-secret, proxy-ssl-secret). A field selector takes
+ * one type or excludes some, never two, so the types that are never ours and can be large are
+ * left out: Helm release records, service-account tokens and registry credentials. Only the
+ * Secrets an Ingress of ours names ever reach the store (SecretReferenceCounts).
+ */
+export const SECRET_SELECTOR =
+  'type!=helm.sh/release.v1,type!=kubernetes.io/service-account-token,type!=kubernetes.io/dockerconfigjson';
 
 /** The kinds the source watches, in the order their reflectors start. */
 export const WATCHED_KINDS: readonly ObjectKind[] = [
@@ -121,7 +128,7 @@ export class KubernetesSource {
     return this.#cache.get(kind)?.get(`${namespace}/${name}`);
   }
 
-  /** Every cached object of a kind (all TLS Secrets, also those kept out of the store). */
+  /** Every cached object of a kind (all listed Secrets, also those kept out of the store). */
   list(kind: ObjectKind): KubeObject[] {
     return [...(this.#cache.get(kind)?.values() ?? [])];
   }
@@ -144,7 +151,7 @@ export class KubernetesSource {
       resource: RESOURCES[kind],
       namespace,
       logger: this.#logger,
-      ...(kind === 'Secret' ? { selectors: { fieldSelector: TLS_SECRET_SELECTOR } } : {}),
+      ...(kind === 'Secret' ? { selectors: { fieldSelector: SECRET_SELECTOR } } : {}),
       ...(clock ? { clock } : {}),
       ...(this.#options.onWatchRestart ? { onRestart: this.#options.onWatchRestart } : {}),
       handler: {
@@ -214,7 +221,7 @@ export class KubernetesSource {
     for (const key of this.#cache.get('Ingress')?.keys() ?? []) this.#ingressChanged(key);
   }
 
-  /** Puts a TLS Secret in the store while something needs it, and takes it out otherwise. */
+  /** Puts a Secret in the store while something needs it, and takes it out otherwise. */
   #syncSecret(key: string): void {
     const secret = this.#cache.get('Secret')?.get(key);
     const needed = this.#references.has(key) || this.#extraSecrets.has(key);

@@ -1,7 +1,7 @@
 import type { StoredObject } from '../../objects/index.ts';
 import type { KubeApi } from './kube-api.ts';
 import { KubeApiError } from './kube-api.ts';
-import { TLS_SECRET_SELECTOR, WATCHED_KINDS } from './kubernetes-source.ts';
+import { SECRET_SELECTOR, WATCHED_KINDS } from './kubernetes-source.ts';
 import { normalizeObject, storedView } from './normalize.ts';
 import { RESOURCES } from './resources.ts';
 
@@ -39,7 +39,7 @@ export async function listObjectsOnce(
       try {
         const list = await api.list(resource, namespace, {
           signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-          ...(kind === 'Secret' ? { fieldSelector: TLS_SECRET_SELECTOR } : {}),
+          ...(kind === 'Secret' ? { fieldSelector: SECRET_SELECTOR } : {}),
         });
         for (const raw of list.items) {
           const object = normalizeObject(resource, raw);

@@ -47,6 +47,30 @@ describe('secretReferences: proxy-ssl-secret', () => {
   });
 });
 
+describe('secretReferences: auth-secret and auth-tls-secret', () => {
+  test('names the Secrets of basic and client-certificate authentication, in any namespace', () => {
+    const object = (annotations: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'i', namespace: 'shop', annotations },
+    });
+    const keys = (annotations: Record<string, unknown>): string[] =>
+      [...secretReferences(object(annotations))].sort();
+    assert.deepEqual(keys({ 'nginx.ingress.kubernetes.io/auth-secret': 'users' }), ['shop/users']);
+    assert.deepEqual(keys({ 'example.com/auth-secret': 'team/users' }), ['team/users']);
+    assert.deepEqual(keys({ 'nginx.ingress.kubernetes.io/auth-tls-secret': 'pki/ca' }), ['pki/ca']);
+    assert.deepEqual(keys({ 'nginx.ingress.kubernetes.io/auth-tls-secret': '/ca' }), ['shop/ca']);
+    // auth-tls-secret is read as namespace/name only, as ingress-nginx reads it.
+    for (const value of ['ca', 'a/b/c', 'pki/', '', 7]) {
+      assert.deepEqual(
+        keys({ 'nginx.ingress.kubernetes.io/auth-tls-secret': value }),
+        [],
+        String(value),
+      );
+    }
+  });
+});
+
 describe('SecretReferenceCounts', () => {
   test('reports a Secret when its first name appears and its last one goes', () => {
     const counts = new SecretReferenceCounts();

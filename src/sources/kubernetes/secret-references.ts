@@ -1,10 +1,25 @@
 import type { KubeObject } from '../../objects/index.ts';
 
 /**
- * The Secrets an Ingress names in `spec.tls[].secretName`, and in a `proxy-ssl-secret`
- * annotation (`namespace/name`, under any prefix, since the source does not know the custom
- * one), as `namespace/name` keys in its own namespace (an Ingress can only use Secrets of its
- * namespace). Read defensively: anything malformed names nothing.
+ * The annotations that name a Secret, by name after the prefix (under any prefix, since the
+ * source does not know the custom one): whether a bare `name` means the Ingress's namespace
+ * (auth-secret) or only `namespace/name` is read, and whether another namespace can ever be
+ * used. For the auth Secrets that is the translator's call (`--allow-cross-namespace-resources`):
+ * the source brings them in either way, so that the translator can say why one is refused.
+ */
+const SECRET_ANNOTATIONS: ReadonlyMap<
+  string,
+  { readonly bareName: boolean; readonly otherNamespace: boolean }
+> = new Map([
+  ['proxy-ssl-secret', { bareName: false, otherNamespace: false }],
+  ['auth-tls-secret', { bareName: false, otherNamespace: true }],
+  ['auth-secret', { bareName: true, otherNamespace: true }],
+]);
+
+/**
+ * The Secrets an Ingress names in `spec.tls[].secretName` (in its namespace) and in the
+ * annotations above, as `namespace/name` keys. Read defensively: anything malformed names
+ * nothing.
  */
 export function secretReferences(ingress: KubeObject | undefined): Set<string> {
   const keys = new Set<string>();
@@ -13,11 +28,11 @@ export function secretReferences(ingress: KubeObject | undefined): Set<string> {
   const annotations: unknown = ingress.metadata.annotations;
   if (typeof annotations === 'object' && annotations !== null) {
     for (const [key, value] of Object.entries(annotations)) {
-      if (!key.endsWith('/proxy-ssl-secret') || typeof value !== 'string') continue;
-      const [secretNamespace, name, ...rest] = value.trim().split('/');
-      if (secretNamespace === namespace && name !== undefined && name !== '' && rest.length === 0) {
-        keys.add(`${namespace}/${name}`);
-      }
+      const reference = SECRET_ANNOTATIONS.get(key.slice(key.lastIndexOf('/') + 1));
+      if (reference === undefined || typeof value !== 'string') continue;
+      const named = secretKeyOf(value, namespace, reference.bareName);
+      if (named === null) continue;
+      if (reference.otherNamespace || named.startsWith(`${namespace}/`)) keys.add(named);
     }
   }
   const spec = ingress['spec'];
@@ -30,6 +45,14 @@ export function secretReferences(ingress: KubeObject | undefined): Set<string> {
     if (typeof name === 'string' && name !== '') keys.add(`${namespace}/${name}`);
   }
   return keys;
+}
+
+/** `namespace/name` (an empty namespace: the Ingress's), or a bare name where allowed. */
+function secretKeyOf(value: string, namespace: string, bareName: boolean): string | null {
+  const parts = value.trim().split('/');
+  if (parts.length === 1 && bareName && parts[0] !== '') return `${namespace}/${parts[0]}`;
+  if (parts.length !== 2 || parts[1] === undefined || parts[1] === '') return null;
+  return `${parts[0] === '' ? namespace : parts[0]}/${parts[1]}`;
 }
 
 /**

@@ -20,7 +20,6 @@ test('every catalogued annotation ends in its stated visible state', () => {
       honoured: [],
       moot: [],
       'fail-closed': ['AccessControlNotEnforced'],
-      'not-served': ['UnsupportedAnnotation'],
       unsupported: ['UnsupportedAnnotation'],
     }[entry.support];
     assert.deepEqual(
@@ -63,7 +62,8 @@ test('aliases, a custom prefix and legacy keys reach the readers in canonical sp
   assert.equal(audit.canonical[n('ssl-redirect')], 'false');
   assert.equal(audit.canonical[n('allowlist-source-range')], '10.0.0.0/8');
   assert.equal(audit.canonical[n('backend-protocol')], 'HTTPS');
-  assert.deepEqual(audit.failClosed, ['ingress.kubernetes.io/whitelist-source-range']);
+  // Honoured (source-range-reader.ts), so nothing fails closed at the audit.
+  assert.deepEqual(audit.failClosed, []);
   // Without the custom prefix, its keys are nobody's business.
   assert.deepEqual(codes({ 'ingress.kubernetes.io/auth-type': 'basic' }), []);
   assert.deepEqual(codes({ [n('grpc-backend')]: 'true', [n('add-base-url')]: 'true' }), [

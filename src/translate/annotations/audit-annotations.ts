@@ -22,6 +22,8 @@ export interface AnnotationAudit {
   readonly problems: readonly Problem[];
   /** The keys that ask for access control pointsman does not enforce; empty when none. */
   readonly failClosed: readonly string[];
+  /** The keys (as written) of annotations that guard access (catalogue's `accessControl`). */
+  readonly accessControl: readonly string[];
   /** True for a canary Ingress (`canary: "true"`), whose own routes are not served. */
   readonly canary: boolean;
   /**
@@ -44,6 +46,7 @@ export function auditAnnotations(
 ): AnnotationAudit {
   const problems: Problem[] = [];
   const failClosed: string[] = [];
+  const accessControl: string[] = [];
   const canonical: Record<string, string> = {};
   const fromCustomPrefix = new Set<string>();
   let canary = false;
@@ -76,8 +79,9 @@ export function auditAnnotations(
       const closest = closestName(rawName, INGRESS_NGINX_ANNOTATIONS.keys());
       // A misspelt access-control annotation (`auth-typ`) still says its author wants access
       // control: it fails closed like the one it was meant to be.
-      if (closest !== null && INGRESS_NGINX_ANNOTATIONS.get(closest)?.support === 'fail-closed') {
+      if (closest !== null && INGRESS_NGINX_ANNOTATIONS.get(closest)?.accessControl === true) {
         failClosed.push(key);
+        accessControl.push(key);
         problems.push(
           failClosedProblem(key, `looks like ${closest}, which asks for access control`),
         );
@@ -85,12 +89,19 @@ export function auditAnnotations(
       continue;
     }
     if (entry.name === 'canary') canary ||= TRUE.has(value);
+    if (entry.accessControl) accessControl.push(key);
     const outcome = judge(key, value, entry);
     if (outcome.failClosed) failClosed.push(key);
     if (outcome.problem !== null) problems.push(outcome.problem);
   }
   mapLegacy(annotations, prefixes, canonical);
-  return { problems, failClosed: failClosed.sort(), canary, canonical };
+  return {
+    problems,
+    failClosed: failClosed.sort(),
+    accessControl: accessControl.sort(),
+    canary,
+    canonical,
+  };
 }
 
 function judge(
@@ -108,10 +119,6 @@ function judge(
       return { failClosed: false, problem: null };
     case 'fail-closed':
       return { failClosed: true, problem: failClosedProblem(key, 'asks for access control') };
-    case 'not-served':
-      return TRUE.has(value)
-        ? { failClosed: false, problem: unsupported(key, entry.note) }
-        : { failClosed: false, problem: null };
     case 'unsupported':
       return { failClosed: false, problem: unsupported(key, entry.note) };
   }
@@ -137,7 +144,7 @@ function failClosedProblem(key: string, what: string): Problem {
   return {
     code: 'AccessControlNotEnforced',
     field: `metadata.annotations[${key}]`,
-    message: `${key} ${what}, which pointsman does not enforce yet: every path of this Ingress answers 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED instead of being served without it`,
+    message: `${key} ${what}, which pointsman cannot enforce as written: every path of this Ingress answers 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED instead of being served without it`,
   };
 }
 

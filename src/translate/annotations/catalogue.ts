@@ -9,12 +9,11 @@
  * - `honoured`: read and applied (docs/annotations.md says how);
  * - `moot`: accepted, with nothing to do (pointsman streams bodies, so nginx buffer sizes have
  *   nothing to set);
- * - `fail-closed`: access control pointsman does not enforce yet; the Ingress's paths answer
+ * - `fail-closed`: access control pointsman does not enforce; the Ingress's paths answer
  *   503 `PM_ERR_ACCESS_CONTROL_NOT_ENFORCED` rather than being served open;
- * - `not-served`: the Ingress's own routes are not served at all (a canary);
  * - `unsupported`: the Ingress is served without it, with a problem that says what differs.
  */
-export type AnnotationSupport = 'honoured' | 'moot' | 'fail-closed' | 'not-served' | 'unsupported';
+export type AnnotationSupport = 'honoured' | 'moot' | 'fail-closed' | 'unsupported';
 
 /** One annotation of ingress-nginx, by its name after the prefix. */
 export interface AnnotationEntry {
@@ -24,7 +23,24 @@ export interface AnnotationEntry {
   readonly support: AnnotationSupport;
   /** What pointsman does: how it is honoured, or what happens instead. */
   readonly note: string;
+  /**
+   * The annotation guards who may reach the backend (source ranges, authentication, client
+   * certificates, limits): a misspelling of it fails closed, and a rejected edit that sets it is
+   * kept on the last good version (control/last-good.ts).
+   */
+  readonly accessControl: boolean;
 }
+
+/** ingress-nginx's groups of annotations that guard who may reach a backend. */
+const ACCESS_CONTROL_GROUPS: ReadonlySet<string> = new Set([
+  'Allowlist',
+  'Denylist',
+  'BasicDigestAuth',
+  'ExternalAuth',
+  'CertificateAuth',
+  'RateLimit',
+  'Satisfy',
+]);
 
 interface Row {
   readonly group: string;
@@ -33,12 +49,9 @@ interface Row {
   readonly names: readonly string[];
 }
 
-const FAIL_CLOSED_NOTE =
-  'access control not enforced yet: the paths answer 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED';
 const BUFFER_NOTE = 'bodies are streamed with backpressure, never buffered or spooled';
-const AFFINITY_NOTE = 'no sticky sessions: endpoints are picked round robin';
-const CANARY_NOTE = 'only used with canary, which is not served';
-const CORS_NOTE = "no CORS headers are added; the backend's own CORS answers pass through";
+const CORS_NOTE =
+  'matching origins (lists, `*`, one-level `*.` wildcards) get the Access-Control-* headers, the Origin echoed with Vary: Origin; preflights answered 204 by the proxy; ingress-nginx defaults';
 const WAF_NOTE = 'no web application firewall inspects the requests';
 const SNIPPET_NOTE =
   'parsed as data, never executed: headers, return, rewrite redirects, exact locations (docs/annotations.md#snippets); other directives reported by name, access directives fail closed';
@@ -53,16 +66,19 @@ const ROWS: readonly Row[] = [
   { group: 'ClientBodyBufferSize', support: 'moot', note: BUFFER_NOTE, names: ['client-body-buffer-size'] },
   { group: 'Logs', support: 'moot', note: "an nginx debugging switch; pointsman's debug log level shows routing", names: ['enable-rewrite-log'] },
   { group: 'HTTP2PushPreload', support: 'moot', note: 'browsers dropped HTTP/2 push; Link headers pass through', names: ['http2-push-preload'] },
-  { group: 'EnableGlobalAuth', support: 'moot', note: 'there is no global external authentication to opt out of', names: ['enable-global-auth'] },
-  { group: 'Allowlist', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['allowlist-source-range'] },
-  { group: 'Denylist', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['denylist-source-range'] },
-  { group: 'BasicDigestAuth', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['auth-realm', 'auth-secret', 'auth-secret-type', 'auth-type'] },
-  { group: 'ExternalAuth', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['auth-always-set-cookie', 'auth-cache-duration', 'auth-cache-key', 'auth-keepalive', 'auth-keepalive-requests', 'auth-keepalive-share-vars', 'auth-keepalive-timeout', 'auth-method', 'auth-proxy-set-headers', 'auth-request-redirect', 'auth-response-headers', 'auth-signin', 'auth-signin-redirect-param', 'auth-snippet', 'auth-url'] },
-  { group: 'CertificateAuth', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['auth-tls-error-page', 'auth-tls-match-cn', 'auth-tls-pass-certificate-to-upstream', 'auth-tls-secret', 'auth-tls-verify-client', 'auth-tls-verify-depth'] },
-  { group: 'RateLimit', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['limit-allowlist', 'limit-burst-multiplier', 'limit-connections', 'limit-rate', 'limit-rate-after', 'limit-rpm', 'limit-rps'] },
-  { group: 'Satisfy', support: 'fail-closed', note: FAIL_CLOSED_NOTE, names: ['satisfy'] },
-  { group: 'Canary', support: 'not-served', note: "the canary Ingress is not served: all traffic stays on the main Ingress's backend", names: ['canary'] },
-  { group: 'Canary', support: 'unsupported', note: CANARY_NOTE, names: ['canary-by-cookie', 'canary-by-header', 'canary-by-header-pattern', 'canary-by-header-value', 'canary-weight', 'canary-weight-total'] },
+  { group: 'EnableGlobalAuth', support: 'honoured', note: '"false" opts the Ingress out of the --global-auth-url authentication', names: ['enable-global-auth'] },
+  { group: 'Allowlist', support: 'honoured', note: 'IPv4/IPv6 addresses and CIDRs; other clients get 403 PM_ERR_SOURCE_FORBIDDEN; replaces --allowlist-source-range; a bad entry fails closed', names: ['allowlist-source-range'] },
+  { group: 'Denylist', support: 'honoured', note: 'IPv4/IPv6 addresses and CIDRs refused with 403 PM_ERR_SOURCE_FORBIDDEN, before the allowlist; replaces --denylist-source-range', names: ['denylist-source-range'] },
+  { group: 'BasicDigestAuth', support: 'honoured', note: 'HTTP basic authentication from an htpasswd (auth-file) or auth-map Secret: bcrypt, apr1/MD5, {SHA}, {SSHA}; digest, plain text and crypt(3) DES fail closed', names: ['auth-realm', 'auth-secret', 'auth-secret-type', 'auth-type'] },
+  { group: 'ExternalAuth', support: 'honoured', note: 'each request is first asked of the auth service: 2xx proxies it, 401 and 403 are answered (401 redirects to auth-signin), anything else is 500; a bad value fails closed', names: ['auth-always-set-cookie', 'auth-cache-duration', 'auth-cache-key', 'auth-method', 'auth-proxy-set-headers', 'auth-request-redirect', 'auth-response-headers', 'auth-signin', 'auth-signin-redirect-param', 'auth-url'] },
+  { group: 'ExternalAuth', support: 'moot', note: 'connections to the auth service are always kept alive and reused, in a bounded pool per auth origin', names: ['auth-keepalive', 'auth-keepalive-requests', 'auth-keepalive-share-vars', 'auth-keepalive-timeout'] },
+  { group: 'ExternalAuth', support: 'fail-closed', note: 'nginx configuration, never run: the paths answer 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED', names: ['auth-snippet'] },
+  { group: 'CertificateAuth', support: 'honoured', note: 'per host, by SNI: the HTTPS handshake asks for a client certificate verified against ca.crt (and ca.crl); no or a bad one is 400 (or the error page), a subject not matching match-cn 403, ssl-client-* headers upstream; another SNI is 421; a bad Secret or value fails closed', names: ['auth-tls-error-page', 'auth-tls-match-cn', 'auth-tls-pass-certificate-to-upstream', 'auth-tls-secret', 'auth-tls-verify-client', 'auth-tls-verify-depth'] },
+  { group: 'RateLimit', support: 'honoured', note: 'per client address, per replica, one zone per Ingress: requests per second/minute with burst (nodelay) and requests in flight, over the limit 503 (--limit-req-status-code, --limit-conn-status-code); limit-allowlist exempts CIDRs', names: ['limit-allowlist', 'limit-burst-multiplier', 'limit-connections', 'limit-rpm', 'limit-rps'] },
+  { group: 'RateLimit', support: 'unsupported', note: 'response bandwidth is not throttled: answers are sent as fast as the client reads', names: ['limit-rate', 'limit-rate-after'] },
+  { group: 'Satisfy', support: 'honoured', note: 'any: an address the source ranges allow needs no authentication, and one they refuse may still authenticate; all (the default): both', names: ['satisfy'] },
+  { group: 'Canary', support: 'honoured', note: "the Ingress's paths attach to the main Ingress's routes of the same host, path and pathType (one canary per route); its other annotations are ignored, each reported", names: ['canary'] },
+  { group: 'Canary', support: 'honoured', note: 'header (always/never, -value, -pattern in RE2), then cookie (always/never), then weight out of -weight-total (100 unless above); a canary with no ready endpoint leaves traffic on the main backend', names: ['canary-by-cookie', 'canary-by-header', 'canary-by-header-pattern', 'canary-by-header-value', 'canary-weight', 'canary-weight-total'] },
   { group: 'Rewrite', support: 'honoured', note: 'the upstream path is the target with $1..$9 from the regex path, the query kept', names: ['rewrite-target'] },
   { group: 'Rewrite', support: 'honoured', note: 'every path of the host is a case-insensitive RE2 regex anchored at the start, first match in ingress-nginx order', names: ['use-regex'] },
   { group: 'Rewrite', support: 'honoured', note: 'a request for exactly / gets 302 to $scheme://$http_host and the root', names: ['app-root'] },
@@ -72,17 +88,20 @@ const ROWS: readonly Row[] = [
   { group: 'Redirect', support: 'unsupported', note: "pointsman's own redirects are absolute, with the request's Host", names: ['relative-redirects'] },
   { group: 'UsePortInRedirects', support: 'unsupported', note: "pointsman's own redirects are absolute, with the request's Host", names: ['use-port-in-redirects'] },
   { group: 'Aliases', support: 'honoured', note: 'each alias serves what its host serves, with its certificate; an alias that is a host itself is ignored', names: ['server-alias'] },
-  { group: 'CorsConfig', support: 'unsupported', note: CORS_NOTE, names: ['cors-allow-credentials', 'cors-allow-headers', 'cors-allow-methods', 'cors-allow-origin', 'cors-expose-headers', 'cors-max-age', 'enable-cors'] },
-  { group: 'CustomHTTPErrors', support: 'unsupported', note: 'upstream error answers are relayed as they are', names: ['custom-http-errors'] },
-  { group: 'DisableProxyInterceptErrors', support: 'unsupported', note: 'upstream error answers are relayed as they are', names: ['disable-proxy-intercept-errors'] },
-  { group: 'DefaultBackend', support: 'unsupported', note: 'a Service without ready endpoints answers 503', names: ['default-backend'] },
+  { group: 'CorsConfig', support: 'honoured', note: CORS_NOTE, names: ['cors-allow-credentials', 'cors-allow-headers', 'cors-allow-methods', 'cors-allow-origin', 'cors-expose-headers', 'cors-max-age', 'enable-cors'] },
+  { group: 'CustomHTTPErrors', support: 'honoured', note: "upstream answers with a listed status, and the proxy's own 502/503/504, are served from the error backend (default-backend, else --default-backend-service) with the X-Code family of headers", names: ['custom-http-errors'] },
+  { group: 'DisableProxyInterceptErrors', support: 'honoured', note: "true: upstream answers are relayed as they are; only the proxy's own errors go to the error backend", names: ['disable-proxy-intercept-errors'] },
+  { group: 'DefaultBackend', support: 'honoured', note: "a Service in the Ingress's namespace (first port) that stands in when the route's backend has no ready endpoint, and serves custom-http-errors", names: ['default-backend'] },
   { group: 'CustomHeaders', support: 'honoured', note: "the data of a ConfigMap in the Ingress's namespace set as response headers; only names listed by --allowed-response-headers (default none)", names: ['custom-headers'] },
   { group: 'Connection', support: 'unsupported', note: 'Connection is hop by hop; upstream connections are kept alive', names: ['connection-proxy-header'] },
   { group: 'FastCGI', support: 'unsupported', note: 'FastCGI backends are not supported', names: ['fastcgi-index', 'fastcgi-params-configmap'] },
   { group: 'LoadBalancing', support: 'honoured', note: 'round_robin (the default) or ewma: peak EWMA of the time to response headers, better of two random endpoints; per route', names: ['load-balance'] },
   { group: 'UpstreamHashBy', support: 'honoured', note: 'consistent hash ring over the key (nginx variables filled in per request); takes precedence over load-balance', names: ['upstream-hash-by'] },
   { group: 'UpstreamHashBy', support: 'honoured', note: 'the key picks a subset of endpoints (default 3, in list order), the request one of it at random', names: ['upstream-hash-by-subset', 'upstream-hash-by-subset-size'] },
-  { group: 'SessionAffinity', support: 'unsupported', note: AFFINITY_NOTE, names: ['affinity', 'affinity-canary-behavior', 'affinity-mode', 'session-cookie-change-on-failure', 'session-cookie-conditional-samesite-none', 'session-cookie-domain', 'session-cookie-expires', 'session-cookie-max-age', 'session-cookie-name', 'session-cookie-path', 'session-cookie-samesite', 'session-cookie-secure'] },
+  { group: 'SessionAffinity', support: 'honoured', note: 'sticky sessions by cookie: balanced (a random key on a consistent hash ring) or persistent (a keyed hash names the endpoint); the value never shows the address', names: ['affinity', 'affinity-mode'] },
+  { group: 'SessionAffinity', support: 'honoured', note: 'sticky (default): a client the canary served stays there; legacy: the canary ignores the cookie', names: ['affinity-canary-behavior'] },
+  { group: 'SessionAffinity', support: 'honoured', note: 'the Set-Cookie attributes (default INGRESSCOOKIE, Path of the route, HttpOnly, Secure on HTTPS); SameSite=None left out for agents that mishandle it', names: ['session-cookie-conditional-samesite-none', 'session-cookie-domain', 'session-cookie-expires', 'session-cookie-max-age', 'session-cookie-name', 'session-cookie-path', 'session-cookie-samesite', 'session-cookie-secure'] },
+  { group: 'SessionAffinity', support: 'honoured', note: 'true: a retry after a failed attempt picks a new endpoint and sets a new cookie; false: it goes to the cookie\'s endpoint again', names: ['session-cookie-change-on-failure'] },
   { group: 'Logs', support: 'honoured', note: 'false: no access log line for the routes; metrics still count them', names: ['enable-access-log'] },
   { group: 'Mirror', support: 'unsupported', note: 'requests are not mirrored', names: ['mirror-host', 'mirror-request-body', 'mirror-target'] },
   { group: 'ModSecurity', support: 'unsupported', note: WAF_NOTE, names: ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet', 'modsecurity-transaction-id'] },
@@ -112,7 +131,13 @@ export const INGRESS_NGINX_ANNOTATIONS: ReadonlyMap<string, AnnotationEntry> = n
   ROWS.flatMap((row) =>
     row.names.map((name): [string, AnnotationEntry] => [
       name,
-      { name, group: row.group, support: row.support, note: row.note },
+      {
+        name,
+        group: row.group,
+        support: row.support,
+        note: row.note,
+        accessControl: ACCESS_CONTROL_GROUPS.has(row.group),
+      },
     ]),
   ).sort(([a], [b]) => (a < b ? -1 : 1)),
 );

@@ -22,6 +22,13 @@ export { SNIPPET_ANNOTATIONS, CONFIGURATION_SNIPPET, SERVER_SNIPPET } from './sn
 export { RESPONSE_REWRITE_ANNOTATIONS } from './response-rewrite-reader.ts';
 export { serverPoliciesOf, mergeServerPolicies } from './server-snippets.ts';
 export { routePoliciesOf, type PolicyRead, type PolicyReader } from './route-policies.ts';
+export {
+  AccessMaterialsCollector,
+  emptyReaderContext,
+  readerContextOf,
+  type ReaderContext,
+  type SecretOutcome,
+} from './reader-context.ts';
 export { POLICY_READERS } from './policy-readers.ts';
 export { REDIRECT_ANNOTATIONS } from './redirect-reader.ts';
 export { UPSTREAM_REQUEST_ANNOTATIONS } from './upstream-request-reader.ts';
@@ -29,6 +36,8 @@ export { UPSTREAM_LIMIT_ANNOTATIONS } from './upstream-limits-reader.ts';
 export { NEXT_UPSTREAM_ANNOTATIONS } from './next-upstream-reader.ts';
 export { ENABLE_ACCESS_LOG_ANNOTATION } from './access-log-reader.ts';
 export { BALANCING_ANNOTATIONS } from './balancing-reader.ts';
+export { ERROR_PAGES_ANNOTATIONS, parseHttpErrorCodes } from './error-pages-reader.ts';
+export { CORS_ANNOTATIONS, CORS_DEFAULTS, readCors } from './cors-reader.ts';
 export { PROXY_HTTP_VERSION_ANNOTATION } from './proxy-http-version-reader.ts';
 export {
   CUSTOM_HEADERS_ANNOTATION,
@@ -54,3 +63,14 @@ export {
 } from './host-aliases-reader.ts';
 export { serviceUpstreamOf, SERVICE_UPSTREAM_ANNOTATION } from './service-upstream.ts';
 export { proxySslOf, PROXY_SSL_ANNOTATIONS, type ProxySslRequest } from './proxy-ssl-reader.ts';
+export {
+  CANARY_RULE_ANNOTATIONS,
+  ignoredOnCanary,
+  readCanary,
+  type CanaryRead,
+} from './canary-reader.ts';
+export {
+  readClientCertificatePolicy,
+  CLIENT_CERTIFICATE_ANNOTATIONS,
+  type ClientCertificateRead,
+} from './client-certificate-reader.ts';

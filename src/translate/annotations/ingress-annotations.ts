@@ -9,6 +9,7 @@ import { serviceUpstreamOf } from './service-upstream.ts';
 import { regexPathsOf, type RegexPathsRead } from './regex-paths.ts';
 import { routePoliciesOf } from './route-policies.ts';
 import { readServerSnippet } from './snippet-reader.ts';
+import { emptyReaderContext, type ReaderContext } from './reader-context.ts';
 
 /** Everything an Ingress's annotations say about serving it, read once per translation. */
 export interface IngressAnnotations {
@@ -28,6 +29,11 @@ export interface IngressAnnotations {
   readonly serviceUpstream: boolean;
   /** `proxy-ssl-*`: how TLS to the backends is verified; null without `proxy-ssl-secret`. */
   readonly proxySsl: ProxySslRequest | null;
+  /**
+   * The keys of access control that is asked for and not enforced (unknown to pointsman, or
+   * honoured but unreadable): the Ingress fails closed when there is any. Sorted, no repeats.
+   */
+  readonly failClosed: readonly string[];
   /** Every problem the annotations have, in a stable order. */
   readonly problems: readonly Problem[];
 }
@@ -36,11 +42,16 @@ export interface IngressAnnotations {
 export function readIngressAnnotations(
   annotations: Readonly<Record<string, string>>,
   prefixes: readonly string[],
+  context: ReaderContext = emptyReaderContext(),
 ): IngressAnnotations {
   const audit = auditAnnotations(annotations, prefixes);
   const redirect = redirectPolicyOf(audit.canonical);
   const backendProtocol = backendProtocolOf(audit.canonical);
-  const route = routePoliciesOf(audit.canonical, POLICY_READERS);
+  // A canary's own annotations apply to no route of its own (canary-reader.ts reads the few
+  // that ingress-nginx honours there): its readers are not run, nor its Secrets looked up.
+  const route = audit.canary
+    ? { policies: {}, problems: [], failClosed: [] }
+    : routePoliciesOf(audit.canonical, POLICY_READERS, context);
   const regexPaths = regexPathsOf(audit.canonical);
   const server = readServerSnippet(audit.canonical);
   const hostNames = hostAliasesOf(audit.canonical);
@@ -56,6 +67,7 @@ export function readIngressAnnotations(
     hostNames,
     serviceUpstream: serviceUpstream.serviceUpstream,
     proxySsl: proxySsl.request,
+    failClosed: [...new Set([...audit.failClosed, ...route.failClosed])].sort(),
     problems: [
       ...audit.problems,
       ...redirect.problems,
@@ -65,7 +77,25 @@ export function readIngressAnnotations(
       ...serviceUpstream.problems,
       ...proxySsl.problems,
       ...route.problems,
+      ...unreadableAccessControl(route.failClosed, route.problems),
       ...server.problems,
     ],
   };
+}
+
+/**
+ * An AccessControlNotEnforced problem for each access-control annotation a reader could not
+ * honour and did not say so of with that code itself (its own problem says why), so that every
+ * report (results, `migrate`) shows that the Ingress fails closed and which annotation makes it.
+ */
+function unreadableAccessControl(keys: readonly string[], said: readonly Problem[]): Problem[] {
+  const reported = new Set(
+    said.filter((problem) => problem.code === 'AccessControlNotEnforced').map((p) => p.field),
+  );
+  const unreported = keys.filter((key) => !reported.has(`metadata.annotations[${key}]`));
+  return [...new Set(unreported)].sort().map((key) => ({
+    code: 'AccessControlNotEnforced',
+    field: `metadata.annotations[${key}]`,
+    message: `${key} cannot be honoured as written (see the problem above): every path of this Ingress answers 503 PM_ERR_ACCESS_CONTROL_NOT_ENFORCED instead of being served without it`,
+  }));
 }

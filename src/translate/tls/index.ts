@@ -15,3 +15,8 @@ export {
   type LoadedCertificate,
 } from './load-certificate.ts';
 export { ProxySslSecrets, type ProxySslResolved } from './proxy-ssl-secrets.ts';
+export {
+  bindClientCertificates,
+  type ClientCertificateClaim,
+  type ClientCertificateHosts,
+} from './client-certificate-hosts.ts';

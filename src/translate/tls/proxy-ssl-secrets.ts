@@ -98,9 +98,7 @@ export class ProxySslSecrets {
         secret === undefined
           ? {
               ok: false,
-              // The cluster source lists only Secrets of type kubernetes.io/tls.
-              message:
-                'not found (from a cluster, only Secrets of type kubernetes.io/tls are read)',
+              message: 'not found',
               field: 'metadata.name',
             }
           : readSecret(secret);

@@ -82,6 +82,7 @@ function variableValue(name: string, facts: RequestFacts): string {
 function fixedValue(name: FixedTemplateVariable, facts: RequestFacts): string {
   switch (name) {
     case 'scheme':
+    case 'pass_access_scheme':
       return facts.scheme;
     case 'host':
       return facts.host;
@@ -89,6 +90,8 @@ function fixedValue(name: FixedTemplateVariable, facts: RequestFacts): string {
       return facts.hostHeader ?? '';
     case 'request_uri':
       return requestUri(facts);
+    case 'escaped_request_uri':
+      return escapeUri(requestUri(facts));
     case 'uri':
       return facts.path;
     case 'args':
@@ -110,6 +113,19 @@ function fixedValue(name: FixedTemplateVariable, facts: RequestFacts): string {
 /** nginx's `$request_uri`: the target as sent, in origin form for an absolute-form target. */
 function requestUri(facts: RequestFacts): string {
   return facts.url.startsWith('/') ? facts.url : facts.forwardPath;
+}
+
+/**
+ * set-misc's `set_escape_uri`, as ingress-nginx fills `$escaped_request_uri`: every byte but
+ * letters, digits and `-._~` percent-encoded, so the URI fits in one query parameter.
+ */
+function escapeUri(uri: string): string {
+  let out = '';
+  for (const byte of Buffer.from(uri, 'utf8')) {
+    const char = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-._~]/.test(char) ? char : percent(byte);
+  }
+  return out;
 }
 
 function queryOf(uri: string): string {

@@ -34,6 +34,8 @@ test('every fixed variable is filled in from the request', () => {
     'POST',
     '192.0.2.1',
     '%C0%00%02%01',
+    '%2Fa%2F.%2Fb%3Fid%3D7%26Lang%3Den',
+    'https',
   ]);
 });
 

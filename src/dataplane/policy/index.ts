@@ -1,0 +1,12 @@
+export { ACCESS_GATES } from './access-gates.ts';
+export { needsGates } from './needs-gates.ts';
+export {
+  PASS,
+  type Gate,
+  type GateRequest,
+  type GateVerdict,
+  type Grant,
+  type HeaderPair,
+} from './gate.ts';
+export { PolicyState } from './policy-state.ts';
+export { runGates, mergeGrants, type GatesOutcome } from './run-gates.ts';

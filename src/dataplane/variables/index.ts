@@ -1,0 +1,1 @@
+export { expandTemplate, requestFacts, type RequestFacts } from './request-variables.ts';
