@@ -22,8 +22,12 @@ import type { StoredObject } from '../objects/index.ts';
 import { backendId, resolveBackend, type BackendReach, type ServiceIndex } from './backends.ts';
 import { attachCanary, type CanaryRequest } from './canary-attach.ts';
 import { ErrorBackends, type ErrorPageDefaults } from './error-backends.ts';
-import { accessPoliciesOf } from './annotations/access-policies.ts';
-import { isRegexPath, mergeServerPolicies, type RegexPathsRead } from './annotations/index.ts';
+import {
+  accessPoliciesOf,
+  isRegexPath,
+  mergeServerPolicies,
+  type RegexPathsRead,
+} from './annotations/index.ts';
 import type { BackendSpec, IngressSpec, PathSpec } from './ingress-spec.ts';
 
 /** How the routes of one Ingress are served, from its annotations. */

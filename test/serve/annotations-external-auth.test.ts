@@ -5,7 +5,7 @@
 // tricks that must never reach the backend without a session.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { createServer } from 'node:net';
@@ -169,30 +169,35 @@ describe('serve: external authentication (auth-url, --global-auth-url)', () => {
   });
 
   test('curl follows the whole flow with a cookie jar and lands on the backend', async () => {
-    const jar = join(await mkdtemp(join(tmpdir(), 'pointsman-auth-')), 'jar');
-    const port = String(serve.httpPort);
-    const { stdout } = await promisify(execFile)('curl', [
-      '-sS',
-      '--max-time',
-      '10',
-      '--max-redirs',
-      '3',
-      '-L',
-      '-c',
-      jar,
-      '-b',
-      jar,
-      '--resolve',
-      `${CURL}:${port}:127.0.0.1`,
-      '-w',
-      '\n%{http_code} %{num_redirects}',
-      `http://${CURL}:${port}/docs/a?b=c`,
-    ]);
-    const [body = '', status] = stdout.split('\n');
-    assert.equal(status, '200 2');
-    const echo = parseEcho(body);
-    assert.equal(echo.url, '/docs/a?b=c');
-    assert.equal(echo.headers['x-auth-request-user'], 'alice');
+    const jarDir = await mkdtemp(join(tmpdir(), 'pointsman-auth-'));
+    try {
+      const jar = join(jarDir, 'jar');
+      const port = String(serve.httpPort);
+      const { stdout } = await promisify(execFile)('curl', [
+        '-sS',
+        '--max-time',
+        '10',
+        '--max-redirs',
+        '3',
+        '-L',
+        '-c',
+        jar,
+        '-b',
+        jar,
+        '--resolve',
+        `${CURL}:${port}:127.0.0.1`,
+        '-w',
+        '\n%{http_code} %{num_redirects}',
+        `http://${CURL}:${port}/docs/a?b=c`,
+      ]);
+      const [body = '', status] = stdout.split('\n');
+      assert.equal(status, '200 2');
+      const echo = parseEcho(body);
+      assert.equal(echo.url, '/docs/a?b=c');
+      assert.equal(echo.headers['x-auth-request-user'], 'alice');
+    } finally {
+      await rm(jarDir, { recursive: true, force: true });
+    }
   });
 
   test('a header the auth answer lacks is removed, not taken from the client', async () => {

@@ -74,3 +74,8 @@ export {
   CLIENT_CERTIFICATE_ANNOTATIONS,
   type ClientCertificateRead,
 } from './client-certificate-reader.ts';
+export {
+  accessPoliciesOf,
+  asksForClientCertificates,
+  hasAccessPolicies,
+} from './access-policies.ts';
