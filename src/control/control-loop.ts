@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type {
   AccessMaterials,
   Certificates,
@@ -108,7 +109,11 @@ export class ControlLoop {
     this.#store = options.store;
     this.#holder = options.holder;
     this.#logger = options.logger.child({ component: 'control' });
-    this.#translateOptions = options.translateOptions ?? DEFAULT_TRANSLATE_OPTIONS;
+    // One key per process for the versions of credentials (TranslateOptions.versionKey).
+    this.#translateOptions = {
+      ...(options.translateOptions ?? DEFAULT_TRANSLATE_OPTIONS),
+      versionKey: randomBytes(32),
+    };
     this.#diagnostics = options.diagnostics ?? (() => []);
     this.#now = options.now ?? Date.now;
     this.#certificateTimer = new DeadlineTimer(options.clock ?? backgroundClock, this.#now);

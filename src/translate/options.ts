@@ -83,6 +83,14 @@ export interface TranslateOptions {
    * namespace, `namespace/name`. Off, only the Ingress's own namespace is read.
    */
   readonly allowCrossNamespaceResources?: boolean;
+  /**
+   * A key the version of each set of credentials (basic authentication) is an HMAC under, so
+   * that the versions shown in /debug/routes and the table's version cannot be used to test
+   * guesses of a password offline. Translation stays pure: the control loop draws it once per
+   * process and passes it on every rebuild (as it passes `now`). Absent (one-shot commands,
+   * golden tests): a plain SHA-256.
+   */
+  readonly versionKey?: Uint8Array;
 }
 
 /** The defaults the CLI starts from. */

@@ -143,3 +143,22 @@ test('--allow-cross-namespace-resources lets auth-secret name another namespace'
   );
   assert.equal(read.policies.basicAuth?.secret.namespace, 'other');
 });
+
+test('with a version key the credentials version is keyed: a guess cannot be tested offline', () => {
+  const annotations = { [n('auth-type')]: 'basic', [n('auth-secret')]: 'users' };
+  const versionUnder = (key?: Uint8Array): string => {
+    const read = readBasicAuth(annotations, contextWith([USERS], key ? { versionKey: key } : {}));
+    const version = read.policies.basicAuth?.secret.version;
+    assert.ok(version !== undefined);
+    return version;
+  };
+  const plain = versionUnder();
+  const one = versionUnder(Buffer.alloc(32, 1));
+  assert.notEqual(one, plain);
+  assert.notEqual(versionUnder(Buffer.alloc(32, 2)), one);
+  assert.equal(
+    versionUnder(Buffer.alloc(32, 1)),
+    one,
+    'one key, one version: a rebuild swaps nothing',
+  );
+});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { CredentialsMaterial, Problem } from '../../ir/index.ts';
 import type { StoredObject } from '../../objects/index.ts';
 import { asRecord, asString } from '../read.ts';
@@ -99,7 +99,7 @@ export const readBasicAuth: PolicyReader = (annotations, context = emptyReaderCo
   }
   context.access.noteSecret(key, { state: 'Accepted', problems: [] });
   const material: CredentialsMaterial = { entries: read.entries };
-  const version = versionOf(material);
+  const version = versionOf(material, context.options.versionKey);
   context.access.addCredentials(version, material);
   return {
     policies: { basicAuth: { realm, secret: { ...ref, version } } },
@@ -157,9 +157,12 @@ function credentialsOf(
   return parsed.ok ? parsed : { ok: false, field: 'data', message: parsed.message };
 }
 
-/** The SHA-256 of the parsed credentials: it changes with any user or hash. */
-function versionOf(material: CredentialsMaterial): string {
-  const hash = createHash('sha256');
+/**
+ * A hash of the parsed credentials: it changes with any user or hash. Keyed (HMAC) when the
+ * options carry a key, so that it gives no way to test a guessed password offline.
+ */
+function versionOf(material: CredentialsMaterial, key: Uint8Array | undefined): string {
+  const hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
   for (const { user, scheme, hash: text } of material.entries) {
     hash.update(user).update('\0').update(scheme).update('\0').update(text).update('\n');
   }
