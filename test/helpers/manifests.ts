@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,9 +72,18 @@ export function ingress(
   };
 }
 
-/** A fresh temporary directory for manifests. */
-export function manifestDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'pointsman-manifests-'));
+const made: string[] = [];
+// Each test file runs in a process of its own: its directories go when it exits, whichever
+// test made them and however it ended (serve processes are stopped by then).
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory for manifests, removed when the test process exits. */
+export async function manifestDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pointsman-manifests-'));
+  made.push(dir);
+  return dir;
 }
 
 /** Writes objects as one multi-document YAML file, atomically (write then rename), as editors do. */
