@@ -3,13 +3,62 @@ import { TLSSocket } from 'node:tls';
 import type { PathRoute, RequestTarget, RoutePolicies } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import { statusOf } from '../errors.ts';
-import type { GateRequest, GateVerdict, Grant, HeaderPair } from '../policy/index.ts';
+import {
+  ACCESS_GATES,
+  needsGates,
+  PASS,
+  runGates,
+  type GateRequest,
+  type GatesOutcome,
+  type GateVerdict,
+  type Grant,
+  type HeaderPair,
+} from '../policy/index.ts';
 import type { ProxyContext } from './context.ts';
 import { rawErrorResponse, sendError } from './error-response.ts';
 import { requestFacts } from '../variables/index.ts';
+import { whenClosed, type Closable } from './request-end.ts';
 import type { ResponseEdit } from './response-policy.ts';
 
 const NO_POLICIES: RoutePolicies = Object.freeze({});
+const UNGATED: GatesOutcome = Object.freeze({
+  verdict: PASS,
+  grant: Object.freeze({}),
+  checked: false,
+});
+
+/**
+ * Runs the access gates of a routed request, for the HTTP handler and the upgrade handler alike,
+ * and calls `then` with their outcome: at once when no gate has anything to check (most
+ * requests: nothing is built) or every gate is synchronous, else when the last one settles;
+ * `failed` when a gate rejects. What a gate holds (a connection-limit slot) is released when
+ * `closes` (the response, or the upgraded socket) closes.
+ */
+export function passGates(
+  context: ProxyContext,
+  req: IncomingMessage,
+  fields: {
+    readonly route: PathRoute | null;
+    readonly table: CompiledTable;
+    readonly target: RequestTarget;
+    readonly client: string;
+    readonly requestId: string;
+  },
+  closes: Closable,
+  then: (outcome: GatesOutcome) => void,
+  failed: (error: unknown) => void,
+): void {
+  if (!needsGates(fields.route, fields.table)) {
+    then(UNGATED);
+    return;
+  }
+  const onEnd = (release: () => void): void => {
+    whenClosed(closes, release);
+  };
+  const gates = runGates(ACCESS_GATES, gateRequestOf(context, req, { ...fields, onEnd }));
+  if (gates instanceof Promise) gates.then(then, failed);
+  else then(gates);
+}
 
 /** The request as the access gates see it. */
 export function gateRequestOf(

@@ -2,15 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTarget } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { ProxyErrorCode } from '../errors.ts';
-import {
-  ACCESS_GATES,
-  needsGates,
-  runGates,
-  type GatesOutcome,
-  type Grant,
-} from '../policy/index.ts';
-
-const NO_GRANT: Grant = Object.freeze({});
+import type { GatesOutcome, Grant } from '../policy/index.ts';
 import { usesHttp2 } from '../upstream/index.ts';
 import { decideClient, type ClientOrigin } from './client-address.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
@@ -18,7 +10,7 @@ import { sendError } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import {
   answerVerdict,
-  gateRequestOf,
+  passGates,
   withGrantedRequestHeaders,
   withGrantedResponseHeaders,
 } from './gate-request.ts';
@@ -45,7 +37,6 @@ import { requestTargetOf } from './request-target.ts';
 import { requestFacts, type RequestFacts } from '../variables/index.ts';
 import { declaredTooLarge, routeLimits, type RouteLimits } from './route-limits.ts';
 import { responseEditOf } from './response-policy.ts';
-import { whenClosed } from './request-end.ts';
 import { routeRequest, type Routed } from './route-request.ts';
 import { answerItself } from './self-answer.ts';
 import { redirectToHttps } from './ssl-redirect.ts';
@@ -154,28 +145,11 @@ function handleRequest(context: ProxyContext, req: IncomingMessage, res: ServerR
     upstreamTls: table.upstreamTls,
     table,
   };
-  if (!needsGates(routed.route, table)) {
-    forward(context, request, NO_GRANT);
-    return;
-  }
-  const gates = runGates(
-    ACCESS_GATES,
-    gateRequestOf(context, req, {
-      route: routed.route,
-      table,
-      target,
-      client,
-      requestId,
-      onEnd: (release) => {
-        whenClosed(res, release);
-      },
-    }),
-  );
-  if (!(gates instanceof Promise)) {
-    afterGates(context, request, gates);
-    return;
-  }
-  gates.then(
+  passGates(
+    context,
+    req,
+    { route: routed.route, table, target, client, requestId },
+    res,
     (outcome) => {
       afterGates(context, request, outcome);
     },

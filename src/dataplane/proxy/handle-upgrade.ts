@@ -5,13 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { RequestTarget } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
-import {
-  ACCESS_GATES,
-  needsGates,
-  runGates,
-  type GatesOutcome,
-  type Grant,
-} from '../policy/index.ts';
+import type { GatesOutcome, Grant } from '../policy/index.ts';
 import {
   classifyUpstreamError,
   endpointKey,
@@ -24,7 +18,7 @@ import { ignoreError, type ProxyContext } from './context.ts';
 import type { Tunnel } from './connection-tracker.ts';
 import { rawErrorResponse } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
-import { gateRequestOf, rawVerdict, withGrantedRequestHeaders } from './gate-request.ts';
+import { passGates, rawVerdict, withGrantedRequestHeaders } from './gate-request.ts';
 import { logProxyError, type ErrorLogFields } from './log-error.ts';
 import { pickEndpoint } from './pick-endpoint.ts';
 import { backendFor } from './backend-choice.ts';
@@ -39,7 +33,6 @@ import { requestTargetOf } from './request-target.ts';
 import { requestFacts, type RequestFacts } from '../variables/index.ts';
 import { responseHeaders } from './response-headers.ts';
 import { routeLimits, type RouteLimits } from './route-limits.ts';
-import { whenClosed } from './request-end.ts';
 import { routeRequest, type Routed } from './route-request.ts';
 import { rawSelfAnswer } from './self-answer.ts';
 import { stickyChoiceOf } from './sticky-session.ts';
@@ -143,22 +136,6 @@ function handleUpgrade(
     return;
   }
   const table = context.tables.current as CompiledTable;
-  const gates = !needsGates(routed.route, table)
-    ? null
-    : runGates(
-        ACCESS_GATES,
-        gateRequestOf(context, req, {
-          route: routed.route,
-          table,
-          target,
-          client,
-          requestId,
-          // The tunnel, refused or not, ends when the client socket closes.
-          onEnd: (release) => {
-            whenClosed(socket, release);
-          },
-        }),
-      );
   const afterGates = (outcome: GatesOutcome): void => {
     const { verdict, grant } = outcome;
     if (verdict.kind === 'pass') {
@@ -173,17 +150,17 @@ function handleUpgrade(
     record.status = answer.status;
     endWith(socket, answer.text);
   };
-  if (gates === null) {
-    openTunnel({ state, req, head, target, routed, facts, clientHead, table }, {});
-    return;
-  }
-  if (!(gates instanceof Promise)) {
-    afterGates(gates);
-    return;
-  }
-  gates.then(afterGates, (error: unknown) => {
-    refuse(state, 'PM_ERR_INTERNAL', error);
-  });
+  // The tunnel, refused or not, ends when the client socket closes.
+  passGates(
+    context,
+    req,
+    { route: routed.route, table, target, client, requestId },
+    socket,
+    afterGates,
+    (error: unknown) => {
+      refuse(state, 'PM_ERR_INTERNAL', error);
+    },
+  );
 }
 
 /** An upgrade request that passed its route's gates. */

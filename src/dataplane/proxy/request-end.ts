@@ -1,5 +1,5 @@
 /** A response or socket: something that emits `close` once, when it is done or torn down. */
-interface Closable {
+export interface Closable {
   readonly closed?: boolean;
   readonly destroyed: boolean;
   once(event: 'close', listener: () => void): unknown;
