@@ -26,6 +26,9 @@ URL is taken as the request target exactly as a client would send it, through th
 parser: dot segments and repeated slashes are resolved, and a target the proxy refuses (a
 #fragment, a backslash, %2F or %5C, a bad escape) is explained as a 400. The text output shows
 the path the upstream would receive ("Forwards:"); json has it as request.forwardPath.
+It reads manifests offline and has no live state: the endpoints listed are those the manifests
+make ready, not which ones a running pointsman has taken out of rotation. For that, use the
+Explain section of the running controller's status page (--status-port), or its /api/explain.
 ${INPUT_FLAGS_HELP}
   -H, --header 'Name: value'      a request header (only Host changes routing); repeatable
   -o, --output text|json          json prints one object: status, ingress, host, path, pathType,

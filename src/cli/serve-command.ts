@@ -27,6 +27,11 @@ import {
 } from './client-address-flags.ts';
 import { KUBERNETES_FLAGS, KUBERNETES_FLAGS_HELP, kubernetesModeOf } from './kubernetes-flags.ts';
 import {
+  RESILIENCE_FLAGS,
+  RESILIENCE_FLAGS_HELP,
+  resilienceSettingsFrom,
+} from './resilience-flags.ts';
+import {
   SESSION_COOKIE_FLAGS,
   SESSION_COOKIE_FLAGS_HELP,
   sessionCookieKeyFrom,
@@ -113,6 +118,7 @@ ${KUBERNETES_FLAGS_HELP}
 ${STATUS_FLAGS_HELP}
 ${HTTP2_FLAGS_HELP}
 ${ACCESS_LIMIT_FLAGS_HELP}
+${RESILIENCE_FLAGS_HELP}
 ${CLIENT_ADDRESS_FLAGS_HELP}
 ${SESSION_COOKIE_FLAGS_HELP}
 ${serveFlagsHelp({ bind: '0.0.0.0', adminBind: '0.0.0.0' })}
@@ -219,6 +225,7 @@ export const SERVE_COMMAND_FLAGS = {
   ...STATUS_FLAGS,
   ...HTTP2_FLAGS,
   ...ACCESS_LIMIT_FLAGS,
+  ...RESILIENCE_FLAGS,
   ...CLIENT_ADDRESS_FLAGS,
   ...SESSION_COOKIE_FLAGS,
 } as const;
@@ -247,6 +254,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     throw new UsageError(`--${clusterOnly} needs a cluster: add --kubeconfig PATH or --in-cluster`);
   }
   const clients = clientAddressSettingsFrom(values);
+  const resilience = resilienceSettingsFrom(values);
   const config: ServeConfig = {
     ...settings,
     ...statusPageSettingsFrom(values),
@@ -255,7 +263,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       ...http2SettingsFrom(values),
       ...clients.proxy,
       sessionCookieKey: sessionCookieKeyFrom(values),
+      retries: resilience.retries,
     },
+    resilience: { outlier: resilience.outlier, retryBudget: resilience.retryBudget },
     proxyProtocol: clients.proxyProtocol,
     manifests: kubernetes ? (values.manifests ?? []) : manifestPaths(values.manifests),
     kubernetes,

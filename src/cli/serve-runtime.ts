@@ -1,6 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { ControlLoop, FilesSource } from '../control/index.ts';
-import { createProxy, TableHolder, type ProxyOptions } from '../dataplane/index.ts';
+import {
+  createProxy,
+  createResilience,
+  TableHolder,
+  type OutlierSettings,
+  type ProxyOptions,
+  type RetryBudgetSettings,
+} from '../dataplane/index.ts';
 import {
   createAdminServer,
   createStatusServer,
@@ -33,6 +40,11 @@ export interface ServeConfig {
   readonly statusBind: string;
   readonly statusPort: number;
   readonly proxy: Omit<ProxyOptions, 'tables' | 'logger'>;
+  /** Passive health (outlier ejection) and retry budget settings; defaults when absent. */
+  readonly resilience?: {
+    readonly outlier?: OutlierSettings;
+    readonly retryBudget?: RetryBudgetSettings;
+  };
   /** The listeners whose connections open with a PROXY protocol header; none when absent. */
   readonly proxyProtocol?: { readonly http: boolean; readonly https: boolean };
   readonly logger: Logger;
@@ -113,8 +125,16 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     onRebuildDone: telemetry.onRebuildDone,
   });
   telemetry.watchControlLoop(loop);
+  // One for both listeners: a Pod that fails HTTPS requests is avoided by plain HTTP ones too.
+  const resilience = createResilience({
+    ...config.resilience,
+    logger,
+    onEvent: telemetry.onHealthEvent,
+  });
+  telemetry.trackHealth(resilience.health);
   const proxy = createProxy({
     ...config.proxy,
+    resilience,
     proxyProtocol: config.proxyProtocol?.http ?? false,
     tables: holder,
     logger,
@@ -122,7 +142,13 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     ...(https === null ? {} : { httpsRedirect: https.redirect }),
   });
   telemetry.trackListener('http', () => proxy.stats());
-  const httpsOptions = { tables: holder, logger, observer: telemetry.observer, listener: 'https' };
+  const httpsOptions = {
+    tables: holder,
+    logger,
+    observer: telemetry.observer,
+    listener: 'https',
+    resilience,
+  };
   const httpsProxy =
     https?.createProxy({
       ...config.proxy,
@@ -142,6 +168,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     logger,
     metricsOn: telemetry.metrics !== null,
     traffic: telemetry.traffic,
+    health: resilience.health,
   });
   let status: RunningStatus | null = null;
   const stopAll = async (graceMs: number): Promise<void> => {

@@ -4,4 +4,9 @@ export * from './tls/index.ts';
 export * from './proxy/index.ts';
 export { PROXY_ERRORS, ProxyError, statusOf, type ProxyErrorCode } from './errors.ts';
 export { PolicyBalancer, RoundRobin, type Balancer } from './balancer/index.ts';
-export { UPSTREAM_CONNECT_CHANNEL, type UpstreamConnectMessage } from './upstream/index.ts';
+export {
+  endpointKey,
+  UPSTREAM_CONNECT_CHANNEL,
+  type UpstreamConnectMessage,
+} from './upstream/index.ts';
+export * from './health/index.ts';

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, test } from 'node:test';
+import { EndpointHealth } from '../dataplane/index.ts';
 import type { ObjectResult, RouteTable } from '../ir/index.ts';
 import { sealRouteTable } from '../ir/index.ts';
+import type { EndpointsPage, LiveExplanation } from './endpoint-health-view.ts';
 import type { AdminServer, AdminView } from './admin-view.ts';
 import { silentLogger } from './logger.ts';
 import { createStatusServer, isRebindingSafeHost } from './status-server.ts';
@@ -24,7 +26,7 @@ afterEach(async () => {
 });
 
 /** A status listener on 127.0.0.1, port 0, over a view the test can change. */
-async function start(initial: Partial<AdminView> = {}) {
+async function start(initial: Partial<AdminView> = {}, health?: EndpointHealth) {
   let view: AdminView = {
     ready: false,
     table: null,
@@ -33,7 +35,11 @@ async function start(initial: Partial<AdminView> = {}) {
     servingLastGood: [],
     ...initial,
   };
-  const server = createStatusServer({ status: { status: () => view }, logger: silentLogger() });
+  const server = createStatusServer({
+    status: { status: () => view },
+    logger: silentLogger(),
+    ...(health === undefined ? {} : { health }),
+  });
   servers.push(server);
   const address = await server.listen(0, '127.0.0.1');
   assert.equal(address.address, '127.0.0.1');
@@ -134,5 +140,125 @@ describe('status server (the status listener)', () => {
     const missing = await fetch(`${base}/api/nothing`);
     assert.equal(missing.status, 404);
     assert.equal(await missing.text(), 'not found');
+  });
+
+  test('/api/endpoints lists endpoints out of rotation first; /api/explain gives each one its state', async () => {
+    const endpoints = [1, 2, 3, 4].map((n) => ({ address: `10.0.0.${String(n)}`, port: 8080 }));
+    const backend = (id: string, service: string) => ({
+      id,
+      namespace: 'shop',
+      service,
+      port: 80,
+      endpoints,
+      problem: null,
+    });
+    const table = sealRouteTable({
+      hosts: [
+        {
+          host: 'shop.example',
+          kind: 'exact',
+          paths: [
+            {
+              path: '/',
+              match: 'Prefix',
+              declaredPathType: 'Prefix',
+              backend: 'shop/web:80',
+              source: { namespace: 'shop', name: 'web', rule: 0, path: 0 },
+              sslRedirect: false,
+            },
+          ],
+        },
+      ],
+      defaultBackend: null,
+      // Both Services select the same Pods: health is per address:port, shared by both.
+      backends: [backend('shop/web:80', 'web'), backend('shop/admin:80', 'admin')],
+    });
+    let clock = 0;
+    const health = new EndpointHealth({ now: () => clock });
+    const [web] = table.backends;
+    const [first, second] = endpoints;
+    assert.ok(web !== undefined && first !== undefined && second !== undefined);
+    const { base } = await start({ ready: true, table }, health);
+    const before = (await (await fetch(`${base}/api/endpoints`)).json()) as EndpointsPage;
+    assert.deepEqual(
+      { total: before.total, out: before.out, rows: before.rows },
+      {
+        total: 0,
+        out: 0,
+        rows: [],
+      },
+    );
+
+    health.failed(web, second, 'reset');
+    health.failed(web, first, 'connect_timeout');
+    const started = Date.now();
+    const response = await fetch(`${base}/api/endpoints`);
+    assert.equal(response.status, 200);
+    const page = (await response.json()) as EndpointsPage;
+    assert.equal(page.version, table.version);
+    assert.equal(page.total, 2);
+    assert.equal(page.out, 1);
+    const [out, failing] = page.rows;
+    assert.ok(out !== undefined && failing !== undefined);
+    assert.deepEqual(
+      { ...out, until: null, secondsLeft: null },
+      {
+        endpoint: '10.0.0.1:8080',
+        backends: ['shop/web:80', 'shop/admin:80'],
+        state: 'ejected',
+        reason: 'connect_timeout',
+        until: null,
+        secondsLeft: null,
+        consecutiveFailures: 0,
+        ejections: 1,
+      },
+    );
+    // Ejected for the base time, 10 s, from when it failed.
+    assert.ok(
+      out.until !== null && Math.abs(out.until - (started + 10_000)) < 2_000,
+      String(out.until),
+    );
+    assert.ok(out.secondsLeft !== null && out.secondsLeft > 0 && out.secondsLeft <= 10);
+    assert.equal(failing.endpoint, '10.0.0.2:8080');
+    assert.equal(failing.state, 'failing');
+    assert.equal(failing.consecutiveFailures, 1);
+    assert.equal(failing.until, null);
+
+    const explain = async (query: string) => {
+      const answer = await fetch(`${base}/api/explain?${query}`);
+      return { status: answer.status, body: (await answer.json()) as LiveExplanation };
+    };
+    const live = await explain('host=shop.example&target=%2Fcart%3Fx%3D1');
+    assert.equal(live.status, 200);
+    assert.equal(live.body.status, 200);
+    assert.equal(live.body.request.path, '/cart');
+    assert.deepEqual(
+      live.body.endpointHealth.map(({ endpoint, state, reason }) => [endpoint, state, reason]),
+      [
+        ['10.0.0.1:8080', 'ejected', 'connect_timeout'],
+        // Failing but never ejected: the reason is its last failure.
+        ['10.0.0.2:8080', 'failing', 'reset'],
+        ['10.0.0.3:8080', 'in-rotation', null],
+        ['10.0.0.4:8080', 'in-rotation', null],
+      ],
+    );
+    // until is wall-clock: each snapshot adds what is left of the ejection to Date.now().
+    const until = live.body.endpointHealth[0]?.until ?? 0;
+    assert.ok(Math.abs(until - out.until) < 1_000, `${String(until)} vs ${String(out.until)}`);
+
+    // After the ejection time it is on probation: a request may go there and decide.
+    clock += 10_001;
+    const later = await explain('host=shop.example&target=/');
+    assert.equal(later.body.endpointHealth[0]?.state, 'probation');
+    assert.equal((await explain('target=/')).status, 400);
+  });
+
+  test('/api/explain answers 503 before the first table; /api/endpoints is empty without health', async () => {
+    const { base } = await start();
+    const explain = await fetch(`${base}/api/explain?host=a.example&target=/`);
+    assert.equal(explain.status, 503);
+    assert.deepEqual(await explain.json(), { error: 'no route table is live yet' });
+    const endpoints = await fetch(`${base}/api/endpoints`);
+    assert.deepEqual(await endpoints.json(), { version: null, total: 0, out: 0, rows: [] });
   });
 });

@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { explainRequest } from '../ir/index.ts';
 import { certificatesPage, objectsPage, routesPage, summaryOf } from './admin-api.ts';
 import { createAdminListener, send, type AdminHandler } from './admin-http.ts';
 import type { AdminServer, AdminStatusProvider, AdminView, TrafficSource } from './admin-view.ts';
+import { endpointsPage, withEndpointHealth, type HealthView } from './endpoint-health-view.ts';
 import type { Logger } from './logger.ts';
 import { statusPage } from './status-page.ts';
 
@@ -15,6 +17,11 @@ export interface StatusServerOptions {
   readonly metricsOn?: boolean;
   /** `/api/traffic` answers 404 without it, and the summary has no traffic. */
   readonly traffic?: TrafficSource | null;
+  /**
+   * The process's passive health (EndpointHealth): `/api/endpoints` and the health of the
+   * endpoints in `/api/explain`. Without it, every endpoint is shown in rotation.
+   */
+  readonly health?: HealthView | null;
   /** Unix milliseconds, for certificate expiry; `Date.now` by default. */
   readonly now?: () => number;
 }
@@ -26,13 +33,17 @@ type View = (query: URLSearchParams, view: AdminView, response: ServerResponse) 
  * The status listener (docs/admin-api.md, `--status-port`): the status page at `GET /`,
  * `GET /debug/routes` (the live IR as JSON; 503 before the first table), `GET /debug/results`
  * (per-object results, load diagnostics and the Ingresses served in their last good version),
- * and the JSON views the page reads under `/api/`. They show routes, Pod IPs and Secret names
+ * and the JSON views the page reads under `/api/`, among them `/api/endpoints` (endpoints out of
+ * rotation or failing, by passive health) and `/api/explain` (how the live table routes one
+ * request, with the health of each endpoint that would serve it). They show routes, Pod IPs and Secret names
  * without authentication, which is why the command binds this listener to loopback by default.
  */
 export function createStatusServer(options: StatusServerOptions): AdminServer {
   const state = { shuttingDown: false };
   const traffic = options.traffic ?? null;
   const nowMs = (): number => (options.now ?? Date.now)();
+  const health = options.health ?? null;
+  const healthEntries = () => health?.snapshot() ?? [];
   const views: Record<string, View> = {
     '/debug/routes': (_query, view, response) => {
       if (view.table === null) send(response, 503, 'json', { error: 'no route table is live yet' });
@@ -64,6 +75,21 @@ export function createStatusServer(options: StatusServerOptions): AdminServer {
     },
     '/api/traffic': (query, _view, response) => {
       sendTraffic(response, traffic, query);
+    },
+    '/api/endpoints': (_query, view, response) => {
+      send(response, 200, 'json', endpointsPage(view.table, healthEntries(), nowMs()));
+    },
+    '/api/explain': (query, view, response) => {
+      const host = query.get('host');
+      const target = query.get('target') ?? '/';
+      if (host === null || host === '') {
+        send(response, 400, 'json', { error: 'give host= (and target=, the path and query)' });
+      } else if (view.table === null) {
+        send(response, 503, 'json', { error: 'no route table is live yet' });
+      } else {
+        const explanation = explainRequest(view.table, host, target);
+        send(response, 200, 'json', withEndpointHealth(explanation, healthEntries()));
+      }
     },
   };
   const routes = new Map<string, AdminHandler>([

@@ -1,4 +1,10 @@
-import type { Proxy, RequestObserver, RequestRecord } from '../dataplane/index.ts';
+import type {
+  EndpointHealth,
+  HealthEvent,
+  Proxy,
+  RequestObserver,
+  RequestRecord,
+} from '../dataplane/index.ts';
 import type { ObjectResult, RouteTable } from '../ir/index.ts';
 import {
   createAccessLog,
@@ -58,6 +64,10 @@ export interface Telemetry {
   readonly onLeaderChange: (leading: boolean) => void;
   /** The status writer's `onWrite`: how one status or Event write ended. */
   readonly onStatusWrite: (outcome: string) => void;
+  /** createResilience's `onEvent`: an endpoint left or came back into rotation. */
+  readonly onHealthEvent: (event: HealthEvent) => void;
+  /** Reports the endpoints out of rotation of the process's passive health at each scrape. */
+  trackHealth(health: EndpointHealth): void;
   /** Stops the metrics' background work and flushes the access log. */
   close(): Promise<void>;
 }
@@ -106,6 +116,12 @@ export function createTelemetry(settings: TelemetrySettings, options: TelemetryO
     },
     onStatusWrite: (outcome) => {
       metrics?.control.statusWrite(outcome);
+    },
+    onHealthEvent: (event) => {
+      if (event.type === 'ejected') metrics?.upstreamEjected(event);
+    },
+    trackHealth: (health) => {
+      metrics?.trackHealth(health);
     },
     close: async () => {
       metrics?.close();

@@ -22,4 +22,4 @@ export {
   type AnnotationEntry,
   type AnnotationSupport,
 } from './annotations/index.ts';
-export { annotationPrefixes, auditAnnotations } from './annotations/index.ts';
+export { annotationPrefixes, auditAnnotations, parseRetryConditions } from './annotations/index.ts';

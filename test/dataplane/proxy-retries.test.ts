@@ -1,7 +1,6 @@
 // proxy-next-upstream: a failed attempt goes to an endpoint the request has not tried, by the
 // route's conditions, tries and time budget, and only where sending it again is safe.
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { Balancer } from '../../src/dataplane/index.ts';
 import type { Endpoint, RetryPolicy } from '../../src/ir/index.ts';
@@ -9,19 +8,7 @@ import { send, type SendOptions } from '../helpers/http-client.ts';
 import { startProxy } from '../helpers/proxy-harness.ts';
 import { rawResponse, startRawUpstream, type RawUpstream } from '../helpers/raw-upstream.ts';
 import { holderWith, loopback } from '../helpers/route-table.ts';
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
-}
+import { closedPort } from '../helpers/closed-port.ts';
 
 /** An upstream that counts requests and answers each with `status` (after `delayMs`), or closes. */
 interface CountingUpstream extends RawUpstream {

@@ -8,19 +8,7 @@ import { startProxy, type RunningProxy } from '../helpers/proxy-harness.ts';
 import { rawResponse, startRawUpstream, type RawResponder } from '../helpers/raw-upstream.ts';
 import { holderWith, loopback } from '../helpers/route-table.ts';
 import { startUnacceptingListener } from '../helpers/unaccepting-listener.ts';
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
-}
+import { closedPort } from '../helpers/closed-port.ts';
 
 async function withRawUpstream(
   respond: RawResponder,

@@ -1,6 +1,7 @@
 // The status page in a real browser (Debian's Chromium through playwright-core): it shows the
 // live routes, the rejected Ingresses with their reasons, the traffic per Ingress and the
-// certificates in use, searches each on the server, puts object text in the page as text only,
+// certificates in use, the endpoints passive health took out of rotation, the live explain with
+// each endpoint's health, searches each on the server, puts object text in the page as text only,
 // runs under its Content-Security-Policy without a violation, and leaves a screenshot in
 // test-artifacts/status-page.png.
 import assert from 'node:assert/strict';
@@ -21,6 +22,7 @@ import {
 } from '../helpers/manifests.ts';
 import { startServeProcess } from '../helpers/serve-process.ts';
 import { tlsSecret } from '../helpers/tls-certificates.ts';
+import { closedPort } from '../helpers/closed-port.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = new URL('../../test-artifacts/status-page.png', import.meta.url).pathname;
@@ -74,6 +76,9 @@ test(
   async (t) => {
     const web = await startEchoUpstream('web');
     const api = await startEchoUpstream('api');
+    // api's second endpoint refuses connections: passive health ejects it (the requests are
+    // retried on the first, so the traffic below is all 200s).
+    const refusing = await closedPort();
     const dir = await manifestDir();
     await writeManifests(join(dir, 'app.yaml'), [
       INGRESS_CLASS,
@@ -87,7 +92,7 @@ test(
       rejected('typo', 'no-leading-slash'),
       rejected(HOSTILE_NAME, '/'),
       ...serviceWithEndpoints('web', [web.port]),
-      ...serviceWithEndpoints('api', [api.port]),
+      ...serviceWithEndpoints('api', [api.port, refusing]),
       tlsSecret('shop-tls', generateSelfSigned({ dnsName: 'shop.example.com', days: 400 })),
       tlsSecret('docs-tls', generateSelfSigned({ dnsName: 'docs.example.com', days: 5 })),
     ]);
@@ -132,6 +137,27 @@ test(
     assert.equal(await routes.locator('tr').count(), 4, 'four routes');
     assert.match(await routes.innerText(), /default\/shop/);
     assert.match(await routes.innerText(), /ServiceNotFound/, 'the route to a missing Service');
+
+    // Upstream health: the refusing endpoint, ejected by connect failures (or on probation by
+    // now, if this machine is slow: the first ejection lasts 10 s).
+    const upstreams = page.locator('#upstream-rows');
+    await upstreams.getByText(`127.0.0.1:${String(refusing)}`).waitFor();
+    const upstreamText = await upstreams.innerText();
+    assert.match(upstreamText, /default\/api:80/);
+    assert.match(upstreamText, /\bconnect\b/);
+    assert.match(upstreamText, /ejected|probation|probing/);
+    // The live explain: which endpoints would take the request, and which are out.
+    await page.locator('#explain-host').fill('shop.example.com');
+    await page.locator('#explain-target').fill('/api/items');
+    await page.locator('#explain-go').click();
+    const explained = page.locator('#explain-result');
+    await explained.getByText(`127.0.0.1:${String(api.port)}`).waitFor();
+    const explainText = await explained.innerText();
+    assert.match(explainText, new RegExp(`127\\.0\\.0\\.1:${String(api.port)}\\s+in-rotation`));
+    assert.match(
+      explainText,
+      new RegExp(`127\\.0\\.0\\.1:${String(refusing)}\\s+(ejected|probation|probing)\\s+connect`),
+    );
 
     const objects = page.locator('#obj-rows');
     await objects.getByText('default/typo').waitFor();

@@ -20,6 +20,7 @@ import {
   writeManifests,
 } from '../helpers/manifests.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { closedPort } from '../helpers/closed-port.ts';
 
 const A = 'nginx.ingress.kubernetes.io';
 
@@ -77,14 +78,6 @@ function hugeBackend(): Server {
     res.writeHead(503, { 'content-type': 'text/plain' });
     res.end(Buffer.alloc(2 * 1024 * 1024, 'x'));
   });
-}
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('serve: custom-http-errors, default-backend and --default-backend-service', () => {

@@ -8,8 +8,6 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SESSION_COOKIE, startAuthServer, type AuthServer } from '../helpers/auth-server.ts';
@@ -24,6 +22,7 @@ import {
   writeManifests,
 } from '../helpers/manifests.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { closedPort } from '../helpers/closed-port.ts';
 
 const a = (name: string): string => `nginx.ingress.kubernetes.io/${name}`;
 const APP = 'app.example.com';
@@ -36,14 +35,6 @@ const GLOBAL = 'global.example.com';
 const OPEN = 'open.example.com';
 const BROKEN = 'broken.example.com';
 const CURL = 'curl.example.com';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('serve: external authentication (auth-url, --global-auth-url)', () => {
   let auth: AuthServer;

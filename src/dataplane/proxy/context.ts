@@ -1,6 +1,7 @@
 import type { BlockList } from 'node:net';
 import type { Logger } from '../../observability/index.ts';
 import type { Balancer } from '../balancer/index.ts';
+import type { Resilience } from '../health/index.ts';
 import type { PolicyState } from '../policy/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { UpstreamPools } from '../upstream/index.ts';
@@ -17,6 +18,8 @@ export interface ProxyContext {
   readonly settings: ProxySettings;
   readonly balancer: Balancer;
   readonly pools: UpstreamPools;
+  /** Passive endpoint health and the retry budget, shared by every listener of the process. */
+  readonly resilience: Resilience;
   readonly tracker: ConnectionTracker;
   /** Which connections the listener holds: the per-client limit and idle-first eviction. */
   readonly limits: ConnectionLimits;

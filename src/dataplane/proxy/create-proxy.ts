@@ -3,8 +3,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { PolicyBalancer } from '../balancer/index.ts';
 import { http2SideOf } from '../h2/index.ts';
+import { createResilience } from '../health/index.ts';
 import { PolicyState } from '../policy/index.ts';
-import { UpstreamPools } from '../upstream/index.ts';
+import { endpointKey, UpstreamPools } from '../upstream/index.ts';
 import { ConnectionLimits, type ShedCounts, type ShedReason } from './connection-limits.ts';
 import { ConnectionTracker, type ProxyStats } from './connection-tracker.ts';
 import { ignoreError, type ProxyContext } from './context.ts';
@@ -78,6 +79,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     exempt: (address) => isTrusted(trusted, address),
     onShed: shedLogger(logger, settings),
   });
+  const resilience = options.resilience ?? createResilience({ logger });
   const context: ProxyContext = {
     tables: options.tables,
     logger,
@@ -98,7 +100,9 @@ export function createProxy(options: ProxyOptions): Proxy {
       onClientError: (error) => {
         logProxyError(logger, 'PM_ERR_INTERNAL', { error });
       },
+      connects: resilience.health,
     }),
+    resilience,
     tracker: new ConnectionTracker(limits),
     limits,
     policy: new PolicyState(),
@@ -220,7 +224,14 @@ function shedLogger(
 function sweep(context: ProxyContext): void {
   const table = context.tables.current;
   context.pools.sweep(table, Date.now());
-  context.balancer.retain((id) => table?.backend(id) !== undefined);
+  const isLive = (id: string): boolean => table?.backend(id) !== undefined;
+  context.balancer.retain(isLive);
+  context.resilience.budget.retain(isLive);
+  const endpoints = new Set<string>();
+  for (const backend of table?.table.backends ?? []) {
+    for (const endpoint of backend.endpoints) endpoints.add(endpointKey(endpoint));
+  }
+  context.resilience.health.retain((key) => endpoints.has(key));
 }
 
 async function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {

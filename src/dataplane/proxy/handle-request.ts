@@ -215,10 +215,12 @@ function forward(context: ProxyContext, request: RoutedRequest, grant: Grant): v
   const { refuse } = request;
   const backend = backendFor(context.balancer, routed, request.table, req);
   record.backend = backend;
+  // The balancers choose among the endpoints passive health has not ejected.
+  const usable = context.resilience.health.usable(backend);
   // Sticky sessions (affinity: cookie) take precedence over the route's balancing, as there.
   const sticky = stickyChoiceOf(
     context.balancer,
-    backend,
+    usable,
     route,
     req,
     context.settings.proto === 'https',
@@ -227,7 +229,7 @@ function forward(context: ProxyContext, request: RoutedRequest, grant: Grant): v
     sticky?.endpoint ??
     pickEndpoint(
       context.balancer,
-      backend,
+      usable,
       balancingRouteFor(route, backend, routed.backend),
       facts,
     );

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { RequestTarget } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
+import { failureKindOf, type FailureKind } from '../health/index.ts';
 import type { GatesOutcome, Grant } from '../policy/index.ts';
 import {
   classifyUpstreamError,
@@ -186,10 +187,12 @@ function openTunnel(upgrade: GatedUpgrade, grant: Grant): void {
   const backend = backendFor(context.balancer, routed, upgrade.table, req);
   record.backend = backend;
   const balancing = balancingRouteFor(route, backend, routed.backend);
-  // A session cookie's endpoint (affinity: cookie); no cookie is set on a 101.
+  // A session cookie's endpoint (affinity: cookie); no cookie is set on a 101. The balancers
+  // choose among the endpoints passive health has not ejected.
   const https = context.settings.proto === 'https';
-  const sticky = stickyChoiceOf(context.balancer, backend, route, req, https);
-  const endpoint = sticky?.endpoint ?? pickEndpoint(context.balancer, backend, balancing, facts);
+  const usable = context.resilience.health.usable(backend);
+  const sticky = stickyChoiceOf(context.balancer, usable, route, req, https);
+  const endpoint = sticky?.endpoint ?? pickEndpoint(context.balancer, usable, balancing, facts);
   if (endpoint === undefined) {
     refuse(state, 'PM_ERR_NO_ENDPOINTS');
     return;
@@ -237,15 +240,31 @@ function openTunnel(upgrade: GatedUpgrade, grant: Grant): void {
     log: { ...log, host: target.host, upstream: endpointKey(endpoint) },
     timeouts: routeLimits(route, context.settings),
   };
-  watchUpstream(withUpstream, upstream, clientHead, connected);
+  const { health } = context.resilience;
+  let probe = health.attempt(endpoint);
+  const report: HealthReport = (outcome) => {
+    if (typeof outcome === 'number') health.succeeded(backend, endpoint, outcome);
+    else if (outcome !== null) health.failed(backend, endpoint, outcome);
+    // A probe whose attempt said nothing (its client left) is released at once.
+    else if (probe) health.release(endpoint);
+    probe = false;
+  };
+  watchUpstream(withUpstream, upstream, clientHead, connected, report);
   upstream.end();
 }
+
+/**
+ * Tells passive health how the upstream attempt went: its status, how it failed, or null when
+ * it ended saying nothing of the endpoint.
+ */
+type HealthReport = (outcome: number | FailureKind | null) => void;
 
 function watchUpstream(
   state: UpgradeState,
   upstream: ClientRequest,
   clientHead: Buffer,
   reportConnect: (ok: boolean) => void,
+  reportHealth: HealthReport,
 ): void {
   const { context, socket, tunnel } = state;
   const { settings } = context;
@@ -258,7 +277,9 @@ function watchUpstream(
   });
   // A client gone before the answer takes the upstream attempt with it.
   socket.once('close', () => {
-    if (!answered) upstream.destroy();
+    if (answered) return;
+    upstream.destroy();
+    reportHealth(null);
   });
   upstream.once('socket', (upstreamSocket: Socket) => {
     tunnel.upstream = upstreamSocket;
@@ -271,6 +292,7 @@ function watchUpstream(
   upstream.on('error', (error) => {
     // A client that left cut the attempt short: that says nothing of the upstream.
     if (!connected && !socket.destroyed) reportConnect(false);
+    reportHealth(socket.destroyed || answered ? null : failureKindOf(error));
     const failure = classifyUpstreamError(error, answered);
     if (socket.destroyed) {
       state.record.error = 'PM_ERR_CLIENT_CLOSED';
@@ -284,6 +306,7 @@ function watchUpstream(
     answered = true;
     upstream.setTimeout(0);
     noteAnswer(state.record, res.statusCode ?? 101);
+    reportHealth(res.statusCode ?? 101);
     if (socket.destroyed) {
       upstreamSocket.destroy();
       return;
@@ -304,6 +327,7 @@ function watchUpstream(
     answered = true;
     upstream.setTimeout(0);
     noteAnswer(state.record, res.statusCode ?? 502);
+    reportHealth(res.statusCode ?? 502);
     if (socket.destroyed) res.destroy();
     else if (res.statusCode === 101) {
       // A 101 without `Connection: upgrade` names no protocol to switch to; relayed, it would

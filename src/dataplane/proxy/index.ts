@@ -10,3 +10,4 @@ export type { ProxyStats } from './connection-tracker.ts';
 export { ERROR_HEADER } from './error-response.ts';
 export { hstsValue, type HstsPolicy } from './hsts.ts';
 export { RequestRecord, type RequestObserver } from './request-record.ts';
+export { DEFAULT_RETRIES, type Retries } from './retry-policy.ts';

@@ -12,6 +12,7 @@ test('defaults', () => {
   assert.deepEqual(PROXY_DEFAULTS, {
     proto: 'http',
     connectTimeoutMs: 5_000,
+    retries: { on: new Set(['error', 'timeout']), tries: 3, timeoutMs: 0 },
     responseHeadersTimeoutMs: 60_000,
     responseBodyTimeoutMs: 60_000,
     upstreamKeepAliveTimeoutMs: 4_000,

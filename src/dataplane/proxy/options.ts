@@ -1,8 +1,10 @@
 import type { TlsOptions } from 'node:tls';
 import type { Logger } from '../../observability/index.ts';
 import type { Balancer } from '../balancer/index.ts';
+import type { Resilience } from '../health/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { RequestObserver } from './request-record.ts';
+import { DEFAULT_RETRIES, type Retries } from './retry-policy.ts';
 import { parseTrustedProxies } from './trusted-proxies.ts';
 
 /** Options of {@link createProxy}; every setting but `tables` and `logger` has a default. */
@@ -18,6 +20,16 @@ export interface ProxyOptions {
    * random one for this proxy. Ignored when `balancer` is given.
    */
   readonly sessionCookieKey?: Uint8Array;
+  /**
+   * Passive endpoint health and the retry budget; share one between the listeners of a process.
+   * Absent: one of the proxy's own with the default settings.
+   */
+  readonly resilience?: Resilience;
+  /**
+   * When a failed attempt goes to another endpoint, for routes without proxy-next-upstream
+   * annotations of their own (ingress-nginx's ConfigMap keys of the same names).
+   */
+  readonly retries?: Retries;
   /** Told about each request when it is over (metrics, access log); none when absent or null. */
   readonly observer?: RequestObserver | null;
   /** Name of this listener in request records and metrics; the `proto` when absent. */
@@ -108,6 +120,7 @@ export type ProxySettings = Required<
     | 'tables'
     | 'logger'
     | 'balancer'
+    | 'resilience'
     | 'sessionCookieKey'
     | 'trustedProxies'
     | 'observer'
@@ -119,6 +132,7 @@ export type ProxySettings = Required<
 export const PROXY_DEFAULTS: ProxySettings = Object.freeze({
   proto: 'http',
   connectTimeoutMs: 5_000,
+  retries: DEFAULT_RETRIES,
   responseHeadersTimeoutMs: 60_000,
   responseBodyTimeoutMs: 60_000,
   upstreamKeepAliveTimeoutMs: 4_000,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Backend, Endpoint, UpstreamTlsMaterials } from '../../ir/index.ts';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
+import { failureKindOf } from '../health/index.ts';
 import {
   classifyUpstreamError,
   endpointKey,
@@ -70,7 +71,9 @@ export interface ForwardPlan {
  * 'drain'), a client that leaves aborts the upstream request, and an upstream that fails after
  * the response started cuts the client connection. An attempt that fails before any response
  * byte reached the client, in a way the route's retry settings list (proxy-next-upstream), is
- * sent again to an endpoint of the backend this request has not tried (see retry-policy.ts).
+ * sent again to an endpoint of the backend this request has not tried (see retry-policy.ts),
+ * out of the endpoints passive health has not ejected, while the backend's retry budget lasts.
+ * Every attempt's outcome is reported to passive health (health/endpoint-health.ts).
  */
 export class ProxiedRequest implements Dispatcher.DispatchHandler {
   readonly #context: ProxyContext;
@@ -81,6 +84,8 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | null = null;
   #responseStarted = false;
   #waitingForDrain = false;
+  /** This attempt is its endpoint's probe (health/endpoint-health.ts): a verdict is owed. */
+  #probe = false;
   /** The next attempt goes on a new connection: its endpoint failed this request before. */
   #fresh = false;
   #attempts = 1;
@@ -117,6 +122,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       this.#body = new MeteredBody(body, limits, this.#onBodyLimit);
     }
     this.#firstStartMs = performance.now();
+    this.#context.resilience.budget.request(this.#plan.backend.id);
     this.#dispatch();
   }
 
@@ -139,6 +145,8 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     }
     // Other 1xx answers are not relayed: Node answers Expect itself and early hints are optional.
     if (statusCode < 200 || this.#clientGone) return;
+    this.#context.resilience.health.succeeded(this.#plan.backend, this.#endpoint, statusCode);
+    this.#probe = false;
     // Nothing of this answer is relayed: the next attempt's is.
     const status = statusCondition(statusCode);
     if (status !== null && this.#mayRetry(status)) {
@@ -199,6 +207,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
 
   #fail(error: Error): void {
     if (this.#finished) return;
+    this.#reportFailure(error);
     // Checked first: dropping the rest of an oversized body is not the client failing.
     if (this.#bodyStop !== null && !this.#clientGone && !this.#res.destroyed) {
       this.#finish(this.#bodyStop.code, error);
@@ -222,6 +231,22 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       return;
     }
     this.#finish(failure.code, error);
+  }
+
+  /**
+   * Tells passive health what the failed attempt says about its endpoint. While the client was
+   * still sending its body, only a failed connect counts: an upstream that gives up on a body
+   * trickled at it, or closes before reading it all, may be right, and a client must not be able
+   * to eject endpoints that way. A probe that ends saying nothing is released.
+   */
+  #reportFailure(error: Error): void {
+    const { health } = this.#context.resilience;
+    let kind = this.#clientGone ? null : failureKindOf(error);
+    const bodyUnfinished = this.#plan.body !== null && !this.#req.complete;
+    if (bodyUnfinished && kind !== 'connect' && kind !== 'connect_timeout') kind = null;
+    if (kind !== null) health.failed(this.#plan.backend, this.#endpoint, kind);
+    else if (this.#probe) health.release(this.#endpoint);
+    this.#probe = false;
   }
 
   #finish(code: ProxyErrorCode, error: Error): void {
@@ -266,19 +291,30 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     }
   }
 
+  /** By the route's retry settings, among the endpoints in rotation, within the retry budget. */
   #mayRetry(failure: AttemptFailure): boolean {
     const { backend, limits, method, body } = this.#plan;
     const tried = this.#tried;
-    return mayRetry(failure, {
+    const { health, budget } = this.#context.resilience;
+    const usable = health.usable(backend).endpoints;
+    const allowed = mayRetry(failure, {
       retries: limits.retries,
       method,
       hasBody: body !== null,
       attempts: this.#attempts,
-      endpoints: backend.endpoints.length,
-      untried: backend.endpoints.filter((endpoint) => !tried.has(endpointKey(endpoint))).length,
+      endpoints: usable.length,
+      untried: usable.filter((endpoint) => !tried.has(endpointKey(endpoint))).length,
       firstStartMs: this.#firstStartMs,
       nowMs: performance.now(),
     });
+    if (!allowed) return false;
+    if (budget.withdraw(backend.id)) return true;
+    this.#plan.record.retryBudgetExhausted = true;
+    this.#context.logger.debug(
+      { backend: backend.id, upstream: endpointKey(this.#endpoint) },
+      'retry budget exhausted: not retrying',
+    );
+    return false;
   }
 
   /**
@@ -293,7 +329,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       { code: failure.reason, upstream: endpointKey(this.#endpoint), error: error.message },
       'retrying the request',
     );
-    const backend = this.#plan.backend;
+    const backend = this.#context.resilience.health.usable(this.#plan.backend);
     const chosen = this.#plan.retryEndpoint?.(this.#tried);
     const pick = chosen ?? this.#context.balancer.pick(backend);
     this.#endpoint = chosen ?? nextEndpoint(backend, pick, this.#tried, this.#endpoint);
@@ -322,6 +358,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
       ...(read === undefined ? {} : { headersTimeout: read, bodyTimeout: read }),
     };
     plan.record.upstreamStartMs = performance.now();
+    this.#probe = this.#context.resilience.health.attempt(this.#endpoint);
     const target = withConnectTimeout(
       upstreamTarget(plan.backend, plan.upstreamTls),
       plan.limits.connectTimeoutMs,

@@ -87,6 +87,8 @@ export class RequestRecord {
    */
   retries = 0;
   retryReason: RetryReason | null = null;
+  /** A retry the route allowed was not sent: the backend's retry budget was spent. */
+  retryBudgetExhausted = false;
   bytesIn = 0;
   bytesOut = 0;
   /** Time from arrival to the end, in milliseconds. */

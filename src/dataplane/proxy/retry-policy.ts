@@ -21,13 +21,16 @@ export const DEFAULT_RETRIES: Retries = {
   timeoutMs: 0,
 };
 
-/** The route's retry settings over the defaults. */
-export function resolveRetries(policy: RetryPolicy | undefined): Retries {
-  if (policy === undefined) return DEFAULT_RETRIES;
+/** The route's retry settings over the proxy's (`--proxy-next-upstream*`, else the defaults). */
+export function resolveRetries(
+  policy: RetryPolicy | undefined,
+  defaults: Retries = DEFAULT_RETRIES,
+): Retries {
+  if (policy === undefined) return defaults;
   return {
-    on: policy.on === undefined ? DEFAULT_RETRIES.on : new Set(policy.on),
-    tries: policy.tries ?? DEFAULT_RETRIES.tries,
-    timeoutMs: policy.timeoutMs ?? DEFAULT_RETRIES.timeoutMs,
+    on: policy.on === undefined ? defaults.on : new Set(policy.on),
+    tries: policy.tries ?? defaults.tries,
+    timeoutMs: policy.timeoutMs ?? defaults.timeoutMs,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { PathRoute } from '../../ir/index.ts';
 import type { ProxySettings } from './options.ts';
-import { DEFAULT_RETRIES, resolveRetries, type Retries } from './retry-policy.ts';
+import { resolveRetries, type Retries } from './retry-policy.ts';
 
 /**
  * How long a request may wait on its upstream and how large its body may be: a route's own
@@ -23,7 +23,7 @@ export interface RouteLimits {
 export function routeLimits(route: PathRoute | null, settings: ProxySettings): RouteLimits {
   const policies = route?.policies;
   if (policies === undefined) {
-    return { maxBodyBytes: settings.maxBodyBytes, sendTimeoutMs: 0, retries: DEFAULT_RETRIES };
+    return { maxBodyBytes: settings.maxBodyBytes, sendTimeoutMs: 0, retries: settings.retries };
   }
   return {
     maxBodyBytes: policies.maxBodyBytes ?? settings.maxBodyBytes,
@@ -32,7 +32,7 @@ export function routeLimits(route: PathRoute | null, settings: ProxySettings): R
       : { connectTimeoutMs: policies.connectTimeoutMs }),
     ...(policies.readTimeoutMs === undefined ? {} : { readTimeoutMs: policies.readTimeoutMs }),
     sendTimeoutMs: policies.sendTimeoutMs ?? 0,
-    retries: resolveRetries(policies.retry),
+    retries: resolveRetries(policies.retry, settings.retries),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ProxyError, type ProxyErrorCode } from '../errors.ts';
+import { CONNECT_CANCELLED } from './cancellable-connector.ts';
 
 /** When a failed attempt may be sent again: never, only for idempotent methods, or always. */
 export type RetryRule = 'never' | 'idempotent' | 'any';
@@ -32,6 +33,7 @@ const NOT_CONNECTED = new Set([
   'ECONNREFUSED',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'EHOSTDOWN',
   'EADDRNOTAVAIL',
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
@@ -41,6 +43,8 @@ const NOT_CONNECTED = new Set([
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_HTTP2_STREAM_CANCEL',
   'PM_H2_REFUSED_STREAM',
+  // The endpoint was ejected while the connect waited (cancellable-connector.ts).
+  CONNECT_CANCELLED,
 ]);
 const CONNECTION_BROKEN = new Set([
   'UND_ERR_SOCKET',
@@ -105,7 +109,8 @@ function classifyUncoded(error: unknown, responseStarted: boolean): UpstreamFail
   return responseStarted ? RESET : OTHER_BEFORE_RESPONSE;
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The `code` of an error (Node's and undici's carry one), or undefined. */
+export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   return typeof error.code === 'string' ? error.code : undefined;
 }

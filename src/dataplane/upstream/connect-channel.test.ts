@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createServer as createNetServer } from 'node:net';
 import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +10,7 @@ import {
   type UpstreamConnectMessage,
 } from './connect-channel.ts';
 import { H2Origin } from './h2-origin.ts';
+import { closedPort } from '../../../test/helpers/closed-port.ts';
 
 const OPTIONS = {
   servername: null,
@@ -36,19 +36,6 @@ function get(origin: H2Origin): Promise<number | string> {
       },
     );
   });
-}
-
-/** A port on 127.0.0.1 that nothing listens on (it was bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
 }
 
 describe('upstream connect reports', () => {

@@ -1,6 +1,17 @@
 export { UpstreamPools, type UpstreamPoolOptions } from './pools.ts';
 export { endpointKey, endpointOrigin } from './origin.ts';
-export { classifyUpstreamError, type RetryRule, type UpstreamFailure } from './classify-error.ts';
+export {
+  classifyUpstreamError,
+  errorCode,
+  type RetryRule,
+  type UpstreamFailure,
+} from './classify-error.ts';
+export {
+  CONNECT_CANCELLED,
+  cancellableConnector,
+  type ConnectTracker,
+  type TrackedConnect,
+} from './cancellable-connector.ts';
 export {
   HTTP_TARGET,
   poolKey,

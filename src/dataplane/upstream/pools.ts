@@ -2,8 +2,9 @@ import type { EventEmitter } from 'node:events';
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { CompiledTable } from '../compile/index.ts';
 import type { Backend, Endpoint } from '../../ir/index.ts';
+import { cancellableConnector, type ConnectTracker } from './cancellable-connector.ts';
 import { H2Origin } from './h2-origin.ts';
-import { endpointOrigin } from './origin.ts';
+import { endpointKey, endpointOrigin } from './origin.ts';
 import {
   HTTP_TARGET,
   poolKey,
@@ -33,6 +34,11 @@ export interface UpstreamPoolOptions {
    * handler throws, which the proxy's never do; without a listener it would end the process.
    */
   readonly onClientError?: (error: unknown) => void;
+  /**
+   * Where HTTP/1.1 connects in progress are registered, so that ejecting their endpoint fails
+   * the requests waiting on them at once (EndpointHealth); absent: connects run their course.
+   */
+  readonly connects?: ConnectTracker;
 }
 
 interface PoolEntry {
@@ -117,7 +123,7 @@ export class UpstreamPools {
     }
     const tls = usesTls(target.protocol);
     const origin = new URL(endpointOrigin(endpoint, tls ? 'https' : 'http'));
-    const client = this.#createClient(origin, this.#clientOptions(tls, target));
+    const client = this.#createClient(origin, this.#clientOptions(tls, target, endpoint));
     client.dispatch(withServername(options, target), handler);
     // close() lets the request just dispatched finish first.
     void client.close().catch(ignore);
@@ -183,7 +189,7 @@ export class UpstreamPools {
       return { ...base, pool, dispatcher: pool };
     }
     const pool = new Pool(endpointOrigin(endpoint, tls ? 'https' : 'http'), {
-      ...this.#clientOptions(tls, target),
+      ...this.#clientOptions(tls, target, endpoint),
       factory: (origin, clientOptions) => this.#createClient(origin, clientOptions),
     });
     if (target.servername === null) return { ...base, pool, dispatcher: pool };
@@ -195,15 +201,20 @@ export class UpstreamPools {
     return { ...base, pool, dispatcher };
   }
 
-  #clientOptions(tls: boolean, target: UpstreamTarget): Client.Options {
+  #clientOptions(tls: boolean, target: UpstreamTarget, endpoint: Endpoint): Client.Options {
     const options = this.#options;
     const timeout = target.connectTimeoutMs ?? options.connectTimeoutMs;
+    // Upstream certificates are not verified (docs/tls.md), as ingress-nginx does by default,
+    // unless the backend's proxy-ssl settings ask for it.
+    const connect = tls
+      ? { timeout, noDelay: true, rejectUnauthorized: false, ...target.tls?.options }
+      : { timeout, noDelay: true };
+    const tracker = options.connects;
     return {
-      // Upstream certificates are not verified (docs/tls.md), as ingress-nginx does by default,
-      // unless the backend's proxy-ssl settings ask for it.
-      connect: tls
-        ? { timeout, noDelay: true, rejectUnauthorized: false, ...target.tls?.options }
-        : { timeout, noDelay: true },
+      connect:
+        tracker === undefined
+          ? connect
+          : cancellableConnector(endpointKey(endpoint), connect, tracker),
       headersTimeout: options.responseHeadersTimeoutMs,
       bodyTimeout: options.responseBodyTimeoutMs,
       keepAliveTimeout: options.keepAliveTimeoutMs,

@@ -4,9 +4,9 @@ import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { register as globalRegistry } from 'prom-client';
 import { compileRouteTable } from '../../dataplane/compile/index.ts';
-import { RequestRecord } from '../../dataplane/index.ts';
+import { EndpointHealth, RequestRecord } from '../../dataplane/index.ts';
 import { timeConnect } from '../../dataplane/upstream/index.ts';
-import { sealRouteTable, type RouteTable } from '../../ir/index.ts';
+import { sealRouteTable, type Backend, type Endpoint, type RouteTable } from '../../ir/index.ts';
 import { parsePrometheus } from '../../../test/helpers/prometheus-text.ts';
 import { silentLogger } from '../logger.ts';
 import { hostLabel, METHOD_CLASSES, methodIndex, STATUS_CLASSES, statusIndex } from './labels.ts';
@@ -321,5 +321,118 @@ describe('Metrics', () => {
     assert.equal(globalRegistry.getMetricsAsArray().length, 0);
     one.close();
     two.close();
+  });
+});
+
+describe('upstream resilience metrics', () => {
+  /** Service web on two ports (four endpoints each) and Service api (two endpoints). */
+  function resilienceTable(): RouteTable {
+    const endpoints = (port: number) =>
+      [1, 2, 3, 4].map((n) => ({ address: `10.0.1.${String(n)}`, port }));
+    const backend = (id: string, service: string, port: number, list: Endpoint[]) => ({
+      id,
+      namespace: 'shop',
+      service,
+      port,
+      endpoints: list,
+      problem: null,
+    });
+    return sealRouteTable({
+      ...table([{ name: 'web', host: 'web.example' }]),
+      backends: [
+        backend('shop/web:80', 'web', 80, endpoints(8080)),
+        backend('shop/web:81', 'web', 81, endpoints(8081)),
+        backend('shop/api:80', 'api', 80, [
+          { address: '10.0.2.1', port: 9000 },
+          { address: '10.0.2.2', port: 9000 },
+        ]),
+      ],
+    });
+  }
+
+  test('ejections are counted by the Service of the route table; the gauge shows who is out now', async () => {
+    const metrics = new Metrics({ processMetrics: false, upstreamConnects: false });
+    const routes = resilienceTable();
+    metrics.tableLive(routes, 0);
+    let clock = 1_000;
+    const health = new EndpointHealth({
+      now: () => clock,
+      onEvent: (event) => {
+        if (event.type === 'ejected') metrics.upstreamEjected(event);
+      },
+    });
+    metrics.trackHealth(health);
+    const [web80, web81] = routes.backends;
+    assert.ok(web80 !== undefined && web81 !== undefined);
+    const gauge = 'pointsman_upstream_ejected_endpoints';
+    assert.equal(await value(metrics, gauge, { namespace: 'shop', service: 'web' }), undefined);
+
+    const first = web80.endpoints[0];
+    const second = web81.endpoints[1];
+    assert.ok(first !== undefined && second !== undefined);
+    for (let i = 0; i < 3; i++) health.failed(web80, first, 'connect');
+    health.failed(web81, second, 'connect_timeout');
+    const ejections = 'pointsman_upstream_ejections_total';
+    assert.equal(
+      await value(metrics, ejections, { namespace: 'shop', service: 'web', reason: 'connect' }),
+      1,
+    );
+    assert.equal(
+      await value(metrics, ejections, {
+        namespace: 'shop',
+        service: 'web',
+        reason: 'connect_timeout',
+      }),
+      1,
+    );
+    // One endpoint out on each port of web: the Service's series adds them up; api has none.
+    assert.equal(await value(metrics, gauge, { namespace: 'shop', service: 'web' }), 2);
+    assert.equal(await value(metrics, gauge, { namespace: 'shop', service: 'api' }), undefined);
+    assert.doesNotMatch(await metrics.text(), /10\.0\.1\.|shop\/web:80/);
+
+    // Past the first ejection (10 s), both are on probation: in rotation, so no series.
+    clock += 10_001;
+    assert.equal(await value(metrics, gauge, { namespace: 'shop', service: 'web' }), undefined);
+
+    // An ejection reported for a backend no table has is not counted (its labels are unknown).
+    metrics.upstreamEjected({ backend: 'other/gone:80', reason: 'reset' });
+    const text = await metrics.text();
+    assert.doesNotMatch(text, /other|gone/);
+
+    // A table without Service web drops its ejection series; api's stay.
+    health.failed(
+      routes.backends[2] as Backend,
+      { address: '10.0.2.1', port: 9000 },
+      'connect_timeout',
+    );
+    const apiOnly = sealRouteTable({ ...routes, backends: routes.backends.slice(2) });
+    metrics.tableLive(apiOnly, 1);
+    assert.equal(
+      await value(metrics, ejections, { namespace: 'shop', service: 'web', reason: 'connect' }),
+      undefined,
+    );
+    assert.equal(
+      await value(metrics, ejections, {
+        namespace: 'shop',
+        service: 'api',
+        reason: 'connect_timeout',
+      }),
+      1,
+    );
+    metrics.close();
+  });
+
+  test('requests whose retry the budget refused are counted per backend series', async () => {
+    const metrics = new Metrics({ processMetrics: false, upstreamConnects: false });
+    const routes = table([{ name: 'shop', host: 'shop.example' }]);
+    metrics.tableLive(routes, 0);
+    const refused = record(routes, { host: 'shop.example', status: 502 });
+    refused.retryBudgetExhausted = true;
+    metrics.requests.onRequestEnd(refused);
+    metrics.requests.onRequestEnd(record(routes, { host: 'shop.example', status: 200 }));
+    const name = 'pointsman_upstream_retry_budget_exhausted_total';
+    const labels = { namespace: 'shop', ingress: 'shop', service: 'shop' };
+    assert.equal(await value(metrics, name, labels), 1);
+    metrics.close();
   });
 });

@@ -6,6 +6,11 @@ import { createInstruments, type Instruments } from './instruments.ts';
 import { RequestMetrics } from './request-metrics.ts';
 import type { SampleValue } from './sourced.ts';
 import { watchUpstreamConnects, type UpstreamConnect } from './upstream-connects.ts';
+import {
+  UpstreamHealthMetrics,
+  type EjectionEvent,
+  type HealthSource,
+} from './upstream-health-metrics.ts';
 
 /** Options of {@link Metrics}. */
 export interface MetricsOptions {
@@ -24,6 +29,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly requests: RequestMetrics;
   readonly control: ControlMetrics;
+  readonly #health = new UpstreamHealthMetrics();
   readonly #instruments: Instruments;
   readonly #listeners = new Map<string, Proxy['stats']>();
   #endpoints = new Set<string>();
@@ -39,9 +45,13 @@ export class Metrics {
       activeRequests: () => {
         this.#collectActiveRequests();
       },
+      upstreamEjectedEndpoints: () => {
+        this.#health.collectEjected(this.#instruments.upstreamEjectedEndpoints);
+      },
     };
     const sources = {
       ...this.requests.sources(),
+      ...this.#health.sources(),
       // No access log, no series: a zero would claim lines are written somewhere.
       accessLogDropped: () =>
         this.#droppedLines === null ? [] : [{ labels: {}, value: this.#droppedLines() }],
@@ -68,10 +78,24 @@ export class Metrics {
     this.#droppedLines = dropped;
   }
 
+  /**
+   * Reports the endpoints out of rotation per backend Service (read at each scrape): `health`
+   * is the process's EndpointHealth.
+   */
+  trackHealth(health: HealthSource): void {
+    this.#health.trackHealth(health);
+  }
+
+  /** Counts one ejection of passive health (a HealthEvent of type `ejected`). */
+  upstreamEjected(event: EjectionEvent): void {
+    this.#health.ejected(event);
+  }
+
   /** A new table went live at `nowMs` (Unix milliseconds). */
   tableLive(table: RouteTable, nowMs: number): void {
     this.control.tableLive(table, nowMs);
     this.requests.retain(table);
+    this.#health.tableLive(table);
     const endpoints = new Set<string>();
     for (const backend of table.backends) {
       for (const endpoint of backend.endpoints)

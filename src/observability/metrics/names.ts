@@ -89,6 +89,24 @@ export const METRICS = {
     labels: CODED,
     help: 'Attempts sent upstream again, by the code (or http_<status>) of the last retry of each request.',
   },
+  retryBudgetExhausted: {
+    name: 'pointsman_upstream_retry_budget_exhausted_total',
+    type: 'counter',
+    labels: BACKEND,
+    help: 'Requests whose allowed retry was not sent because the retry budget of their backend was spent.',
+  },
+  upstreamEjections: {
+    name: 'pointsman_upstream_ejections_total',
+    type: 'counter',
+    labels: ['namespace', 'service', 'reason'],
+    help: 'Endpoints taken out of rotation by passive health, by the backend Service and the failure that did it.',
+  },
+  upstreamEjectedEndpoints: {
+    name: 'pointsman_upstream_ejected_endpoints',
+    type: 'gauge',
+    labels: ['namespace', 'service'],
+    help: 'Endpoints of a backend Service out of rotation now (ejected, probed, or with a slow connect); only Services with one or more.',
+  },
   openConnections: {
     name: 'pointsman_open_connections',
     type: 'gauge',

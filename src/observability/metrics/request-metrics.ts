@@ -24,6 +24,8 @@ class BackendSeries {
   readonly responseSize = histogramData(SIZES);
   readonly errors = new Map<string, number>();
   readonly retries = new Map<string, number>();
+  /** Requests whose allowed retry the retry budget refused. */
+  budgetExhausted = 0;
 
   constructor(namespace: string, ingress: string, service: string) {
     this.labels = { namespace, ingress, service };
@@ -76,6 +78,7 @@ export class RequestMetrics implements RequestObserver {
     observe(backend.responseSize, SIZES, record.bytesOut);
     if (record.error !== null) increment(backend.errors, record.error);
     if (record.retryReason !== null) increment(backend.retries, record.retryReason, record.retries);
+    if (record.retryBudgetExhausted) backend.budgetExhausted++;
   }
 
   /**
@@ -109,6 +112,10 @@ export class RequestMetrics implements RequestObserver {
       responseSize: (name) => backendHistogram(name, backends(), SIZES, 'responseSize'),
       errors: () => codedSamples(backends(), 'errors'),
       retries: () => codedSamples(backends(), 'retries'),
+      retryBudgetExhausted: () =>
+        backends()
+          .filter((series) => series.budgetExhausted > 0)
+          .map((series) => ({ labels: series.labels, value: series.budgetExhausted })),
     };
   }
 

@@ -33,7 +33,10 @@ export { POLICY_READERS } from './policy-readers.ts';
 export { REDIRECT_ANNOTATIONS } from './redirect-reader.ts';
 export { UPSTREAM_REQUEST_ANNOTATIONS } from './upstream-request-reader.ts';
 export { UPSTREAM_LIMIT_ANNOTATIONS } from './upstream-limits-reader.ts';
-export { NEXT_UPSTREAM_ANNOTATIONS } from './next-upstream-reader.ts';
+export {
+  NEXT_UPSTREAM_ANNOTATIONS,
+  parseConditions as parseRetryConditions,
+} from './next-upstream-reader.ts';
 export { ENABLE_ACCESS_LOG_ANNOTATION } from './access-log-reader.ts';
 export { BALANCING_ANNOTATIONS } from './balancing-reader.ts';
 export { ERROR_PAGES_ANNOTATIONS, parseHttpErrorCodes } from './error-pages-reader.ts';

@@ -60,7 +60,11 @@ export const readNextUpstream: PolicyReader = (annotations) => {
   return { policies: Object.keys(retry).length === 0 ? {} : { retry }, problems };
 };
 
-function parseConditions(value: string): RetryCondition[] | string {
+/**
+ * Parses proxy-next-upstream's conditions (space-separated, or `off`): the list, or what is
+ * wrong with it. Also reads `serve --proxy-next-upstream`.
+ */
+export function parseConditions(value: string): RetryCondition[] | string {
   const tokens = value.split(/\s+/);
   if (tokens.includes('off')) {
     return tokens.length === 1 ? [] : '`off` cannot be combined with other conditions';

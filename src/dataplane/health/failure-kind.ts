@@ -1,0 +1,36 @@
+import { ProxyError } from '../errors.ts';
+import { errorCode } from '../upstream/index.ts';
+import type { FailureKind } from './endpoint-health.ts';
+
+const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
+const BROKEN = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'PM_H2_RESET',
+  'ERR_HTTP2_STREAM_ERROR',
+]);
+// ETIMEDOUT: the kernel gave up on the connection (keep-alive probes or retransmissions unanswered).
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/**
+ * What an attempt's error says about its endpoint, or null when it says nothing: the proxy's
+ * own aborts (client gone, body limit), a cancelled connect, pools being closed, an HTTP/2
+ * GOAWAY or refused stream (the endpoint asked for the retry), and TLS failures, which come from
+ * the backend's settings and would fail every endpoint alike. The HTTP/2 upstream and the
+ * upgrade path raise their timeouts as ProxyErrors of these two codes.
+ */
+export function failureKindOf(error: unknown): FailureKind | null {
+  if (error instanceof ProxyError) {
+    if (error.code === 'PM_ERR_UPSTREAM_CONNECT_TIMEOUT') return 'connect_timeout';
+    return error.code === 'PM_ERR_UPSTREAM_TIMEOUT' ? 'timeout' : null;
+  }
+  const code = errorCode(error);
+  if (code === undefined) return null;
+  if (REFUSED.has(code)) return 'connect';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect_timeout';
+  if (BROKEN.has(code)) return 'reset';
+  if (TIMEOUTS.has(code)) return 'timeout';
+  return null;
+}
