@@ -1,5 +1,13 @@
 import type { Backend, Endpoint } from '../../ir/index.ts';
 import { endpointKey, type ConnectTracker, type TrackedConnect } from '../upstream/index.ts';
+import {
+  allowedOut,
+  excluded,
+  newEndpointState,
+  usableView,
+  type EndpointState,
+  type UsableView,
+} from './endpoint-state.ts';
 import { DEFAULT_OUTLIER_SETTINGS, type OutlierSettings } from './outlier-settings.ts';
 
 /**
@@ -54,27 +62,9 @@ export interface EndpointHealthOptions {
   readonly onEvent?: (event: HealthEvent) => void;
 }
 
-interface EndpointState {
-  consecutive: number;
-  consecutive5xx: number;
-  /** Ejections so far, decaying by one per base ejection time spent in rotation. */
-  ejections: number;
-  /** > 0 while out of rotation: ejected until then, on probation after it until a verdict. */
-  ejectedUntil: number;
-  /** A probe request runs until its outcome, or until then at the latest. */
-  probeUntil: number;
-  /** The failure of the last ejection, or the last failure while in rotation. */
-  reason: FailureKind | null;
-  returnedAt: number;
-  /** Connects to it pending longer than `slowConnectMs` right now. */
-  slowConnects: number;
-}
-
-interface CachedView {
+/** A usable view, valid while the generation is this one and the clock before `validUntil`. */
+interface CachedView extends UsableView {
   readonly generation: number;
-  /** The view changes by the clock alone at this time (an ejection ending, a probe expiring). */
-  readonly validUntil: number;
-  readonly view: Backend;
 }
 
 /**
@@ -135,8 +125,14 @@ export class EndpointHealth implements ConnectTracker {
     const now = this.#now();
     const cached = this.#views.get(backend);
     if (cached?.generation === this.#generation && now < cached.validUntil) return cached.view;
-    const view = this.#viewOf(backend, now, cached?.view);
-    this.#views.set(backend, view);
+    const view = usableView(
+      backend,
+      (endpoint) => this.#states.get(this.#keyOf(endpoint)),
+      this.settings.maxEjectedPercent,
+      now,
+      cached?.view,
+    );
+    this.#views.set(backend, { ...view, generation: this.#generation });
     return view.view;
   }
 
@@ -316,16 +312,7 @@ export class EndpointHealth implements ConnectTracker {
   #stateOf(key: string): EndpointState {
     let state = this.#states.get(key);
     if (state === undefined) {
-      state = {
-        consecutive: 0,
-        consecutive5xx: 0,
-        ejections: 0,
-        ejectedUntil: 0,
-        probeUntil: 0,
-        reason: null,
-        returnedAt: 0,
-        slowConnects: 0,
-      };
+      state = newEndpointState();
       this.#states.set(key, state);
     }
     return state;
@@ -339,10 +326,7 @@ export class EndpointHealth implements ConnectTracker {
   #mayEject(backend: Backend, key: string): boolean {
     const endpoints = backend.endpoints;
     if (endpoints.length < 2) return false;
-    const allowed = Math.max(
-      1,
-      Math.floor((endpoints.length * this.settings.maxEjectedPercent) / 100),
-    );
+    const allowed = allowedOut(endpoints.length, this.settings.maxEjectedPercent);
     let out = 0;
     for (const endpoint of endpoints) {
       const other = this.#keyOf(endpoint);
@@ -403,64 +387,6 @@ export class EndpointHealth implements ConnectTracker {
       ejections: state.ejections,
     });
   }
-
-  /** The view of now; `previous` itself when it has the same endpoints (balancers keep state). */
-  #viewOf(backend: Backend, now: number, previous: Backend | undefined): CachedView {
-    const endpoints = backend.endpoints;
-    const allowed = Math.max(
-      1,
-      Math.floor((endpoints.length * this.settings.maxEjectedPercent) / 100),
-    );
-    let ejected = 0;
-    let slow = 0;
-    let validUntil = Number.POSITIVE_INFINITY;
-    for (const endpoint of endpoints) {
-      const state = this.#states.get(this.#keyOf(endpoint));
-      if (state === undefined) continue;
-      if (ejectedNow(state, now)) {
-        ejected++;
-        // A slow connect's exclusion ends with the connect, which bumps the generation.
-        validUntil = Math.min(validUntil, Math.max(state.ejectedUntil, state.probeUntil));
-      } else if (state.slowConnects > 0) {
-        slow++;
-      }
-    }
-    const generation = this.#generation;
-    // Nothing out, or more ejected than the share allows (panic): the whole backend.
-    if ((ejected === 0 && slow === 0) || ejected > allowed || ejected >= endpoints.length) {
-      return { generation, validUntil, view: backend };
-    }
-    // Endpoints with a slow connect are left out only while the share has room after the
-    // ejected ones, so that a slow connect never brings an ejected endpoint back (panic).
-    let room = Math.min(allowed - ejected, endpoints.length - ejected - 1, slow);
-    const kept: Endpoint[] = [];
-    for (const endpoint of endpoints) {
-      const state = this.#states.get(this.#keyOf(endpoint));
-      if (state !== undefined && ejectedNow(state, now)) continue;
-      if (state !== undefined && state.slowConnects > 0 && room > 0) {
-        room--;
-        continue;
-      }
-      kept.push(endpoint);
-    }
-    if (kept.length === endpoints.length) return { generation, validUntil, view: backend };
-    const same =
-      previous !== undefined &&
-      previous.endpoints.length === kept.length &&
-      kept.every((endpoint, index) => previous.endpoints[index] === endpoint);
-    const view = same ? previous : Object.freeze({ ...backend, endpoints: Object.freeze(kept) });
-    return { generation, validUntil, view };
-  }
-}
-
-/** Out of rotation: ejected, on probation with a probe running, or with a slow connect. */
-function excluded(state: EndpointState, now: number): boolean {
-  return state.slowConnects > 0 || ejectedNow(state, now);
-}
-
-/** Ejected, or on probation with a probe running. */
-function ejectedNow(state: EndpointState, now: number): boolean {
-  return state.ejectedUntil > 0 && (now < state.ejectedUntil || now < state.probeUntil);
 }
 
 function ignore(): void {

@@ -263,7 +263,6 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     sendError(this.#res, code, this.#plan.requestId, this.#plan.accept, close);
   }
 
-  /** Before any response byte reached the client, by the route's retry settings. */
   /**
    * custom-http-errors: the upstream's answer is dropped and the error page answers in its
    * place (error-pages.ts).
@@ -291,7 +290,10 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     }
   }
 
-  /** By the route's retry settings, among the endpoints in rotation, within the retry budget. */
+  /**
+   * Whether a failed attempt is sent again: before any response byte reached the client, by the
+   * route's retry settings, among the endpoints in rotation, within the retry budget.
+   */
   #mayRetry(failure: AttemptFailure): boolean {
     const { backend, limits, method, body } = this.#plan;
     const tried = this.#tried;
