@@ -43,40 +43,17 @@ export function runLoad(options: LoadOptions): Load {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: options.concurrency });
   const results: LoadResult[] = [];
   const deadline = Date.now() + options.durationMs;
-  let stopped = false;
+  const state = { stopped: false };
   let sent = 0;
-  const get = async (index: number): Promise<number> => {
-    const reply = await request(`http://127.0.0.1:${String(options.port)}/c${String(index)}`, {
-      dispatcher: agent,
-      headers: { host: options.host },
-      headersTimeout: options.timeoutMs ?? 10_000,
-      bodyTimeout: options.timeoutMs ?? 10_000,
-    });
-    await reply.body.dump();
-    return reply.statusCode;
-  };
   const client = async (index: number): Promise<void> => {
-    while (!stopped && Date.now() < deadline && sent < options.maxRequests) {
+    while (!state.stopped && Date.now() < deadline && sent < options.maxRequests) {
       sent++;
-      const sentAt = Date.now();
-      const started = performance.now();
-      const status = await get(index).catch(() => 0);
-      results.push({ sentAt, ms: performance.now() - started, status });
+      results.push(await timedGet(agent, options, `/c${String(index)}`));
       if (options.pauseMs !== undefined) await delay(options.pauseMs);
     }
   };
   const clients = Array.from({ length: options.concurrency }, (_, index) => client(index));
-  const done = Promise.all(clients).then(async () => {
-    await agent.close();
-    return results;
-  });
-  return {
-    results,
-    done,
-    stop: () => {
-      stopped = true;
-    },
-  };
+  return loadOf(results, agent, state, Promise.all(clients));
 }
 
 /** Requests without a 200 among `results`. */
@@ -109,47 +86,70 @@ export function runFixedRateLoad(options: FixedRateOptions): Load {
   // No connection limit: a request must never wait for another one's connection.
   const agent = new Agent({ keepAliveTimeout: 30_000 });
   const results: LoadResult[] = [];
-  const timeoutMs = options.timeoutMs ?? 10_000;
   const intervalMs = 1000 / options.ratePerSecond;
   const start = performance.now();
-  let stopped = false;
-  const one = async (index: number): Promise<void> => {
-    const sentAt = Date.now();
-    const started = performance.now();
-    const status = await request(`http://127.0.0.1:${String(options.port)}/r${String(index)}`, {
-      dispatcher: agent,
-      headers: { host: options.host },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    })
-      .then(async (reply) => {
-        await reply.body.dump();
-        return reply.statusCode;
-      })
-      .catch(() => 0);
-    results.push({ sentAt, ms: performance.now() - started, status });
-  };
+  const state = { stopped: false };
   const pending: Promise<void>[] = [];
   const schedule = async (): Promise<void> => {
-    for (let index = 0; index < options.maxRequests && !stopped; index++) {
+    for (let index = 0; index < options.maxRequests && !state.stopped; index++) {
       const due = start + index * intervalMs;
       if (due - start >= options.durationMs) break;
       const wait = due - performance.now();
       if (wait > 0) await delay(wait);
-      pending.push(one(index));
+      pending.push(
+        timedGet(agent, options, `/r${String(index)}`).then((result) => {
+          results.push(result);
+        }),
+      );
     }
   };
-  const done = schedule()
-    .then(async () => Promise.all(pending))
-    .then(async () => {
-      await agent.close();
-      return results;
-    });
+  return loadOf(
+    results,
+    agent,
+    state,
+    schedule().then(async () => Promise.all(pending)),
+  );
+}
+
+/** One GET through `agent`, timed; status 0 when it failed without an answer. */
+async function timedGet(
+  agent: Agent,
+  options: { readonly port: number; readonly host: string; readonly timeoutMs?: number },
+  path: string,
+): Promise<LoadResult> {
+  const sentAt = Date.now();
+  const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const status = await request(`http://127.0.0.1:${String(options.port)}${path}`, {
+    dispatcher: agent,
+    headers: { host: options.host },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  })
+    .then(async (reply) => {
+      await reply.body.dump();
+      return reply.statusCode;
+    })
+    .catch(() => 0);
+  return { sentAt, ms: performance.now() - started, status };
+}
+
+/** The Load of `work`: its results so far, done once `work` ends and the agent is closed. */
+function loadOf(
+  results: LoadResult[],
+  agent: Agent,
+  state: { stopped: boolean },
+  work: Promise<unknown>,
+): Load {
+  const done = work.then(async () => {
+    await agent.close();
+    return results;
+  });
   return {
     results,
     done,
     stop: () => {
-      stopped = true;
+      state.stopped = true;
     },
   };
 }
