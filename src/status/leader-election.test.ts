@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { silentLogger } from '../observability/index.ts';
+import { createLogger, silentLogger } from '../observability/index.ts';
 import { FakeClock } from '../store/index.ts';
 import { FakeStatusClient } from './fake-status-client.ts';
+import { StatusApiError } from './status-client.ts';
 import { LeaderElector, checkElectionTimings, microTime } from './leader-election.ts';
 import { elapse, settle } from './test-support.ts';
 
@@ -236,4 +238,40 @@ test('timings that cannot work are refused', () => {
       }),
     RangeError,
   );
+});
+
+test('a refused Lease is a warning, once per message; routine failures stay at debug', async () => {
+  const client = new FakeStatusClient();
+  const clock = new FakeClock();
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const forbidden = new StatusApiError('Http', 403, 'HTTP 403: leases is forbidden');
+  client.failNext('getLease', 5, forbidden);
+  client.failNext('getLease', 1);
+  const elector = new LeaderElector({
+    client,
+    namespace: 'pointsman',
+    name: 'pointsman-leader',
+    identity: 'pod-a',
+    logger: createLogger({ destination }),
+    clock,
+    wallClock: () => 1_700_000_000_000 + clock.now(),
+    random: () => 0,
+  });
+  elector.start();
+  await elapse(clock, 60_000);
+  const warnings = lines.filter((line) => line['level'] === 40);
+  assert.equal(warnings.length, 1, JSON.stringify(lines));
+  const [warning] = warnings;
+  assert.ok(warning);
+  assert.equal(warning['kind'], 'Lease');
+  assert.equal(warning['name'], 'pointsman-leader');
+  assert.match(String(warning['msg']), /refused the leader Lease/);
+  assert.equal(elector.leading, true, 'it leads once the API server lets it');
+  await elector.stop();
 });

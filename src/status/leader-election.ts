@@ -1,6 +1,12 @@
 import type { Logger } from '../observability/index.ts';
 import { systemClock, type Clock, type TimerHandle } from '../store/index.ts';
-import { describeError, type Lease, type LeaseSpec, type StatusClient } from './status-client.ts';
+import {
+  describeError,
+  StatusApiError,
+  type Lease,
+  type LeaseSpec,
+  type StatusClient,
+} from './status-client.ts';
 
 /** client-go's defaults (and ingress-nginx's, and Contour's). */
 export const ELECTION_DEFAULTS = {
@@ -89,6 +95,7 @@ export class LeaderElector {
   #observedKey = '';
   #observedAt = 0;
   #leader = '';
+  #lastRefusal = '';
 
   constructor(options: LeaderElectorOptions) {
     this.#options = options;
@@ -215,9 +222,31 @@ export class LeaderElector {
       this.#observe(updated);
       return true;
     } catch (error) {
-      this.#logger.debug({ err: describeError(error) }, 'lease attempt failed');
+      this.#logAttemptFailure(error);
       return false;
     }
+  }
+
+  /**
+   * A failed attempt is routine (a conflict with the other replicas, an API server restarting)
+   * and logged at debug, except a refusal (401/403): RBAC that does not grant the Lease named by
+   * --election-id means this replica never leads, so that is a warning, once per distinct message.
+   */
+  #logAttemptFailure(error: unknown): void {
+    const refused =
+      error instanceof StatusApiError && (error.status === 401 || error.status === 403);
+    const err = describeError(error);
+    if (!refused) {
+      this.#logger.debug({ err }, 'lease attempt failed');
+      return;
+    }
+    if (err === this.#lastRefusal) return;
+    this.#lastRefusal = err;
+    const { namespace, name } = this.#options;
+    this.#logger.warn(
+      { kind: 'Lease', namespace, name, err },
+      'the API server refused the leader Lease; this replica cannot lead (check the Role and --election-id)',
+    );
   }
 
   /** The spec that makes this replica the holder: a renewal keeps the acquire time. */

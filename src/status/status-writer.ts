@@ -253,7 +253,7 @@ export class StatusWriter {
       );
       if (service === null) {
         this.#logger.warn(
-          { kind: 'Service', ...source },
+          { kind: 'Service', namespace: source.namespace, name: source.name },
           'the --publish-service Service does not exist',
         );
         return;
@@ -262,7 +262,12 @@ export class StatusWriter {
     } catch (error) {
       if (error instanceof NotLeading) return;
       this.#logger.warn(
-        { kind: 'Service', ...source, err: describeError(error) },
+        {
+          kind: 'Service',
+          namespace: source.namespace,
+          name: source.name,
+          err: describeError(error),
+        },
         'cannot read --publish-service',
       );
     }

@@ -17,6 +17,8 @@ export interface IssuedCertificate {
 export interface IssueOptions {
   /** subjectAltName DNS names (the first is also the CN). */
   readonly dns: readonly string[];
+  /** subjectAltName IP addresses (none by default). */
+  readonly ips?: readonly string[];
   /** Days of validity (default 30). */
   readonly days?: number;
   /** `ec` (P-256, the default) or `rsa` (2048 bits). */
@@ -94,7 +96,10 @@ export async function createTestCa(): Promise<TestCa> {
         '-subj',
         subject,
       ]);
-      const san = options.dns.map((name) => `DNS:${name}`).join(',');
+      const san = [
+        ...options.dns.map((name) => `DNS:${name}`),
+        ...(options.ips ?? []).map((ip) => `IP:${ip}`),
+      ].join(',');
       await writeFile(
         `${base}.ext`,
         `subjectAltName=${san}\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth${options.clientAuth === true ? ',clientAuth' : ''}\n`,

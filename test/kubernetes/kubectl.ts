@@ -51,6 +51,25 @@ export class Kubectl {
     });
   }
 
+  /** Runs `kubectl apply -f` on `yaml` expecting the server to refuse it; resolves with stderr. */
+  async refused(yaml: string): Promise<string> {
+    const path = join(this.#dir, `manifest-${String(this.#files++)}.yaml`);
+    await writeFile(path, yaml);
+    const flags = [`--kubeconfig=${this.#kubeconfig}`, `--cache-dir=${join(this.#dir, 'cache')}`];
+    const env = { ...process.env, HOME: this.#dir, KUBECONFIG: this.#kubeconfig };
+    return new Promise((resolve) => {
+      execFile(
+        this.#binary,
+        ['apply', '-f', path, ...flags],
+        { timeout: 30_000, env },
+        (error, _stdout, stderr) => {
+          assert.notEqual(error, null, `kubectl apply of a refused object succeeded:\n${yaml}`);
+          resolve(stderr);
+        },
+      );
+    });
+  }
+
   /** Writes `yaml` to a fresh file and runs `kubectl apply -f` on it. */
   async apply(yaml: string): Promise<string> {
     const path = join(this.#dir, `manifest-${String(this.#files++)}.yaml`);

@@ -1,8 +1,9 @@
 // The Kubernetes end-to-end check against an API server that is not the project's own: set
 // POINTSMAN_E2E_KUBECONFIG to a kubeconfig of a disposable cluster (kind, k3s, minikube) and
-// run `npx node --test test/kubernetes/real-cluster.test.ts`. Skipped otherwise: no such
-// server can run on the project's CI machines (no container engine, no kube-apiserver
-// package). It works in a namespace and an IngressClass of its own, with a controller name of
+// run `npx node --test test/kubernetes/real-cluster.test.ts`. Skipped otherwise: CI has no
+// whole cluster (no container engine); the suites of routing.test.ts, status.test.ts and
+// real-api-server.test.ts run against a real kube-apiserver without one, which the test suite
+// builds and starts itself. It works in a namespace and an IngressClass of its own, with a controller name of
 // its own (so no other controller takes its Ingress), and deletes both at the end.
 // `pointsman serve` runs here, so the EndpointSlice names an echo server on this machine's
 // loopback; an API server that refuses loopback endpoint addresses fails the test at apply.

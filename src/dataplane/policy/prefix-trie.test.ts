@@ -7,19 +7,8 @@ import {
   type IpAddress,
   type IpPrefix,
 } from '../../ir/index.ts';
+import { seededRandom as random } from '../../../test/helpers/seeded-random.ts';
 import { PrefixTrie, trieOf } from './prefix-trie.ts';
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomAddress(next: () => number, family: 4 | 6, near?: Uint8Array): IpAddress {
   const bytes = new Uint8Array(family === 4 ? 4 : 16);

@@ -96,6 +96,18 @@ export function readArray(
 }
 
 /**
+ * Reads a list item that must be an object. `null` (what YAML gives for an empty list item)
+ * reads as an empty object, as the API server decodes it into a zero-valued struct; anything
+ * else that is not an object is recorded as InvalidObject and gives null.
+ */
+export function readItem(value: unknown, field: string, sink: ProblemSink): JsonRecord | null {
+  if (value === null) return {};
+  if (isRecord(value)) return value;
+  wrongType(sink, field, 'an object', value);
+  return null;
+}
+
+/**
  * Maps over an array from user input by index. Its own methods are never called, since a
  * hand-built object may shadow them.
  */

@@ -52,16 +52,27 @@ describe('backends: service or resource', () => {
 });
 
 describe('backends: service name', () => {
-  it('accepts a DNS-1035 label', () => {
-    assert.deepEqual(parsed(service('web-1', { number: 8080 })), {
-      type: 'service',
-      name: 'web-1',
-      port: 8080,
-    });
+  it('accepts a DNS-1123 label, a leading digit included (relaxed in Kubernetes 1.36)', () => {
+    for (const name of ['web-1', '1abc', '123', 'a'.repeat(63)]) {
+      assert.deepEqual(
+        parsed(service(name, { number: 8080 })),
+        { type: 'service', name, port: 8080 },
+        name,
+      );
+    }
   });
 
-  it('is required and must be a DNS-1035 label', () => {
-    for (const name of [undefined, '', '1web', 'web.prod', 'Web', 'web-', 'a'.repeat(64)]) {
+  it('is required and must be a DNS-1123 label', () => {
+    for (const name of [
+      undefined,
+      '',
+      'web.prod',
+      'Web',
+      'web-',
+      '-web',
+      'web_1',
+      'a'.repeat(64),
+    ]) {
       assert.deepEqual(
         found(service(name, { number: 80 })),
         [['InvalidServiceName', `${FIELD}.service.name`]],
@@ -96,9 +107,7 @@ describe('backends: service port', () => {
   });
 
   it('refuses port 0 (unset, as in the API server), 65536 and negatives', () => {
-    assert.deepEqual(found(service('web', { number: 0 })), [
-      ['InvalidServicePort', `${FIELD}.service.port`],
-    ]);
+    assert.deepEqual(found(service('web', { number: 0 })), [['InvalidServicePort', FIELD]]);
     for (const number of [65536, -1, 100000]) {
       assert.deepEqual(found(service('web', { number })), [
         ['InvalidServicePort', `${FIELD}.service.port.number`],
@@ -114,14 +123,13 @@ describe('backends: service port', () => {
     }
   });
 
-  it('wants exactly one of name and number', () => {
+  it('wants exactly one of name and number, and blames the backend as the API server does', () => {
     assert.deepEqual(found(service('web', { name: 'http', number: 80 })), [
-      ['InvalidServicePort', `${FIELD}.service.port`],
+      ['InvalidServicePort', FIELD],
     ]);
-    assert.deepEqual(found(service('web', {})), [['InvalidServicePort', `${FIELD}.service.port`]]);
-    assert.deepEqual(found(service('web', undefined)), [
-      ['InvalidServicePort', `${FIELD}.service.port`],
-    ]);
+    assert.deepEqual(found(service('web', {})), [['InvalidServicePort', FIELD]]);
+    assert.deepEqual(found(service('web', undefined)), [['InvalidServicePort', FIELD]]);
+    assert.deepEqual(found(service('web', { name: '' })), [['InvalidServicePort', FIELD]]);
   });
 
   it('wants a name to be an IANA service name', () => {

@@ -11,7 +11,7 @@ import {
   type ProblemSink,
 } from './json-fields.ts';
 import {
-  dns1035LabelError,
+  dns1123LabelError,
   dns1123SubdomainError,
   pathSegmentNameError,
   portNameError,
@@ -19,7 +19,7 @@ import {
 
 /**
  * Applies the API server's rules to an IngressBackend (`spec.defaultBackend` or a path's
- * `backend`): exactly one of `service` and `resource`; a Service name that is a DNS-1035 label;
+ * `backend`): exactly one of `service` and `resource`; a Service name that is a DNS-1123 label;
  * exactly one of `port.name` (an IANA service name) and `port.number` (1 to 65535); a resource
  * with a kind and a name. Returns the typed backend, or null when a problem was recorded.
  */
@@ -43,7 +43,7 @@ export function validateBackend(
     report(sink, 'InvalidBackend', field, 'cannot set both resource and service backends');
     return null;
   }
-  if (service) return checked(validateService(service, `${field}.service`, sink), sink, before);
+  if (service) return checked(validateService(service, field, sink), sink, before);
   if (resource) return checked(validateResource(resource, `${field}.resource`, sink), sink, before);
   report(sink, 'InvalidBackend', field, 'resource or service backend is required');
   return null;
@@ -53,23 +53,37 @@ function checked(spec: BackendSpec, sink: ProblemSink, before: number): BackendS
   return sink.length === before ? spec : null;
 }
 
-function validateService(service: JsonRecord, field: string, sink: ProblemSink): BackendSpec {
+/** `backendField` is the backend's own field, which the API server blames for a port problem. */
+function validateService(
+  service: JsonRecord,
+  backendField: string,
+  sink: ProblemSink,
+): BackendSpec {
+  const field = `${backendField}.service`;
   const name = readString(service, 'name', `${field}.name`, sink);
   if (name === null || name === '') {
     report(sink, 'InvalidServiceName', `${field}.name`, 'service name is required');
   } else if (name !== undefined) {
-    const error = dns1035LabelError(name);
+    // A DNS-1123 label, so `1abc` is valid: Kubernetes 1.36 turns RelaxedServiceNameValidation
+    // on by default (beta), which lets Services have such names and Ingresses name them.
+    // Clusters before 1.36 want a DNS-1035 label (a letter first) instead.
+    const error = dns1123LabelError(name);
     if (error !== null) {
       report(sink, 'InvalidServiceName', `${field}.name`, `${quote(name)}: ${error}`);
     }
   }
-  const port = validatePort(service, `${field}.port`, sink);
+  const port = validatePort(service, `${field}.port`, backendField, sink);
   return { type: 'service', name: name ?? '', port: port ?? 0 };
 }
 
+/**
+ * Both and neither of name and number are blamed on `backendField`, as the API server blames
+ * them (it reports these two on the backend, and a bad name or number on the port's field).
+ */
 function validatePort(
   service: JsonRecord,
   field: string,
+  backendField: string,
   sink: ProblemSink,
 ): number | string | null {
   const port = readRecord(service, 'port', field, sink);
@@ -81,7 +95,7 @@ function validatePort(
   const hasName = name !== null && name !== '';
   const hasNumber = number !== null && number !== 0;
   if (hasName && hasNumber) {
-    report(sink, 'InvalidServicePort', field, 'cannot set both port name & port number');
+    report(sink, 'InvalidServicePort', backendField, 'cannot set both port name & port number');
   } else if (hasName) {
     const error = portNameError(name);
     if (error === null) return name;
@@ -95,7 +109,7 @@ function validatePort(
       `${number}: must be between 1 and 65535, inclusive`,
     );
   } else {
-    report(sink, 'InvalidServicePort', field, 'port name or number is required');
+    report(sink, 'InvalidServicePort', backendField, 'port name or number is required');
   }
   return null;
 }

@@ -100,4 +100,11 @@ describe('validateIngress: metadata', () => {
       ['InvalidAnnotation', 'metadata.labels[tier]'],
     ]);
   });
+
+  it('reads a null annotation or label value as empty, as the API server stores it', () => {
+    const metadata = { annotations: { note: null }, labels: { app: null } };
+    const result = validateIngress(ingress({ defaultBackend: backend }, metadata));
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.spec.annotations, { note: '' });
+  });
 });

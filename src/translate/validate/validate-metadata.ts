@@ -71,8 +71,9 @@ function validateName(metadata: JsonRecord, sink: ProblemSink): void {
 function validateLabels(metadata: JsonRecord, sink: ProblemSink): void {
   const labels = readRecord(metadata, 'labels', 'metadata.labels', sink);
   if (!labels) return;
-  for (const [key, value] of Object.entries(labels)) {
+  for (const [key, raw] of Object.entries(labels)) {
     const field = `metadata.labels[${key}]`;
+    const value = nullAsEmpty(raw);
     const keyError = qualifiedNameError(key);
     if (keyError !== null) {
       report(sink, 'InvalidAnnotation', field, `label key ${quote(key)}: ${keyError}`);
@@ -96,8 +97,9 @@ function validateAnnotations(
   const strings: Record<string, string> = {};
   if (!annotations) return strings;
   let size = 0;
-  for (const [key, value] of Object.entries(annotations)) {
+  for (const [key, raw] of Object.entries(annotations)) {
     const field = `metadata.annotations[${key}]`;
+    const value = nullAsEmpty(raw);
     // The API server checks keys case-insensitively: upper case is allowed in annotation keys.
     const keyError = qualifiedNameError(key.toLowerCase());
     if (keyError !== null) {
@@ -119,6 +121,14 @@ function validateAnnotations(
     );
   }
   return strings;
+}
+
+/**
+ * A label or annotation value of `null` (what YAML gives for `key:` with no value) is the empty
+ * string, as the API server decodes it into its string map.
+ */
+function nullAsEmpty(value: unknown): unknown {
+  return value === null ? '' : value;
 }
 
 /** Bytes of the UTF-8 encoding, the unit of Kubernetes' size limits. */

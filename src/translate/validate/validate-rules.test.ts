@@ -131,10 +131,20 @@ describe('paths: shape', () => {
       ['InvalidObject', PATH_FIELD],
     ]);
     const object = withPath({});
-    const spec = { rules: [{ http: { paths: [null, []] } }] };
+    const spec = { rules: [{ http: { paths: [[], 'x'] } }] };
     assert.deepEqual(found({ ...object, spec }), [
       ['InvalidObject', 'spec.rules[0].http.paths[0]'],
       ['InvalidObject', 'spec.rules[0].http.paths[1]'],
+    ]);
+  });
+
+  it('reads a null rule, path or TLS entry as an empty one, as the API server decodes it', () => {
+    const object = withPath({});
+    // An empty rule and an empty TLS entry are valid; an empty path lacks its pathType.
+    assert.deepEqual(found({ ...object, spec: { rules: [null], tls: [null] } }), []);
+    assert.deepEqual(found({ ...object, spec: { rules: [{ http: { paths: [null] } }] } }), [
+      ['MissingPathType', 'spec.rules[0].http.paths[0].pathType'],
+      ['InvalidBackend', 'spec.rules[0].http.paths[0].backend'],
     ]);
   });
 

@@ -1,15 +1,14 @@
 import type { DeclaredPathType } from '../../ir/index.ts';
 import type { PathSpec, RuleSpec } from '../ingress-spec.ts';
 import {
-  isRecord,
   mapItems,
   own,
   quote,
   readArray,
+  readItem,
   readRecord,
   readString,
   report,
-  wrongType,
   type JsonRecord,
   type ProblemSink,
 } from './json-fields.ts';
@@ -36,11 +35,9 @@ export function validateRules(
   return mapItems(rules, (rule, index) => validateRule(rule, `${field}[${index}]`, sink));
 }
 
-function validateRule(value: unknown, field: string, sink: ProblemSink): RuleSpec | null {
-  if (!isRecord(value)) {
-    wrongType(sink, field, 'an object', value);
-    return null;
-  }
+function validateRule(item: unknown, field: string, sink: ProblemSink): RuleSpec | null {
+  const value = readItem(item, field, sink);
+  if (value === null) return null;
   const host = readString(value, 'host', `${field}.host`, sink);
   if (host) {
     const error = ruleHostError(host);
@@ -64,11 +61,9 @@ function validateHttp(http: JsonRecord, field: string, sink: ProblemSink): (Path
   return mapItems(paths, (path, index) => validatePath(path, `${field}.paths[${index}]`, sink));
 }
 
-function validatePath(value: unknown, field: string, sink: ProblemSink): PathSpec | null {
-  if (!isRecord(value)) {
-    wrongType(sink, field, 'an object', value);
-    return null;
-  }
+function validatePath(item: unknown, field: string, sink: ProblemSink): PathSpec | null {
+  const value = readItem(item, field, sink);
+  if (value === null) return null;
   const before = sink.length;
   const path = readString(value, 'path', `${field}.path`, sink);
   const pathType = readPathType(value, `${field}.pathType`, sink);

@@ -1,9 +1,9 @@
 import type { TlsSpec } from '../ingress-spec.ts';
 import {
-  isRecord,
   mapItems,
   quote,
   readArray,
+  readItem,
   readString,
   report,
   wrongType,
@@ -24,11 +24,9 @@ export function validateTls(
   return mapItems(entries, (entry, index) => validateEntry(entry, `${field}[${index}]`, sink));
 }
 
-function validateEntry(entry: unknown, field: string, sink: ProblemSink): TlsSpec | null {
-  if (!isRecord(entry)) {
-    wrongType(sink, field, 'an object', entry);
-    return null;
-  }
+function validateEntry(item: unknown, field: string, sink: ProblemSink): TlsSpec | null {
+  const entry = readItem(item, field, sink);
+  if (entry === null) return null;
   const hosts = readArray(entry, 'hosts', `${field}.hosts`, sink) ?? [];
   const validHosts = mapItems(hosts, (host, index) =>
     validateHost(host, `${field}.hosts[${index}]`, sink),
