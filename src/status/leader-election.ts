@@ -210,6 +210,7 @@ export class LeaderElector {
       if (lease === null) {
         const created = await client.createLease(namespace, name, this.#spec(null, now));
         this.#observe(created);
+        this.#lastRefusal = '';
         return true;
       }
       this.#observe(lease);
@@ -220,6 +221,7 @@ export class LeaderElector {
       }
       const updated = await client.updateLease(lease, this.#spec(lease.spec, now));
       this.#observe(updated);
+      this.#lastRefusal = '';
       return true;
     } catch (error) {
       this.#logAttemptFailure(error);

@@ -142,7 +142,7 @@ suite('the chart with other values', { skip: HELM_SKIP }, () => {
         ingressClass: 'edge',
         watchIngressWithoutClass: true,
         scope: { enabled: true, namespace: 'a,b' },
-        publishService: { pathOverride: 'edge/public' },
+        publishService: { pathOverride: 'pointsman/public' },
         containerPort: { http: 9080, https: 9443 },
         metrics: { port: 9254 },
       },
@@ -153,7 +153,7 @@ suite('the chart with other values', { skip: HELM_SKIP }, () => {
       { ...values },
       {
         'in-cluster': true,
-        'publish-service': 'edge/public',
+        'publish-service': 'pointsman/public',
         'http-port': '9080',
         'https-port': '9443',
         'admin-port': '9254',
@@ -329,4 +329,32 @@ suite('the chart refuses values of the wrong type or name', { skip: HELM_SKIP },
   test('a Lease name that is not a DNS subdomain', async () => {
     await refused({ controller: { electionID: 'Leader Lease' } }, '/controller/electionID');
   });
+
+  test('an extra flag the chart sets from its own values, or one that is not a flag name', async () => {
+    // --election-id by hand would leave the Role granting the old Lease: never leading.
+    const run = await renderChart({ controller: { extraArgs: { 'election-id': 'other' } } });
+    assert.notEqual(run.code, 0, 'extraArgs.election-id was accepted');
+    assert.match(run.stderr, /values don't meet the specifications of the schema/);
+    const spaced = await renderChart({ controller: { extraArgs: { 'foo bar': 'x' } } });
+    assert.notEqual(spaced.code, 0, 'a flag name with a space was accepted');
+  });
+
+  test('a --publish-service path that is not NAMESPACE/NAME', async () => {
+    await refused(
+      { controller: { publishService: { pathOverride: 'just-a-name' } } },
+      '/controller/publishService/pathOverride',
+    );
+  });
 });
+
+test(
+  'a --publish-service Service in another namespace fails the render: the Role could not grant it',
+  { skip: HELM_SKIP },
+  async () => {
+    const run = await renderChart({
+      controller: { publishService: { pathOverride: 'other/edge' } },
+    });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /pathOverride: the Service must be in the release's namespace/);
+  },
+);

@@ -1,21 +1,19 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { builtModule } from '../real-api-server/index.ts';
+import { CAN_BUILD, builtModule } from '../real-api-server/index.ts';
 
 /** The chart under test. */
 export const CHART = join(import.meta.dirname, '..', '..', 'deploy', 'chart');
-
-const hasGo = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
 
 /**
  * The `skip` option of suites that run helm: skipped without Go on a developer machine (helm is
  * built from test/k8s-bins/helm by test/k8s-bins/build.sh), run (and so failing) under CI.
  */
 export const HELM_SKIP: string | false =
-  !hasGo && process.env['CI'] === undefined
+  !CAN_BUILD && process.env['CI'] === undefined
     ? 'no Go toolchain: helm cannot be built from test/k8s-bins/helm'
     : false;
 

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { CLI } from '../helpers/run-cli.ts';
+import { spawnTied } from '../helpers/tied-spawn.ts';
 
 /** A `pointsman serve` child process, known from its admin server on. */
 export interface ControllerProcess {
@@ -23,7 +24,7 @@ export async function startController(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
 ): Promise<ControllerProcess> {
-  const child = spawn(
+  const child = spawnTied(
     process.execPath,
     [
       CLI,
@@ -41,6 +42,8 @@ export async function startController(
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   const logs: Record<string, unknown>[] = [];
+  const stderr = child.stderr;
+  if (stderr === null) throw new Error('pointsman was spawned without a stderr pipe');
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let onServing: (port: number) => void = () => undefined;
   const serving = new Promise<number>((resolve, reject) => {
@@ -59,7 +62,7 @@ export async function startController(
       clearTimeout(timer);
       reject(new Error(`pointsman exited with ${String(code)}: ${JSON.stringify(logs)}`));
     });
-    createInterface({ input: child.stderr }).on('line', (line) => {
+    createInterface({ input: stderr }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;

@@ -23,8 +23,12 @@ describe('against a real kube-apiserver only', { skip: REAL_CLUSTER.skip }, () =
     let controller: ControllerProcess;
     let port: number;
 
+    // What before() started, closed in reverse order even when before() failed halfway.
+    const started: (() => Promise<unknown>)[] = [];
+
     before(async () => {
       cluster = await startRealCluster(2);
+      started.push(() => cluster.close());
       await cluster.kubectl.apply(
         [
           BASE_MANIFESTS,
@@ -33,12 +37,12 @@ describe('against a real kube-apiserver only', { skip: REAL_CLUSTER.skip }, () =
         ].join('---\n'),
       );
       controller = await startController(['--kubeconfig', cluster.controllerKubeconfig]);
+      started.push(() => controller.stop());
       port = await controller.serving;
       await untilStatus(port, 'step-0.example.com', 200);
     });
     after(async () => {
-      await controller.stop();
-      await cluster.close();
+      for (const close of started.reverse()) await close();
     });
 
     /** Applies `yaml` once the API server accepts it again (it may still be reconnecting). */

@@ -18,16 +18,20 @@ for (const kind of CLUSTERS) {
       let kubectl: Kubectl;
       let port: number;
 
+      // What before() started, closed in reverse order even when before() failed halfway.
+      const started: (() => Promise<unknown>)[] = [];
+
       before(async () => {
         cluster = await kind.start(10);
+        started.push(() => cluster.close());
         upstreams = cluster.pods;
         kubectl = cluster.kubectl;
         controller = await startController(['--kubeconfig', cluster.controllerKubeconfig]);
+        started.push(() => controller.stop());
         port = await controller.serving;
       });
       after(async () => {
-        await controller.stop();
-        await cluster.close();
+        for (const close of started.reverse()) await close();
       });
 
       test('applied manifests route traffic', async () => {

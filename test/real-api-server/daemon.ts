@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { spawnTied } from '../helpers/tied-spawn.ts';
 
 /** A long-running program of a test fixture, with its output in a log file. */
 export interface Daemon {
@@ -9,7 +10,8 @@ export interface Daemon {
 }
 
 const running = new Set<ChildProcess>();
-// A test process that ends without closing its fixtures must not leave servers behind.
+// A test process that ends without closing its fixtures must not leave servers behind (a
+// killed one: spawnTied's death signal).
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
@@ -27,7 +29,7 @@ export async function startDaemon(
   timeoutMs: number,
 ): Promise<Daemon> {
   const log = openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', log, log] });
+  const child = spawnTied(command, args, { stdio: ['ignore', log, log] });
   closeSync(log);
   running.add(child);
   const exited = new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@
  * tests: RBAC, token authentication, the API's own validation and watch semantics.
  */
 export {
+  CAN_BUILD,
   REAL_API_SKIP,
   builtModule,
   kubernetesBinaries,

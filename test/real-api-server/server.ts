@@ -1,11 +1,11 @@
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kubectl } from '../kubernetes/kubectl.ts';
 import { kubernetesBinaries, type KubernetesBinaries } from './binaries.ts';
-import { freePort } from '../helpers/free-port.ts';
+import { freeFixedPort } from '../helpers/free-port.ts';
 import { startDaemon, type Daemon } from './daemon.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ADMIN_USER, writeApiServerPki, type ApiServerPki } from './pki.ts';
@@ -55,6 +55,32 @@ export interface RealApiServer {
   close(): Promise<void>;
 }
 
+/** The fixture directories: the prefix, then the pid of the test process that made them. */
+const DIR_PREFIX = 'pointsman-real-api-';
+
+/**
+ * Removes the directories (etcd's data is about 120 MB) of test processes that died without
+ * closing their fixture: a killed process runs no hook, and its servers died with it.
+ */
+async function removeDirsOfDeadRuns(): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const pid = Number(name.slice(DIR_PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The range the API server allocates ClusterIPs from (it is never routed anywhere). */
 const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
 
@@ -66,9 +92,19 @@ export async function startRealApiServer(
   options: RealApiServerOptions = {},
 ): Promise<RealApiServer> {
   const binaries = await kubernetesBinaries();
-  const dir = await mkdtemp(join(tmpdir(), 'pointsman-real-api-'));
-  const pki = await writeApiServerPki(dir);
-  const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  await removeDirsOfDeadRuns();
+  const dir = await mkdtemp(join(tmpdir(), `${DIR_PREFIX}${String(process.pid)}-`));
+  let pki: ApiServerPki;
+  try {
+    pki = await writeApiServerPki(dir);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  // Below the ephemeral range: restart() binds the same ports again. Three distinct ones.
+  const ports = new Set<number>();
+  while (ports.size < 3) ports.add(await freeFixedPort());
+  const [etcdPort = 0, peerPort = 0, apiPort = 0] = [...ports];
   const etcdUrl = `http://127.0.0.1:${String(etcdPort)}`;
   const url = `https://127.0.0.1:${String(apiPort)}`;
 
@@ -113,6 +149,7 @@ export async function startRealApiServer(
     apiServer = await startApiServer();
   } catch (error) {
     await stopAll();
+    await rm(dir, { recursive: true, force: true });
     throw error;
   }
 
