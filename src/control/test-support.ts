@@ -1,22 +1,4 @@
-import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../observability/index.ts';
-
-/** One logged line, parsed. */
-export type LogLine = Record<string, unknown> & { readonly level: number; readonly msg: string };
-
-/** A logger whose lines the test can read (pino levels: 30 info, 40 warn, 50 error). */
-export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString('utf8').split('\n')) {
-        if (text !== '') lines.push(JSON.parse(text) as LogLine);
-      }
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), lines };
-}
+export { capturingLogger, type LogLine } from '../../test/helpers/capturing-logger.ts';
 
 /** An IngressClass of ours that is the default, so class-less Ingresses are ours. */
 export const CLASS_YAML = `apiVersion: networking.k8s.io/v1

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger, silentLogger } from '../observability/index.ts';
+import { capturingLogger } from '../../test/helpers/capturing-logger.ts';
+import { silentLogger } from '../observability/index.ts';
 import { FakeClock } from '../store/index.ts';
 import { FakeStatusClient } from './fake-status-client.ts';
 import { StatusApiError } from './status-client.ts';
@@ -243,13 +243,7 @@ test('timings that cannot work are refused', () => {
 test('a refused Lease is a warning, once per message; routine failures stay at debug', async () => {
   const client = new FakeStatusClient();
   const clock = new FakeClock();
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { logger, lines } = capturingLogger('info');
   const forbidden = new StatusApiError('Http', 403, 'HTTP 403: leases is forbidden');
   client.failNext('getLease', 5, forbidden);
   client.failNext('getLease', 1);
@@ -258,7 +252,7 @@ test('a refused Lease is a warning, once per message; routine failures stay at d
     namespace: 'pointsman',
     name: 'pointsman-leader',
     identity: 'pod-a',
-    logger: createLogger({ destination }),
+    logger,
     clock,
     wallClock: () => 1_700_000_000_000 + clock.now(),
     random: () => 0,
@@ -271,7 +265,7 @@ test('a refused Lease is a warning, once per message; routine failures stay at d
   assert.ok(warning);
   assert.equal(warning['kind'], 'Lease');
   assert.equal(warning['name'], 'pointsman-leader');
-  assert.match(String(warning['msg']), /refused the leader Lease/);
+  assert.match(warning.msg, /refused the leader Lease/);
   assert.equal(elector.leading, true, 'it leads once the API server lets it');
   await elector.stop();
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger, silentLogger } from '../observability/index.ts';
+import { capturingLogger } from '../../test/helpers/capturing-logger.ts';
+import { silentLogger } from '../observability/index.ts';
 import { FakeClock } from '../store/index.ts';
 import { elapse, settle } from './test-support.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -71,16 +71,10 @@ test('the token bucket lets a burst through, then one token per 1/rate', async (
 
 test('a failed key is logged with the kind, namespace and name of its object', async () => {
   const clock = new FakeClock();
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { logger, lines } = capturingLogger('info');
   const queue = new WorkQueue({
     clock,
-    logger: createLogger({ destination }).child({ component: 'status' }),
+    logger: logger.child({ component: 'status' }),
     process: () => Promise.reject(new Error('boom')),
     objectOf: statusWriterObject,
   });

@@ -1,8 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../src/observability/index.ts';
 import type { KubeObject } from '../../src/objects/index.ts';
 import {
   connectKubeApi,
@@ -16,22 +14,7 @@ import {
   type FakeApiServerOptions,
 } from '../fake-api-server/index.ts';
 
-/** One logged line, parsed. */
-export type LogLine = Record<string, unknown> & { readonly level: number; readonly msg: string };
-
-/** A logger whose lines the test reads (pino levels: 30 info, 40 warn, 50 error). */
-export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString('utf8').split('\n')) {
-        if (text !== '') lines.push(JSON.parse(text) as LogLine);
-      }
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), lines };
-}
+export { capturingLogger, type LogLine } from '../helpers/capturing-logger.ts';
 
 /** Timings small enough for tests: failures retried within milliseconds. */
 export const FAST_TIMING: ReflectorTiming = {

@@ -1,16 +1,8 @@
 import { ProxyError } from '../errors.ts';
-import { errorCode } from '../upstream/index.ts';
+import { CONNECTION_BROKEN, errorCode } from '../upstream/index.ts';
 import type { FailureKind } from './endpoint-health.ts';
 
 const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
-const BROKEN = new Set([
-  'UND_ERR_SOCKET',
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'PM_H2_RESET',
-  'ERR_HTTP2_STREAM_ERROR',
-]);
 // ETIMEDOUT: the kernel gave up on the connection (keep-alive probes or retransmissions unanswered).
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
@@ -30,7 +22,7 @@ export function failureKindOf(error: unknown): FailureKind | null {
   if (code === undefined) return null;
   if (REFUSED.has(code)) return 'connect';
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect_timeout';
-  if (BROKEN.has(code)) return 'reset';
+  if (CONNECTION_BROKEN.has(code)) return 'reset';
   if (TIMEOUTS.has(code)) return 'timeout';
   return null;
 }

@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import { capturingLogger } from '../../../test/helpers/capturing-logger.ts';
 import { until } from '../../../test/helpers/until.ts';
 import type { Backend } from '../../ir/index.ts';
-import { createLogger } from '../../observability/index.ts';
 import { DEFAULT_OUTLIER_SETTINGS } from './outlier-settings.ts';
 import { createResilience } from './resilience.ts';
 import type { HealthEvent } from './endpoint-health.ts';
-
-function collectingLogger(): { logger: ReturnType<typeof createLogger>; lines: unknown[] } {
-  const lines: unknown[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) {
-        if (line !== '') lines.push(JSON.parse(line));
-      }
-      callback();
-    },
-  });
-  return { logger: createLogger({ level: 'info', destination }), lines };
-}
 
 const BACKEND: Backend = {
   id: 'shop/web:80',
@@ -34,7 +20,7 @@ const BACKEND: Backend = {
 };
 
 test('one warning per ejection and one line per return, also told to onEvent', async () => {
-  const { logger, lines } = collectingLogger();
+  const { logger, lines } = capturingLogger('info');
   const events: HealthEvent[] = [];
   const { health, budget } = createResilience({
     outlier: { ...DEFAULT_OUTLIER_SETTINGS, baseEjectionMs: 5 },
@@ -91,7 +77,7 @@ test('one warning per ejection and one line per return, also told to onEvent', a
 });
 
 test('seconds are rounded to a tenth', async () => {
-  const { logger, lines } = collectingLogger();
+  const { logger, lines } = capturingLogger('info');
   const { health } = createResilience({
     outlier: { ...DEFAULT_OUTLIER_SETTINGS, baseEjectionMs: 12_345 },
     logger,
@@ -100,11 +86,11 @@ test('seconds are rounded to a tenth', async () => {
   assert.ok(endpoint !== undefined);
   health.failed(BACKEND, endpoint, 'connect_timeout');
   await until(() => lines.length >= 1, 2_000);
-  assert.equal((lines[0] as { seconds: number }).seconds, 12.3);
+  assert.equal(lines[0]?.['seconds'], 12.3);
 });
 
 test('invalid settings are a RangeError naming every problem; nothing is created', () => {
-  const { logger, lines } = collectingLogger();
+  const { logger, lines } = capturingLogger('info');
   const invalid = (
     options: Omit<Parameters<typeof createResilience>[0], 'logger'>,
     pattern: RegExp,

@@ -46,7 +46,8 @@ const NOT_CONNECTED = new Set([
   // The endpoint was ejected while the connect waited (cancellable-connector.ts).
   CONNECT_CANCELLED,
 ]);
-const CONNECTION_BROKEN = new Set([
+/** Error codes of a connection that broke (closed or reset) during an attempt. */
+export const CONNECTION_BROKEN: ReadonlySet<string> = new Set([
   'UND_ERR_SOCKET',
   'ECONNRESET',
   'EPIPE',

@@ -1,6 +1,7 @@
 export { UpstreamPools, type UpstreamPoolOptions } from './pools.ts';
 export { endpointKey, endpointOrigin } from './origin.ts';
 export {
+  CONNECTION_BROKEN,
   classifyUpstreamError,
   errorCode,
   type RetryRule,
