@@ -22,6 +22,7 @@ test('defaults: on, client-go timings, the Lease in our namespace, no address', 
       retryPeriodMs: 2_000,
     },
     addressSource: { kind: 'none' },
+    writeRate: { requestsPerSecond: 100, burst: 200 },
   });
 });
 
@@ -61,6 +62,40 @@ test('the flags set every field', () => {
     statusSettingsFrom({ 'publish-status-address': '192.0.2.1,lb.example.com' }, POD).addressSource,
     { kind: 'static', addresses: [{ ip: '192.0.2.1' }, { hostname: 'lb.example.com' }] },
   );
+});
+
+test('--status-write-rate and --status-write-burst; the burst follows the rate unless given', () => {
+  const rate = (values: Record<string, string>) => statusSettingsFrom(values, POD).writeRate;
+  assert.deepEqual(rate({ 'status-write-rate': '250' }), { requestsPerSecond: 250, burst: 500 });
+  assert.deepEqual(rate({ 'status-write-rate': '0.5' }), { requestsPerSecond: 0.5, burst: 1 });
+  assert.deepEqual(rate({ 'status-write-burst': '10' }), { requestsPerSecond: 100, burst: 10 });
+  assert.deepEqual(rate({ 'status-write-rate': '10000', 'status-write-burst': '10000' }), {
+    requestsPerSecond: 10_000,
+    burst: 10_000,
+  });
+  assert.deepEqual(rate({ 'status-write-rate': '10000' }), {
+    requestsPerSecond: 10_000,
+    burst: 10_000,
+  });
+});
+
+test('bad write rates are usage errors that name the flag and the value', () => {
+  for (const [values, message] of [
+    [{ 'status-write-rate': '0' }, /--status-write-rate must be a number .* above 0 .*"0"/],
+    [{ 'status-write-rate': '-5' }, /--status-write-rate .*"-5"/],
+    [{ 'status-write-rate': 'fast' }, /--status-write-rate .*"fast"/],
+    [{ 'status-write-rate': '1e3' }, /--status-write-rate .*"1e3"/],
+    [{ 'status-write-rate': '10001' }, /at most 10000/],
+    [{ 'status-write-burst': '0' }, /--status-write-burst must be a whole number from 1 to 10000/],
+    [{ 'status-write-burst': '2.5' }, /--status-write-burst .*"2.5"/],
+    [{ 'status-write-burst': '10001' }, /--status-write-burst/],
+  ] as const) {
+    assert.throws(
+      () => statusSettingsFrom(values, POD),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+      JSON.stringify(values),
+    );
+  }
 });
 
 test('bad values are usage errors', () => {

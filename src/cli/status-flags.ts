@@ -3,15 +3,19 @@ import { hostname } from 'node:os';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import {
   checkElectionTimings,
+  DEFAULT_WRITE_RATE,
+  defaultBurstFor,
   ELECTION_DEFAULTS,
+  MAX_WRITE_RATE,
   parseStatusAddresses,
   podNamespace,
   replicaIdentity,
   type AddressSource,
   type IdentityInputs,
   type StatusSettings,
+  type WriteRate,
 } from '../status/index.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration, parseInteger } from './duration.ts';
 import { UsageError } from './io.ts';
 
 /** Flags of `serve` for leader election, Ingress status and Events (cluster mode only). */
@@ -24,6 +28,8 @@ export const STATUS_FLAGS = {
   'retry-period': { type: 'string' },
   'publish-service': { type: 'string' },
   'publish-status-address': { type: 'string' },
+  'status-write-rate': { type: 'string' },
+  'status-write-burst': { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** The Lease name when `--election-id` is not given. */
@@ -43,7 +49,12 @@ export const STATUS_FLAGS_HELP = `
                                   account's namespace, else default)
       --lease-duration DUR        how long others wait before taking an unrenewed Lease (default: 15s)
       --renew-deadline DUR        how long the leader keeps acting without renewing (default: 10s)
-      --retry-period DUR          time between attempts to acquire or renew (default: 2s)`;
+      --retry-period DUR          time between attempts to acquire or renew (default: 2s)
+      --status-write-rate N       API requests per second of the leader's status writer: status
+                                  updates, Events and the reads they need; not the Lease or the
+                                  watches (default: ${String(DEFAULT_WRITE_RATE.requestsPerSecond)}; 10,000 new Ingresses take about 100s)
+      --status-write-burst N      requests it may send at once after a quiet spell (default:
+                                  twice the rate, ${String(DEFAULT_WRITE_RATE.burst)})`;
 
 type StatusValues = { readonly [K in keyof typeof STATUS_FLAGS]?: string | undefined };
 
@@ -89,6 +100,30 @@ export function statusSettingsFrom(
     enabled: update === 'on',
     election: { id, namespace, identity: replicaIdentity(inputs), ...timings(values) },
     addressSource: addressSourceOf(values, podNamespace(inputs)),
+    writeRate: writeRateOf(values),
+  };
+}
+
+function writeRateOf(values: StatusValues): WriteRate {
+  const rate = values['status-write-rate'];
+  const burst = values['status-write-burst'];
+  const max = MAX_WRITE_RATE;
+  let requestsPerSecond = DEFAULT_WRITE_RATE.requestsPerSecond;
+  if (rate !== undefined) {
+    // A decimal number, as client-go's QPS (a float): 0.5 is one request every 2 seconds.
+    requestsPerSecond = /^\d+(\.\d+)?$/.test(rate.trim()) ? Number(rate) : Number.NaN;
+    if (!(requestsPerSecond > 0 && requestsPerSecond <= max.requestsPerSecond)) {
+      throw new UsageError(
+        `--status-write-rate must be a number of requests per second above 0 and at most ${String(max.requestsPerSecond)}, not ${JSON.stringify(rate)}`,
+      );
+    }
+  }
+  return {
+    requestsPerSecond,
+    burst:
+      burst === undefined
+        ? defaultBurstFor(requestsPerSecond)
+        : parseInteger('status-write-burst', burst, 1, max.burst),
   };
 }
 

@@ -36,6 +36,16 @@ export function nextCertificateStart(
 }
 
 function leafNotBefore(secret: StoredObject): number | null {
+  return leafValidity(secret)?.notBefore ?? null;
+}
+
+/**
+ * The validity period (ms since the epoch) of the leaf certificate of a Secret's `tls.crt` (its
+ * first PEM block, the one translation checks); null when there is none to read.
+ */
+export function leafValidity(
+  secret: StoredObject,
+): { readonly notBefore: number; readonly notAfter: number } | null {
   const data = secret.object['data'];
   if (typeof data !== 'object' || data === null) return null;
   const encoded = (data as Record<string, unknown>)['tls.crt'];
@@ -43,7 +53,11 @@ function leafNotBefore(secret: StoredObject): number | null {
   const block = FIRST_CERTIFICATE.exec(Buffer.from(encoded, 'base64').toString('utf8'))?.[0];
   if (block === undefined) return null;
   try {
-    return new X509Certificate(block).validFromDate.getTime();
+    const certificate = new X509Certificate(block);
+    return {
+      notBefore: certificate.validFromDate.getTime(),
+      notAfter: certificate.validToDate.getTime(),
+    };
   } catch {
     // Translation parsed this very block before rejecting the Secret as not valid yet, so a
     // failure here means the store changed under us; the next rebuild looks again.

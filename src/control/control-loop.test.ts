@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { TableHolder } from '../dataplane/index.ts';
 import type { RouteTable } from '../ir/index.ts';
-import { FakeClock, ObjectStore } from '../store/index.ts';
+import { DEFAULT_HOLD_OFF_MS, FakeClock, ObjectStore } from '../store/index.ts';
 import { ControlLoop, type RebuildEvent } from './control-loop.ts';
 import { FilesSource } from './files-source.ts';
 import { CLASS_YAML, SERVICE_YAML, capturingLogger, ingressYaml } from './test-support.ts';
@@ -92,7 +92,7 @@ describe('ControlLoop', () => {
     t.loop.start();
     await writeFile(join(t.dir, 'ingress.yaml'), ingressYaml('shop', 'shop.example.com', '/'));
     await t.source.reload();
-    t.clock.advance(99);
+    t.clock.advance(DEFAULT_HOLD_OFF_MS - 1);
     assert.deepEqual(routes(t.holder.current?.table), []);
     t.clock.advance(1);
     assert.deepEqual(routes(t.holder.current?.table), ['shop.example.com/ -> ok']);

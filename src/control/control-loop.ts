@@ -9,13 +9,13 @@ import type {
 import type { ObjectRef, StoredObject } from '../objects/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Diagnostic } from '../sources/files/index.ts';
-import type { Clock, ObjectStore } from '../store/index.ts';
+import type { ChangeNotice, Clock, ObjectStore } from '../store/index.ts';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../translate/index.ts';
 import { backgroundClock } from './background-clock.ts';
 import { nextCertificateExpiry } from './certificate-expiry.ts';
 import { nextCertificateStart } from './certificate-start.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
-import { translateKeepingLastGood, type ServedIngresses } from './last-good.ts';
+import { IncrementalTranslator } from './incremental/index.ts';
 import { logRejections, summaryOf } from './report.ts';
 
 /** Where the loop installs tables: the data plane's `TableHolder` fits. */
@@ -99,7 +99,7 @@ export class ControlLoop {
   readonly #onRebuild = new Set<RebuildListener>();
   #unsubscribe: (() => void) | null = null;
   #builtGeneration: number | null = null;
-  #served: ServedIngresses = new Map();
+  readonly #translator = new IncrementalTranslator();
   #table: RouteTable | null = null;
   #results: readonly ObjectResult[] = [];
   #servingLastGood: readonly ObjectRef[] = [];
@@ -128,8 +128,8 @@ export class ControlLoop {
   /** Builds the first table now and rebuilds on every store change from then on. */
   start(): void {
     if (this.#unsubscribe !== null) return;
-    this.#unsubscribe = this.#store.onChange(() => {
-      if (this.#store.generation !== this.#builtGeneration) this.rebuild();
+    this.#unsubscribe = this.#store.onChange((notice) => {
+      if (this.#store.generation !== this.#builtGeneration) this.rebuild(notice);
     });
     this.rebuild();
   }
@@ -164,22 +164,21 @@ export class ControlLoop {
 
   /**
    * Translates the store's snapshot and applies it. A failure (a bug: translation never throws
-   * on user input) is logged and leaves the live table and results as they were.
+   * on user input) is logged and leaves the live table and results as they were. `notice`, from
+   * the store, tells how long the changes waited; its figures go into the rebuild's debug line.
    */
-  rebuild(): void {
+  rebuild(notice?: ChangeNotice): void {
     const generation = this.#store.generation;
     let outcome;
     let swapped;
     const now = this.#now();
     let snapshot;
     const started = performance.now();
+    let translated: number;
     try {
       snapshot = this.#store.snapshot();
-      outcome = translateKeepingLastGood(
-        snapshot,
-        { ...this.#translateOptions, now },
-        this.#served,
-      );
+      outcome = this.#translator.translate(snapshot, { ...this.#translateOptions, now });
+      translated = performance.now();
       swapped = this.#holder.swap(
         outcome.table,
         outcome.certificates,
@@ -187,13 +186,27 @@ export class ControlLoop {
         outcome.access,
       );
     } catch (error) {
+      // The versions chosen to serve never went live: the last good ones stay those before.
+      this.#translator.discardLast();
       this.#logger.error({ err: error }, 'rebuild failed; the live route table stays');
       this.#onRebuildDone('failed', (performance.now() - started) / 1000);
       return;
     }
-    this.#onRebuildDone(swapped ? 'swapped' : 'unchanged', (performance.now() - started) / 1000);
+    const done = performance.now();
+    this.#onRebuildDone(swapped ? 'swapped' : 'unchanged', (done - started) / 1000);
+    this.#logger.debug(
+      {
+        ...this.#translator.lastStep,
+        // How long the changes waited for this rebuild (the debounce), when the store asked.
+        ...(notice === undefined
+          ? {}
+          : { waitMs: round(notice.waitedMs), changes: notice.changes }),
+        translateMs: round(translated - started),
+        installMs: round(done - translated),
+      },
+      'rebuild done',
+    );
     this.#builtGeneration = generation;
-    this.#served = outcome.served;
     if (swapped || this.#table === null) this.#table = outcome.table;
     this.#results = outcome.results;
     this.#servingLastGood = outcome.servingLastGood;
@@ -251,6 +264,10 @@ export class ControlLoop {
       }
     }
   }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 function subscribe(listeners: Set<RebuildListener>, listener: RebuildListener): () => void {

@@ -109,4 +109,48 @@ describe('FilesSource', () => {
     assert.equal(loads.length, 2);
     assert.equal(store.snapshot().services.length, 1);
   });
+
+  test('a reload reads only the file that changed; the others reach the store as they were', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a-service.yaml'), SERVICE_YAML);
+    await writeFile(join(dir, 'b-shop.yaml'), ingressYaml('shop', 'shop.example.com', '/'));
+    await writeFile(join(dir, 'c-blog.yaml'), ingressYaml('blog', 'blog.example.com', '/'));
+    const store = new ObjectStore({ clock: new FakeClock() });
+    const { logger } = capturingLogger();
+    const source = new FilesSource({ paths: [dir], store, logger, watch: false });
+    await source.start();
+    const before = store.snapshot();
+
+    await writeFile(join(dir, '.b-shop.yaml.swp'), ingressYaml('shop', 'shop.example.com', '/x'));
+    await rename(join(dir, '.b-shop.yaml.swp'), join(dir, 'b-shop.yaml'));
+    await source.reload();
+    const after = store.snapshot();
+    const blog = (snapshot: typeof after) => snapshot.ingresses.find((i) => i.name === 'blog');
+    const shop = (snapshot: typeof after) => snapshot.ingresses.find((i) => i.name === 'shop');
+    assert.equal(after.services[0], before.services[0]);
+    assert.equal(blog(after), blog(before));
+    assert.notEqual(shop(after), shop(before));
+    assert.match(JSON.stringify(shop(after)?.object['spec']), /"path":"\/x"/);
+    assert.equal(shop(after)?.sequence, shop(before)?.sequence);
+  });
+
+  test('objects kept from a broken file stay the very objects loaded before', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a-service.yaml'), SERVICE_YAML);
+    await writeFile(join(dir, 'b-shop.yaml'), ingressYaml('shop', 'shop.example.com', '/'));
+    const store = new ObjectStore({ clock: new FakeClock() });
+    const { logger } = capturingLogger();
+    const source = new FilesSource({ paths: [dir], store, logger, watch: false });
+    await source.start();
+    const before = store.snapshot();
+    await writeFile(join(dir, 'b-shop.yaml'), 'kind: [\n');
+    await source.reload();
+    const after = store.snapshot();
+    assert.deepEqual(
+      source.kept.map((k) => k.name),
+      ['shop'],
+    );
+    assert.equal(after.ingresses[0], before.ingresses[0]);
+    assert.equal(after.services[0], before.services[0]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { ObjectRef, StoredObject } from '../objects/index.ts';
 import type { Logger } from '../observability/index.ts';
 import {
-  loadManifests,
+  ManifestLoader,
   watchManifests,
   type Diagnostic,
   type LoadOptions,
@@ -28,7 +28,9 @@ export interface FilesSourceOptions {
 
 /**
  * The standalone YAML source: loads the manifests into the store, and reloads them whenever
- * the watch sees a change. An object that disappears because its file now has errors keeps its
+ * the watch sees a change. Only files that changed since the last load are read again; the
+ * objects of the others are handed to the store as the same objects (see {@link ManifestLoader}).
+ * An object that disappears because its file now has errors keeps its
  * last loaded version (see {@link keepObjectsOfBrokenFiles}). Load diagnostics are logged when
  * they first appear and are kept for the admin views.
  */
@@ -39,7 +41,7 @@ export class FilesSource {
   readonly #sourceId: string;
   readonly #watchEnabled: boolean;
   readonly #coalesceMs: number | undefined;
-  readonly #loadOptions: LoadOptions;
+  readonly #loader: ManifestLoader;
   #watch: ManifestWatch | null = null;
   #objects: readonly StoredObject[] = [];
   #kept: readonly ObjectRef[] = [];
@@ -56,7 +58,7 @@ export class FilesSource {
     this.#sourceId = options.sourceId ?? 'files';
     this.#watchEnabled = options.watch ?? true;
     this.#coalesceMs = options.coalesceMs;
-    this.#loadOptions = options.loadOptions ?? {};
+    this.#loader = new ManifestLoader(options.loadOptions);
   }
 
   /** The diagnostics of the last load, with a note for each object kept from a broken file. */
@@ -125,7 +127,7 @@ export class FilesSource {
   async #loadOnce(): Promise<void> {
     let load;
     try {
-      load = await loadManifests(this.#paths, this.#loadOptions);
+      load = await this.#loader.load(this.#paths);
     } catch (error) {
       this.#logger.error({ err: error }, 'cannot load manifests; the objects stay as they were');
       return;

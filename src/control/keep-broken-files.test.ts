@@ -25,10 +25,11 @@ function load(objects: StoredObject[], diagnostics: Diagnostic[], files: string[
 }
 
 describe('keepObjectsOfBrokenFiles', () => {
-  const a = stored('Service', 'a', 'm/a.yaml', 0, 0);
-  const b1 = stored('Service', 'b1', 'm/b.yaml', 0, 1);
-  const b2 = stored('Service', 'b2', 'm/b.yaml', 1, 2);
-  const c = stored('Service', 'c', 'm/c.yaml', 0, 3);
+  // Sequences as the files source numbers them: each file its own range.
+  const a = stored('Service', 'a', 'm/a.yaml', 0, 1000);
+  const b1 = stored('Service', 'b1', 'm/b.yaml', 0, 2000);
+  const b2 = stored('Service', 'b2', 'm/b.yaml', 1, 2001);
+  const c = stored('Service', 'c', 'm/c.yaml', 0, 3000);
 
   test('without errors the load is taken as it is', () => {
     const next = load([a, c], [], ['m/a.yaml', 'm/c.yaml']);
@@ -37,14 +38,9 @@ describe('keepObjectsOfBrokenFiles', () => {
     assert.deepEqual(outcome.kept, []);
   });
 
-  test('objects missing from a file with an error are kept, in their place', () => {
-    const newB1 = stored('Service', 'b1', 'm/b.yaml', 0, 1);
-    const cNow = stored('Service', 'c', 'm/c.yaml', 0, 2);
-    const next = load(
-      [a, newB1, cNow],
-      [error('m/b.yaml', 1)],
-      ['m/a.yaml', 'm/b.yaml', 'm/c.yaml'],
-    );
+  test('objects missing from a file with an error are kept as they were, in their place', () => {
+    const newB1 = stored('Service', 'b1', 'm/b.yaml', 0, 2000);
+    const next = load([a, newB1, c], [error('m/b.yaml', 1)], ['m/a.yaml', 'm/b.yaml', 'm/c.yaml']);
     const outcome = keepObjectsOfBrokenFiles([a, b1, b2, c], next);
     assert.deepEqual(
       outcome.kept.map((o) => o.name),
@@ -53,12 +49,13 @@ describe('keepObjectsOfBrokenFiles', () => {
     assert.deepEqual(
       outcome.objects.map((o) => [o.name, o.sequence]),
       [
-        ['a', 0],
-        ['b1', 1],
-        ['b2', 2],
-        ['c', 3],
+        ['a', 1000],
+        ['b1', 2000],
+        ['b2', 2001],
+        ['c', 3000],
       ],
     );
+    assert.equal(outcome.objects[2], b2, 'the kept object is the very object loaded before');
     const note = outcome.diagnostics.at(-1);
     assert.equal(note?.severity, 'note');
     assert.equal(note.file, 'm/b.yaml');

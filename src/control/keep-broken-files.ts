@@ -53,8 +53,10 @@ function isUnderAny(file: string, broken: readonly string[]): boolean {
 }
 
 /**
- * Merges kept objects back where they were (file order, then document), and renumbers
- * `sequence`, which orders objects without a creationTimestamp by age.
+ * Merges kept objects back where they were (file order, then document). They keep their
+ * `sequence` (which orders objects without a creationTimestamp by age): the files source numbers
+ * each file's objects apart from the other files' (see `assignSlots`), so the number is still
+ * right, and an object kept as it was stays the very same object for the translator.
  */
 function inLoadOrder(load: ManifestLoad, kept: readonly StoredObject[]): StoredObject[] {
   const fileIndex = new Map(load.files.map((file, index) => [file, index]));
@@ -78,7 +80,7 @@ function inLoadOrder(load: ManifestLoad, kept: readonly StoredObject[]): StoredO
       a.kept - b.kept ||
       a.object.sequence - b.object.sequence,
   );
-  return entries.map(({ object }, sequence) => ({ ...object, sequence }));
+  return entries.map(({ object }) => object);
 }
 
 function compareText(a: string, b: string): number {

@@ -19,13 +19,16 @@ export function summaryOf(
   results: readonly ObjectResult[],
   servingLastGood: readonly ObjectRef[],
 ): RebuildSummary {
-  const paths = table.hosts.reduce((sum, host) => sum + host.paths.length, 0);
+  let paths = 0;
+  for (const host of table.hosts) paths += host.paths.length;
+  let rejected = 0;
+  for (const result of results) if (result.state === 'Rejected') rejected++;
   return {
     version: table.version,
     hosts: table.hosts.length,
     routes: paths + (table.defaultBackend === null ? 0 : 1),
     backends: table.backends.length,
-    rejected: results.filter((r) => r.state === 'Rejected').length,
+    rejected,
     servingLastGood: servingLastGood.length,
   };
 }
@@ -44,12 +47,46 @@ export function logRejections(
   const lastGood = new Set(servingLastGood.map((r) => `${r.kind}/${r.namespace}/${r.name}`));
   const current = new Map<string, string>();
   for (const result of results) {
-    const rejected = result.state === 'Rejected';
-    const problems = rejected
-      ? result.problems
-      : result.problems.filter((problem) => ANNOTATION_REASONS.has(problem.code));
-    if (!rejected && (result.state !== 'Accepted' || problems.length === 0)) continue;
-    const key = `${result.kind}/${result.namespace}/${result.name}`;
+    const finding = findingOf(result);
+    if (finding === null) continue;
+    const { key, fields } = finding;
+    const servedLastGood = lastGood.has(key);
+    const signature = `${finding.signature}${servedLastGood ? '+' : '-'}`;
+    current.set(key, signature);
+    if (previous.get(key) === signature) continue;
+    const message =
+      result.state !== 'Rejected'
+        ? 'annotations not honoured as written'
+        : servedLastGood
+          ? 'object rejected; its last accepted version is still served'
+          : 'object rejected';
+    logger.warn({ ...fields, servingLastGood: servedLastGood }, message);
+  }
+  return current;
+}
+
+/** What a result has to report, and its signature; null when nothing. */
+interface Finding {
+  readonly key: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly signature: string;
+}
+
+/**
+ * Findings by result: an incremental translation hands most results over again as the same
+ * objects, so each is looked at once, not at every rebuild.
+ */
+const findings = new WeakMap<ObjectResult, Finding | null>();
+
+function findingOf(result: ObjectResult): Finding | null {
+  const known = findings.get(result);
+  if (known !== undefined) return known;
+  const rejected = result.state === 'Rejected';
+  const problems = rejected
+    ? result.problems
+    : result.problems.filter((problem) => ANNOTATION_REASONS.has(problem.code));
+  let finding: Finding | null = null;
+  if (rejected || (result.state === 'Accepted' && problems.length > 0)) {
     const fields = {
       kind: result.kind,
       namespace: result.namespace,
@@ -58,17 +95,10 @@ export function logRejections(
       document: result.origin?.document ?? null,
       codes: problems.map((p) => p.code),
       problems,
-      servingLastGood: lastGood.has(key),
     };
-    const signature = JSON.stringify(fields);
-    current.set(key, signature);
-    if (previous.get(key) === signature) continue;
-    const message = !rejected
-      ? 'annotations not honoured as written'
-      : fields.servingLastGood
-        ? 'object rejected; its last accepted version is still served'
-        : 'object rejected';
-    logger.warn(fields, message);
+    const key = `${result.kind}/${result.namespace}/${result.name}`;
+    finding = { key, fields, signature: JSON.stringify(fields) };
   }
-  return current;
+  findings.set(result, finding);
+  return finding;
 }

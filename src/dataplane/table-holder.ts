@@ -43,7 +43,7 @@ export class TableHolder {
     access: AccessMaterials = NO_ACCESS_MATERIALS,
   ): boolean {
     if (this.#current?.table.version === table.version) return false;
-    const compiled = compileRouteTable(table, upstreamTls, access);
+    const compiled = compileRouteTable(table, upstreamTls, access, this.#current ?? undefined);
     this.#certificates?.update(table, certificates, access);
     this.#current = compiled;
     return true;

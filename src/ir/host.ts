@@ -1,3 +1,4 @@
+import type { HostKind, HostRoutes } from './route-table.ts';
 /**
  * Turns a request's Host (or `:authority`) into the form rule hosts are compared in: lower
  * case, without the port and without a trailing dot. Returns null when the value cannot be a
@@ -31,4 +32,12 @@ export function normalizeRequestHost(raw: string): string | null {
 export function wildcardSuffix(host: string): string | null {
   const dot = host.indexOf('.');
   return dot <= 0 ? null : host.slice(dot + 1);
+}
+
+const KIND_ORDER: Readonly<Record<HostKind, number>> = { exact: 0, wildcard: 1, any: 2 };
+
+/** The canonical order of host entries: exact, then wildcard, then any host; by name. */
+export function compareHosts(a: HostRoutes, b: HostRoutes): number {
+  if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+  return a.host < b.host ? -1 : a.host > b.host ? 1 : 0;
 }

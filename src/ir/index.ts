@@ -18,8 +18,15 @@ export type { Matcher, RouteMatch } from './matcher.ts';
 export { ReferenceMatcher } from './reference-matcher.ts';
 export { comparePathPrecedence } from './precedence.ts';
 export { pathMatches, normalizePrefix } from './path-match.ts';
-export { normalizeRequestHost, wildcardSuffix } from './host.ts';
-export { sealRouteTable, type RouteTableContent } from './version.ts';
+export { compareHosts, normalizeRequestHost, wildcardSuffix } from './host.ts';
+export {
+  addDigest,
+  deepFreeze,
+  itemDigest,
+  sealRouteTable,
+  type ListDigests,
+  type RouteTableContent,
+} from './version.ts';
 export { explainRequest, type Explanation, type Candidate } from './explain.ts';
 export {
   parseRequestPath,

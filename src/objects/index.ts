@@ -1,2 +1,2 @@
 export * from './types.ts';
-export { snapshotOf, EMPTY_SNAPSHOT } from './snapshot.ts';
+export { snapshotOf, EMPTY_SNAPSHOT, FIELD_BY_KIND } from './snapshot.ts';

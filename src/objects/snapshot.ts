@@ -1,6 +1,7 @@
 import type { ObjectKind, Snapshot, StoredObject } from './types.ts';
 
-const FIELD_BY_KIND: Readonly<Record<ObjectKind, keyof Snapshot>> = {
+/** The list of a {@link Snapshot} that holds each kind. */
+export const FIELD_BY_KIND: Readonly<Record<ObjectKind, keyof Snapshot>> = {
   Ingress: 'ingresses',
   IngressClass: 'ingressClasses',
   Service: 'services',

@@ -62,6 +62,13 @@ export {
   type IdentityInputs,
 } from './identity.ts';
 export { TokenBucket, type TokenBucketOptions } from './token-bucket.ts';
+export {
+  DEFAULT_WRITE_RATE,
+  defaultBurstFor,
+  MAX_WRITE_RATE,
+  workersFor,
+  type WriteRate,
+} from './write-rate.ts';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
 export { FakeStatusClient, type FakeEvent } from './fake-status-client.ts';
 

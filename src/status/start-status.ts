@@ -10,6 +10,7 @@ import {
   type StatusWriterStats,
   type WriteOutcome,
 } from './status-writer.ts';
+import type { WriteRate } from './write-rate.ts';
 
 /** The leader election settings (`--election-*`, `--lease-duration`, ...). */
 export interface ElectionSettings {
@@ -29,6 +30,8 @@ export interface StatusSettings {
   readonly enabled: boolean;
   readonly election: ElectionSettings;
   readonly addressSource: AddressSource;
+  /** `--status-write-rate`, `--status-write-burst`: the pace of the writer's API requests. */
+  readonly writeRate: WriteRate;
 }
 
 /** What {@link startStatus} needs of the control loop (`ControlLoop` fits). */
@@ -43,7 +46,9 @@ export interface RebuildFeed {
 export interface StartStatusOptions {
   readonly loop: RebuildFeed;
   readonly client: StatusClient;
-  readonly settings: Pick<StatusSettings, 'election' | 'addressSource'>;
+  /** Without `writeRate`, the writer's default (`DEFAULT_WRITE_RATE`: 100/s, bursts of 200). */
+  readonly settings: Pick<StatusSettings, 'election' | 'addressSource'> &
+    Partial<Pick<StatusSettings, 'writeRate'>>;
   readonly logger: Logger;
   /** The watch's full Ingress by namespace and name (`KubernetesSource.get('Ingress', ...)`). */
   readonly lookupIngress?: (namespace: string, name: string) => unknown;
@@ -54,7 +59,7 @@ export interface StartStatusOptions {
   readonly onLeaderChange?: (leading: boolean) => void;
   /** Told how each write to the API ended, for metrics. */
   readonly onWrite?: (outcome: WriteOutcome) => void;
-  /** Rate, resync and refresh tuning of the writer (tests shorten them). */
+  /** Rate, resync and refresh tuning of the writer (tests shorten them); wins over `settings`. */
   readonly tuning?: Pick<
     StatusWriterOptions,
     | 'requestsPerSecond'
@@ -86,12 +91,15 @@ export interface RunningStatus {
  * writer, which writes only while this replica leads.
  */
 export function startStatus(options: StartStatusOptions): RunningStatus {
-  const { election } = options.settings;
+  const { election, writeRate } = options.settings;
   const timing = {
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.wallClock === undefined ? {} : { wallClock: options.wallClock }),
   };
   const writer = new StatusWriter({
+    ...(writeRate === undefined
+      ? {}
+      : { requestsPerSecond: writeRate.requestsPerSecond, burst: writeRate.burst }),
     ...options.tuning,
     ...timing,
     client: options.client,

@@ -24,12 +24,14 @@ import {
 } from './status-client.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { statusWriterObject, WorkQueue } from './work-queue.ts';
+import { DEFAULT_WRITE_RATE, workersFor } from './write-rate.ts';
 
-/** Defaults of {@link StatusWriterOptions}. */
+/**
+ * Defaults of {@link StatusWriterOptions}; the rate and burst are {@link DEFAULT_WRITE_RATE}'s,
+ * the concurrency follows the rate ({@link workersFor}).
+ */
 export const STATUS_WRITER_DEFAULTS = {
-  requestsPerSecond: 20,
-  burst: 50,
-  concurrency: 4,
+  ...DEFAULT_WRITE_RATE,
   resyncMs: 60_000,
   addressRefreshMs: 10_000,
   maxConflictRetries: 5,
@@ -52,11 +54,11 @@ export interface StatusWriterOptions {
   readonly component?: string;
   readonly clock?: Clock;
   readonly wallClock?: () => number;
-  /** API requests per second (token bucket rate). Default 20. */
+  /** API requests per second (token bucket rate). Default 100. */
   readonly requestsPerSecond?: number;
-  /** Token bucket size. Default 50. */
+  /** Token bucket size. Default 200. */
   readonly burst?: number;
-  /** Ingresses worked on at once. Default 4. */
+  /** Ingresses worked on at once. Default: enough for the rate ({@link workersFor}), 20 at 100/s. */
   readonly concurrency?: number;
   /** Every Ingress is checked again this often, to undo changes made by others. Default 60 s. */
   readonly resyncMs?: number;
@@ -136,8 +138,9 @@ export class StatusWriter {
     this.#refreshMs = options.addressRefreshMs ?? d.addressRefreshMs;
     this.#maxConflictRetries = options.maxConflictRetries ?? d.maxConflictRetries;
     this.#onWrite = options.onWrite ?? (() => undefined);
+    const perSecond = options.requestsPerSecond ?? d.requestsPerSecond;
     this.#bucket = new TokenBucket({
-      perSecond: options.requestsPerSecond ?? d.requestsPerSecond,
+      perSecond,
       burst: options.burst ?? d.burst,
       clock: this.#clock,
     });
@@ -146,7 +149,7 @@ export class StatusWriter {
       objectOf: statusWriterObject,
       clock: this.#clock,
       logger: this.#logger,
-      concurrency: options.concurrency ?? d.concurrency,
+      concurrency: options.concurrency ?? workersFor(perSecond),
     });
     this.#recorder = new EventRecorder({
       client: {

@@ -5,5 +5,11 @@ export {
   DEFAULT_HOLD_OFF_MS,
   DEFAULT_MAX_WAIT_MS,
   type DebounceOptions,
+  type DebouncedRun,
 } from './debouncer.ts';
-export { ObjectStore, type ObjectStoreOptions, type ChangeListener } from './object-store.ts';
+export {
+  ObjectStore,
+  type ObjectStoreOptions,
+  type ChangeListener,
+  type ChangeNotice,
+} from './object-store.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ObjectKind, StoredObject } from '../objects/index.ts';
 import { FakeClock } from './fake-clock.ts';
-import { ObjectStore } from './object-store.ts';
+import { ObjectStore, type ChangeNotice } from './object-store.ts';
 
 function service(name: string, port = 80, source: 'file' | 'kubernetes' = 'file'): StoredObject {
   return object('Service', name, { spec: { ports: [{ port }] } }, source);
@@ -25,22 +25,22 @@ function object(
   };
 }
 
-/** A store on a fake clock that counts notifications. */
+/** A store on a fake clock that counts notifications and keeps what they said. */
 function setup(sourcePriority?: readonly string[]) {
   const clock = new FakeClock();
   const store = new ObjectStore(sourcePriority ? { clock, sourcePriority } : { clock });
-  let notified = 0;
-  store.onChange(() => {
-    notified++;
+  const notices: { readonly at: number; readonly notice: ChangeNotice }[] = [];
+  store.onChange((notice) => {
+    notices.push({ at: clock.now(), notice });
   });
-  return { clock, store, notifications: () => notified };
+  return { clock, store, notices, notifications: () => notices.length };
 }
 
 describe('ObjectStore', () => {
   test('a reload notifies once, after the debounce', () => {
     const { clock, store, notifications } = setup();
     assert.equal(store.replaceSource('files', [service('a'), service('b')]), true);
-    clock.advance(99);
+    clock.advance(19);
     assert.equal(notifications(), 0);
     clock.advance(1);
     assert.equal(notifications(), 1);
@@ -148,6 +148,47 @@ describe('ObjectStore', () => {
     assert.equal(notifications(), 1);
     assert.equal(clock.pendingTimers, 0);
     assert.deepEqual(store.snapshot().services, []);
+  });
+
+  test('a lone change is told to the listeners 20 ms after it arrived, with its wait', () => {
+    const { clock, store, notices } = setup();
+    clock.advance(5000);
+    store.upsert('kube', service('a', 80, 'kubernetes'));
+    assert.equal(store.pendingSince, 5000);
+    clock.advance(19);
+    assert.deepEqual(notices, []);
+    clock.advance(1);
+    assert.deepEqual(notices, [
+      { at: 5020, notice: { firstChangeAt: 5000, waitedMs: 20, changes: 1 } },
+    ]);
+    assert.equal(store.pendingSince, null);
+  });
+
+  test('a burst of changes is one notice, never later than 250 ms after its first change', () => {
+    const { clock, store, notices } = setup();
+    // 100 objects, one every 5 ms (500 ms of changes, never 20 ms of quiet).
+    for (let i = 0; i < 100; i++) {
+      store.upsert('kube', service(`s${String(i)}`, 80, 'kubernetes'));
+      clock.advance(5);
+    }
+    clock.advance(20);
+    assert.deepEqual(
+      notices.map(({ at, notice }) => [at, notice.firstChangeAt, notice.waitedMs, notice.changes]),
+      [
+        [250, 0, 250, 50],
+        [500, 250, 250, 50],
+      ],
+    );
+    assert.equal(store.snapshot().services.length, 100);
+  });
+
+  test('no-op writes are not counted as changes of a notice', () => {
+    const { clock, store, notices } = setup();
+    store.upsert('kube', service('a', 80, 'kubernetes'));
+    store.upsert('kube', service('a', 80, 'kubernetes'));
+    store.remove('kube', 'Service', 'default', 'missing');
+    clock.advance(20);
+    assert.equal(notices[0]?.notice.changes, 1);
   });
 
   test('a listener that unsubscribes hears nothing more', () => {

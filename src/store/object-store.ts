@@ -1,6 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { snapshotOf, type ObjectKind, type Snapshot, type StoredObject } from '../objects/index.ts';
-import { Debouncer, type DebounceOptions } from './debouncer.ts';
+import {
+  FIELD_BY_KIND,
+  type ObjectKind,
+  type Snapshot,
+  type StoredObject,
+} from '../objects/index.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { Debouncer, type DebounceOptions, type DebouncedRun } from './debouncer.ts';
 
 /** Options of {@link ObjectStore}: the debounce of change notifications, and source ranking. */
 export interface ObjectStoreOptions extends DebounceOptions {
@@ -11,8 +17,21 @@ export interface ObjectStoreOptions extends DebounceOptions {
   readonly sourcePriority?: readonly string[];
 }
 
+/**
+ * What a change listener is told: how long the changes it answers waited for it, so that the
+ * rebuild that follows can log (and measure) the time from a change to its going live.
+ */
+export interface ChangeNotice {
+  /** Store clock time (ms) of the first change this notification answers. */
+  readonly firstChangeAt: number;
+  /** Milliseconds from that first change to this notification (the debounce's share). */
+  readonly waitedMs: number;
+  /** Changes coalesced into this notification (at least 1). */
+  readonly changes: number;
+}
+
 /** A change listener; called once a burst of changes has settled (see {@link ObjectStore}). */
-export type ChangeListener = () => void;
+export type ChangeListener = (notice: ChangeNotice) => void;
 
 /**
  * The objects every source has reported, merged into one {@link Snapshot}. A source either
@@ -21,22 +40,40 @@ export type ChangeListener = () => void;
  *
  * Only a real difference counts as a change: storing an object deep-equal to the stored one,
  * or reloading a source with the same objects, notifies no one. Changes are debounced: the
- * listeners run `holdOffMs` (100 ms) after the last change, at most `maxWaitMs` (500 ms) after
- * the first pending one. Objects handed to the store must not be mutated afterwards.
+ * listeners run `holdOffMs` (20 ms) after the last change, at most `maxWaitMs` (250 ms) after
+ * the first pending one, and are told how long the changes waited ({@link ChangeNotice}).
+ * Objects handed to the store must not be mutated afterwards.
  */
 export class ObjectStore {
-  readonly #sources = new Map<string, Map<string, StoredObject>>();
+  /** By source, then by kind, then by `kind/namespace/name`. */
+  readonly #sources = new Map<string, SourceObjects>();
   readonly #listeners = new Set<ChangeListener>();
   readonly #priority: readonly string[];
   readonly #debouncer: Debouncer;
+  readonly #clock: Clock;
   #snapshot: Snapshot | null = null;
+  /**
+   * The kinds changed since the cached snapshot was made, or `all`: only their lists are made
+   * again, and the others keep their identity (so a reader can skip an unchanged list).
+   */
+  #changedKinds: Set<ObjectKind> | 'all' = 'all';
+  #lists: Snapshot | null = null;
   #generation = 0;
 
   constructor(options: ObjectStoreOptions = {}) {
     this.#priority = options.sourcePriority ?? [];
-    this.#debouncer = new Debouncer(() => {
-      this.#notify();
+    this.#clock = options.clock ?? systemClock;
+    this.#debouncer = new Debouncer((run) => {
+      this.#notify(run);
     }, options);
+  }
+
+  /**
+   * Store clock time (ms) of the oldest change the listeners have not been told of yet; null
+   * when none waits. Inside a listener it is null unless a listener changed the store again.
+   */
+  get pendingSince(): number | null {
+    return this.#debouncer.pendingSince;
   }
 
   /** Counts the changes so far; equal generations mean equal snapshots. */
@@ -46,17 +83,13 @@ export class ObjectStore {
 
   /** Replaces everything a source holds; returns whether anything changed. */
   replaceSource(sourceId: string, objects: Iterable<StoredObject>): boolean {
-    const next = new Map<string, StoredObject>();
-    for (const object of objects)
-      next.set(keyOf(object.kind, object.namespace, object.name), object);
+    const next: SourceObjects = new Map();
+    for (const object of objects) kindMap(next, object.kind).set(keyOfObject(object), object);
     const previous = this.#sources.get(sourceId);
     if (previous !== undefined && sameContents(previous, next)) return false;
-    if (previous === undefined && next.size === 0) {
-      this.#sources.set(sourceId, next);
-      return false;
-    }
     this.#sources.set(sourceId, next);
-    this.#changed();
+    if (previous === undefined && next.size === 0) return false;
+    this.#changed('all');
     return true;
   }
 
@@ -67,18 +100,20 @@ export class ObjectStore {
       objects = new Map();
       this.#sources.set(sourceId, objects);
     }
-    const key = keyOf(object.kind, object.namespace, object.name);
-    const stored = objects.get(key);
+    const map = kindMap(objects, object.kind);
+    const key = keyOfObject(object);
+    const stored = map.get(key);
     if (stored !== undefined && isDeepStrictEqual(stored, object)) return false;
-    objects.set(key, object);
-    this.#changed();
+    map.set(key, object);
+    this.#changed(object.kind);
     return true;
   }
 
   /** Removes one object of a source; returns whether it was there. */
   remove(sourceId: string, kind: ObjectKind, namespace: string, name: string): boolean {
-    const removed = this.#sources.get(sourceId)?.delete(keyOf(kind, namespace, name)) ?? false;
-    if (removed) this.#changed();
+    const map = this.#sources.get(sourceId)?.get(kind);
+    const removed = map?.delete(keyOf(kind, namespace, name)) ?? false;
+    if (removed) this.#changed(kind);
     return removed;
   }
 
@@ -86,8 +121,8 @@ export class ObjectStore {
   removeSource(sourceId: string): boolean {
     const objects = this.#sources.get(sourceId);
     this.#sources.delete(sourceId);
-    if (objects === undefined || objects.size === 0) return false;
-    this.#changed();
+    if (objects === undefined || countOf(objects) === 0) return false;
+    this.#changed('all');
     return true;
   }
 
@@ -118,27 +153,48 @@ export class ObjectStore {
     this.#debouncer.cancel();
   }
 
-  #changed(): void {
+  #changed(kind: ObjectKind | 'all'): void {
     this.#generation++;
     this.#snapshot = null;
+    if (kind === 'all') this.#changedKinds = 'all';
+    else if (this.#changedKinds !== 'all') this.#changedKinds.add(kind);
     this.#debouncer.trigger();
   }
 
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
+  #notify(run: DebouncedRun): void {
+    const notice: ChangeNotice = {
+      firstChangeAt: run.firstAt,
+      waitedMs: Math.max(0, this.#clock.now() - run.firstAt),
+      changes: run.triggers,
+    };
+    for (const listener of [...this.#listeners]) listener(notice);
   }
 
   #merge(): Snapshot {
-    const taken = new Set<string>();
-    const merged: StoredObject[] = [];
-    for (const id of this.#ranked()) {
-      for (const [key, object] of this.#sources.get(id) ?? []) {
-        if (taken.has(key)) continue;
-        taken.add(key);
-        merged.push(object);
+    const ranked = this.#ranked();
+    const previous = this.#lists;
+    const changed = this.#changedKinds;
+    const lists = { ...EMPTY_LISTS };
+    for (const kind of Object.keys(FIELD_BY_KIND) as ObjectKind[]) {
+      const field = FIELD_BY_KIND[kind];
+      if (previous !== null && changed !== 'all' && !changed.has(kind)) {
+        lists[field] = previous[field];
+        continue;
       }
+      const taken = new Set<string>();
+      const merged: StoredObject[] = [];
+      for (const id of ranked) {
+        for (const [key, object] of this.#sources.get(id)?.get(kind) ?? []) {
+          if (taken.has(key)) continue;
+          taken.add(key);
+          merged.push(object);
+        }
+      }
+      lists[field] = merged;
     }
-    return snapshotOf(merged);
+    this.#lists = lists;
+    this.#changedKinds = new Set();
+    return lists;
   }
 
   #ranked(): string[] {
@@ -149,15 +205,49 @@ export class ObjectStore {
   }
 }
 
+/** A source's objects by kind, then by `kind/namespace/name`. */
+type SourceObjects = Map<ObjectKind, Map<string, StoredObject>>;
+
+const EMPTY_LISTS: Record<keyof Snapshot, readonly StoredObject[]> = {
+  ingresses: [],
+  ingressClasses: [],
+  services: [],
+  endpointSlices: [],
+  secrets: [],
+  configMaps: [],
+};
+
 function keyOf(kind: ObjectKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
 }
 
-function sameContents(a: Map<string, StoredObject>, b: Map<string, StoredObject>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [key, object] of a) {
-    const other = b.get(key);
-    if (other === undefined || !isDeepStrictEqual(object, other)) return false;
+function keyOfObject(object: StoredObject): string {
+  return keyOf(object.kind, object.namespace, object.name);
+}
+
+function kindMap(objects: SourceObjects, kind: ObjectKind): Map<string, StoredObject> {
+  let map = objects.get(kind);
+  if (map === undefined) {
+    map = new Map();
+    objects.set(kind, map);
+  }
+  return map;
+}
+
+function countOf(objects: SourceObjects): number {
+  let count = 0;
+  for (const map of objects.values()) count += map.size;
+  return count;
+}
+
+function sameContents(a: SourceObjects, b: SourceObjects): boolean {
+  if (countOf(a) !== countOf(b)) return false;
+  for (const [kind, map] of a) {
+    const other = b.get(kind);
+    for (const [key, object] of map) {
+      const counterpart = other?.get(key);
+      if (counterpart === undefined || !isDeepStrictEqual(object, counterpart)) return false;
+    }
   }
   return true;
 }

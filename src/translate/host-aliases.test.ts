@@ -100,3 +100,24 @@ test('an alias with a TLS entry of its own keeps its certificate and takes the h
     { ...own, clientCertificates: rules },
   );
 });
+
+test('an alias keeps the passthrough hosts of the table', () => {
+  const passthrough = [
+    {
+      host: 'tunnel.example.com',
+      backend: 'web/tls:443',
+      source: { namespace: 'web', name: 'tls' },
+    },
+  ];
+  const withPassthrough = sealRouteTable({ ...table, passthrough });
+  const { table: named } = addHostNames(withPassthrough, [
+    {
+      ingress: 'web/shop',
+      hosts: ['shop.example.com'],
+      aliases: ['shop.example.org'],
+      fromToWww: false,
+    },
+  ]);
+  assert.ok(named.hosts.some((entry) => entry.host === 'shop.example.org'));
+  assert.deepEqual(named.passthrough, passthrough);
+});

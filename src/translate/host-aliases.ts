@@ -1,4 +1,5 @@
 import {
+  compareHosts,
   sealRouteTable,
   type HostRoutes,
   type PathRoute,
@@ -6,7 +7,7 @@ import {
   type RouteTable,
   type TlsHost,
 } from '../ir/index.ts';
-import { compareHosts, hostKind } from './route-builder.ts';
+import { hostKind } from './route-builder.ts';
 import {
   FROM_TO_WWW_REDIRECT_ANNOTATION as WWW,
   SERVER_ALIAS_ANNOTATION as ALIAS,
@@ -129,6 +130,7 @@ export function addHostNames(
     backends: table.backends,
     tls,
     defaultCertificate: table.defaultCertificate,
+    ...(table.passthrough === undefined ? {} : { passthrough: table.passthrough }),
   };
   return { table: sealRouteTable(content), problems };
 }

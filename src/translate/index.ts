@@ -23,3 +23,7 @@ export {
   type AnnotationSupport,
 } from './annotations/index.ts';
 export { annotationPrefixes, auditAnnotations, parseRetryConditions } from './annotations/index.ts';
+export { refreshBackend } from './backend-refresh.ts';
+export { SERVICE_NAME_LABEL } from './services.ts';
+
+export { compareResults } from './object-results.ts';

@@ -72,6 +72,15 @@ const KIND_ORDER: Readonly<Record<string, number>> = {
   Secret: 4,
 };
 
+/** The order of results: by kind, then namespace, then name. */
+export function compareResults(a: ObjectResult, b: ObjectResult): number {
+  return (
+    (KIND_ORDER[a.kind] ?? 5) - (KIND_ORDER[b.kind] ?? 5) ||
+    compareText(a.namespace, b.namespace) ||
+    compareText(a.name, b.name)
+  );
+}
+
 /** Sorts results by kind, then namespace, then name, computing each key once. */
 export function sortResults(results: ObjectResult[]): ObjectResult[] {
   return results

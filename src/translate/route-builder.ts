@@ -1,4 +1,5 @@
 import {
+  compareHosts,
   comparePathPrecedence,
   normalizePrefix,
   sealRouteTable,
@@ -355,14 +356,6 @@ function matchOf(path: PathSpec): { match: 'Exact' | 'Prefix'; normalized: strin
 /** The kind of a rule host: `''` is any host, `*.` a wildcard. */
 export function hostKind(host: string): HostKind {
   return host === '' ? 'any' : host.startsWith('*.') ? 'wildcard' : 'exact';
-}
-
-const KIND_ORDER: Readonly<Record<HostKind, number>> = { exact: 0, wildcard: 1, any: 2 };
-
-/** The canonical order of host entries: exact, then wildcard, then any host; by name. */
-export function compareHosts(a: HostRoutes, b: HostRoutes): number {
-  if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
-  return a.host < b.host ? -1 : a.host > b.host ? 1 : 0;
 }
 
 function hostLabel(host: string | null): string {

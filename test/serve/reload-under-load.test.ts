@@ -18,7 +18,7 @@ import { until } from '../helpers/until.ts';
 import { startWebSocketEcho } from '../helpers/ws-echo.ts';
 
 const REWRITES = 100;
-/** How long one rewrite may take to go live (debounce hold-off is ~100 ms, at most 500 ms). */
+/** How long one rewrite may take to go live (debounce hold-off is 20 ms, at most 250 ms). */
 const ROUND_TIMEOUT_MS = 5_000;
 /** The whole rewrite phase; 100 rounds at ~150 ms each take ~15 s on a loaded 2-core machine. */
 const REWRITES_TIMEOUT_MS = 50_000;

@@ -1,14 +1,17 @@
-import { preparePattern, wildcardSuffix } from '../../ir/index.ts';
+import { compareHosts, preparePattern, wildcardSuffix } from '../../ir/index.ts';
 import {
   NO_ACCESS_MATERIALS,
   type AccessMaterials,
   type Backend,
+  type DefaultRoute,
+  type HostRoutes,
   type Matcher,
   type RouteMatch,
   type RouteTable,
   type UpstreamTlsMaterials,
 } from '../../ir/index.ts';
 import { CompiledHost, fallbackMatch } from './compile-host.ts';
+import { LayeredMap } from './layered-map.ts';
 
 /** A route table compiled for the request path: same answers as the reference matcher, faster. */
 export interface CompiledTable extends Matcher {
@@ -38,8 +41,14 @@ export function compileRouteTable(
   table: RouteTable,
   upstreamTls: UpstreamTlsMaterials = new Map(),
   access: AccessMaterials = NO_ACCESS_MATERIALS,
+  previous?: CompiledTable,
 ): CompiledTable {
-  return new CompiledRouteTable(table, upstreamTls, access);
+  return new CompiledRouteTable(
+    table,
+    upstreamTls,
+    access,
+    previous instanceof CompiledRouteTable ? previous : undefined,
+  );
 }
 
 class CompiledRouteTable implements CompiledTable {
@@ -48,35 +57,88 @@ class CompiledRouteTable implements CompiledTable {
   readonly clientCertificates: boolean;
   readonly upstreamTls: UpstreamTlsMaterials;
   readonly access: AccessMaterials;
-  readonly #exactHosts = new Map<string, CompiledHost>();
+  readonly #exactHosts: LayeredMap<CompiledHost>;
   /** Wildcard entries keyed by what follows `*.`, the key {@link wildcardSuffix} gives. */
-  readonly #wildcardHosts = new Map<string, CompiledHost>();
+  readonly #wildcardHosts: LayeredMap<CompiledHost>;
   readonly #anyHost: CompiledHost | undefined;
   readonly #noHost: RouteMatch;
-  readonly #backends = new Map<string, Backend>();
+  readonly #backends: LayeredMap<Backend>;
+  /** Host entries with a route that redirects to HTTPS. */
+  readonly #redirectingHosts: number;
+  /** Whether the table's hosts and backends are in canonical order (a sealed table's are). */
+  readonly #ordered: boolean;
 
-  constructor(table: RouteTable, upstreamTls: UpstreamTlsMaterials, access: AccessMaterials) {
+  constructor(
+    table: RouteTable,
+    upstreamTls: UpstreamTlsMaterials,
+    access: AccessMaterials,
+    previous: CompiledRouteTable | undefined,
+  ) {
     this.table = table;
     this.upstreamTls = upstreamTls;
     this.access = access;
-    this.sslRedirects = table.hosts.some((entry) => entry.paths.some((route) => route.sslRedirect));
     this.clientCertificates = table.tls.some((host) => host.clientCertificates !== undefined);
-    let anyHost: CompiledHost | undefined;
-    for (const entry of table.hosts) {
-      // Canary header patterns are compiled with the table, off the request path.
-      for (const route of entry.paths) {
-        const header = route.canary?.header;
-        if (header?.match === 'pattern') preparePattern(header.pattern);
-      }
-      const compiled = new CompiledHost(entry, table.defaultBackend);
-      if (entry.kind === 'exact') setFirst(this.#exactHosts, entry.host, compiled);
-      else if (entry.kind === 'wildcard' && entry.host.startsWith('*.')) {
-        setFirst(this.#wildcardHosts, entry.host.slice(2), compiled);
-      } else if (entry.kind === 'any') anyHost ??= compiled;
-    }
-    this.#anyHost = anyHost;
     this.#noHost = fallbackMatch(null, table.defaultBackend);
-    for (const backend of table.backends) setFirst(this.#backends, backend.id, backend);
+    // From the live table when both are in order and share the default route: only the host
+    // entries and backends that changed are compiled and laid over it (an incremental
+    // translation keeps the others as they were).
+    const candidate =
+      previous !== undefined &&
+      previous.#ordered &&
+      previous.table.defaultBackend === table.defaultBackend
+        ? previous
+        : undefined;
+    const hostChanges =
+      candidate === undefined
+        ? null
+        : changesBetween(candidate.table.hosts, table.hosts, compareHosts);
+    const backendChanges =
+      candidate === undefined
+        ? null
+        : changesBetween(candidate.table.backends, table.backends, compareIds);
+    const start = hostChanges !== null && backendChanges !== null ? candidate : undefined;
+    this.#ordered =
+      start !== undefined ||
+      (inOrder(table.hosts, compareHosts) && inOrder(table.backends, compareIds));
+    const exact = new Map<string, CompiledHost | null>();
+    const wildcard = new Map<string, CompiledHost | null>();
+    let redirecting = start === undefined ? 0 : start.#redirectingHosts;
+    const put = (entry: HostRoutes, compiled: CompiledHost | null): void => {
+      const map = entry.kind === 'exact' ? exact : entry.kind === 'wildcard' ? wildcard : null;
+      const key = entry.kind === 'wildcard' ? entry.host.slice(2) : entry.host;
+      if (map === null || (entry.kind === 'wildcard' && !entry.host.startsWith('*.'))) return;
+      // A sealed table has no two entries for one host; should it, the first one wins, as in
+      // the reference matcher. A replaced entry is removed before its successor comes.
+      if (compiled === null || (map.get(key) ?? null) === null) map.set(key, compiled);
+    };
+    const removed = (entry: HostRoutes): void => {
+      put(entry, null);
+      if (redirects(entry)) redirecting--;
+    };
+    const added = (entry: HostRoutes): void => {
+      put(entry, compileHost(entry, table.defaultBackend));
+      if (redirects(entry)) redirecting++;
+    };
+    if (hostChanges === null || start === undefined) table.hosts.forEach(added);
+    else {
+      hostChanges.removed.forEach(removed);
+      hostChanges.added.forEach(added);
+    }
+    this.#exactHosts = (start === undefined ? EMPTY_HOSTS : start.#exactHosts).with(exact);
+    this.#wildcardHosts = (start === undefined ? EMPTY_HOSTS : start.#wildcardHosts).with(wildcard);
+    this.#redirectingHosts = redirecting;
+    this.sslRedirects = redirecting > 0;
+    const anyEntry = firstAnyHost(table.hosts, this.#ordered);
+    this.#anyHost =
+      anyEntry === undefined ? undefined : compiledHostOf(anyEntry, table.defaultBackend);
+    if (backendChanges === null || start === undefined) {
+      this.#backends = LayeredMap.of(table.backends.map((backend) => [backend.id, backend]));
+    } else {
+      const changes = new Map<string, Backend | null>();
+      for (const backend of backendChanges.removed) changes.set(backend.id, null);
+      for (const backend of backendChanges.added) changes.set(backend.id, backend);
+      this.#backends = start.#backends.with(changes);
+    }
   }
 
   match(host: string, path: string): RouteMatch {
@@ -100,7 +162,94 @@ class CompiledRouteTable implements CompiledTable {
   }
 }
 
-// The reference matcher takes the first entry that fits; a sealed table has no duplicates anyway.
-function setFirst<V>(map: Map<string, V>, key: string, value: V): void {
-  if (!map.has(key)) map.set(key, value);
+const EMPTY_HOSTS = LayeredMap.of<CompiledHost>([]);
+
+function compileHost(entry: HostRoutes, defaultBackend: DefaultRoute | null): CompiledHost {
+  // Canary header patterns are compiled with the table, off the request path.
+  for (const route of entry.paths) {
+    const header = route.canary?.header;
+    if (header?.match === 'pattern') preparePattern(header.pattern);
+  }
+  return compiledHostOf(entry, defaultBackend);
+}
+
+/** The first entry for any host; in an ordered table those come last. */
+function firstAnyHost(hosts: readonly HostRoutes[], ordered: boolean): HostRoutes | undefined {
+  if (!ordered) return hosts.find((entry) => entry.kind === 'any');
+  let first: HostRoutes | undefined;
+  for (let i = hosts.length - 1; i >= 0 && hosts[i]?.kind === 'any'; i--) first = hosts[i];
+  return first;
+}
+
+function redirects(entry: HostRoutes): boolean {
+  return entry.paths.some((route) => route.sslRedirect);
+}
+
+/**
+ * What left the first of two lists in the same strict order and what came in the second (an
+ * item kept as the same object is neither; one replaced by an equal-ranked new object is both).
+ * Null when an item that came breaks the order: the lists cannot be walked side by side. Items
+ * kept keep their order, so checking the new ones against their neighbours is enough.
+ */
+function changesBetween<T>(
+  before: readonly T[],
+  after: readonly T[],
+  compare: (a: T, b: T) => number,
+): { readonly removed: T[]; readonly added: T[] } | null {
+  const removed: T[] = [];
+  const added: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const old = before[i];
+    const next = after[j];
+    if (old !== undefined && old === next) {
+      i++;
+      j++;
+      continue;
+    }
+    const order = old === undefined ? 1 : next === undefined ? -1 : compare(old, next);
+    if (order <= 0 && old !== undefined) {
+      removed.push(old);
+      i++;
+    }
+    if (order >= 0 && next !== undefined) {
+      const previous = after[j - 1];
+      const following = after[j + 1];
+      if (previous !== undefined && compare(previous, next) >= 0) return null;
+      if (following !== undefined && compare(next, following) >= 0) return null;
+      added.push(next);
+      j++;
+    }
+  }
+  return { removed, added };
+}
+
+function inOrder<T>(items: readonly T[], compare: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < items.length; i++) {
+    if (compare(items[i - 1] as T, items[i] as T) >= 0) return false;
+  }
+  return true;
+}
+
+function compareIds(a: Backend, b: Backend): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Compiled hosts by their (frozen) IR entry: a table that keeps most host entries of the last
+ * one, as an incremental translation does, compiles only the new ones. A compiled host also
+ * holds the table's default route, so it is reused only with the same one.
+ */
+const compiledHosts = new WeakMap<
+  HostRoutes,
+  { readonly defaultBackend: DefaultRoute | null; readonly compiled: CompiledHost }
+>();
+
+function compiledHostOf(entry: HostRoutes, defaultBackend: DefaultRoute | null): CompiledHost {
+  const known = compiledHosts.get(entry);
+  if (known !== undefined && known.defaultBackend === defaultBackend) return known.compiled;
+  const compiled = new CompiledHost(entry, defaultBackend);
+  if (Object.isFrozen(entry)) compiledHosts.set(entry, { defaultBackend, compiled });
+  return compiled;
 }

@@ -12,6 +12,8 @@ export type TranslationOutcome = 'swapped' | 'unchanged' | 'failed';
  */
 export class ControlMetrics {
   readonly #instruments: Instruments;
+  /** Results not counted yet. */
+  #results: readonly ObjectResult[] | null = null;
 
   constructor(instruments: Instruments) {
     this.#instruments = instruments;
@@ -42,8 +44,20 @@ export class ControlMetrics {
     }
   }
 
-  /** The results of the latest translation: objects by kind, state and first reason. */
+  /**
+   * The results of the latest translation: objects by kind, state and first reason. Counted
+   * when scraped ({@link ControlMetrics.collectResults}), not at every rebuild: a rebuild's cost
+   * should follow what it changed, and a count goes over every object.
+   */
   results(results: readonly ObjectResult[]): void {
+    this.#results = results;
+  }
+
+  /** Sets the objects gauge from the latest results (its collector, at scrape time). */
+  collectResults(): void {
+    const results = this.#results;
+    if (results === null) return;
+    this.#results = null;
     const counts = new Map<string, number>();
     for (const result of results) {
       const reason = result.problems[0]?.code ?? '';

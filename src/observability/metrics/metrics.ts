@@ -32,7 +32,9 @@ export class Metrics {
   readonly #health = new UpstreamHealthMetrics();
   readonly #instruments: Instruments;
   readonly #listeners = new Map<string, Proxy['stats']>();
-  #endpoints = new Set<string>();
+  /** Endpoints of the live table's backends, with the number of backends that have each. */
+  readonly #endpoints = new Map<string, number>();
+  #endpointsOf: RouteTable | null = null;
   #droppedLines: (() => number) | null = null;
   readonly #stopConnects: () => void;
 
@@ -47,6 +49,9 @@ export class Metrics {
       },
       upstreamEjectedEndpoints: () => {
         this.#health.collectEjected(this.#instruments.upstreamEjectedEndpoints);
+      },
+      objects: () => {
+        this.control.collectResults();
       },
     };
     const sources = {
@@ -96,12 +101,23 @@ export class Metrics {
     this.control.tableLive(table, nowMs);
     this.requests.retain(table);
     this.#health.tableLive(table);
-    const endpoints = new Set<string>();
-    for (const backend of table.backends) {
-      for (const endpoint of backend.endpoints)
-        endpoints.add(`${endpoint.address}|${endpoint.port}`);
+    // Counted per backend object that came or went: a table that keeps most backends of the
+    // last one (an incremental translation) costs one set of its backends, not a key per
+    // endpoint.
+    const gone = new Set(this.#endpointsOf?.backends);
+    for (const backend of table.backends)
+      if (!gone.delete(backend)) this.#countEndpoints(backend, 1);
+    for (const backend of gone) this.#countEndpoints(backend, -1);
+    this.#endpointsOf = table;
+  }
+
+  #countEndpoints(backend: RouteTable['backends'][number], sign: 1 | -1): void {
+    for (const endpoint of backend.endpoints) {
+      const key = `${endpoint.address}|${String(endpoint.port)}`;
+      const count = (this.#endpoints.get(key) ?? 0) + sign;
+      if (count > 0) this.#endpoints.set(key, count);
+      else this.#endpoints.delete(key);
     }
-    this.#endpoints = endpoints;
   }
 
   /** The metrics in the Prometheus text format. */

@@ -45,6 +45,9 @@ class RouteSeries {
   }
 }
 
+/** Tables gone live after which stale series are dropped even when nobody scrapes. */
+export const PRUNE_AFTER_TABLES = 64;
+
 /**
  * Turns request records into the request metrics. A request costs a few array increments: the
  * counts live here, keyed by the route table's own match objects, and are turned into samples
@@ -60,6 +63,9 @@ export class RequestMetrics implements RequestObserver {
   readonly #routes = new Map<string, RouteSeries>();
   readonly #backends = new Map<string, BackendSeries>();
   readonly #unrouted: RouteSeries;
+  /** The latest live table, whose series have not been pruned yet. */
+  #retainFor: RouteTable | null = null;
+  #tablesSincePrune = 0;
 
   constructor() {
     this.#unrouted = this.#routeSeries('', '', '', '');
@@ -86,9 +92,21 @@ export class RequestMetrics implements RequestObserver {
    * host and Service of one of its routes (or of its default backend); call it when a table
    * goes live. So a Service swapped behind a path, or a host dropped from an Ingress, leaves no
    * series behind, as a deleted Ingress does not. The series of unmatched requests stays. A
-   * request still running on the previous table may bring one back once, harmlessly.
+   * request still running on the previous table may bring one back once, harmlessly. The
+   * pruning goes over every route, so it is done when scraped, or every
+   * {@link PRUNE_AFTER_TABLES} tables without a scrape, not at every rebuild.
    */
   retain(table: RouteTable): void {
+    this.#retainFor = table;
+    this.#byMatch = new WeakMap();
+    if (++this.#tablesSincePrune >= PRUNE_AFTER_TABLES) this.#prune();
+  }
+
+  #prune(): void {
+    const table = this.#retainFor;
+    if (table === null) return;
+    this.#retainFor = null;
+    this.#tablesSincePrune = 0;
     const { routes, backends } = labelSetsOf(table);
     // The maps are keyed as labelSetsOf keys: routeKey and backendKeyOf of the label values.
     for (const [key, series] of this.#routes) {
@@ -97,13 +115,18 @@ export class RequestMetrics implements RequestObserver {
     for (const [key, series] of this.#backends) {
       if (series.labels['ingress'] !== '' && !backends.has(key)) this.#backends.delete(key);
     }
-    this.#byMatch = new WeakMap();
   }
 
   /** The sample sources of the request metrics, for {@link createInstruments}. */
   sources(): Sources {
-    const routes = (): RouteSeries[] => [...this.#routes.values()];
-    const backends = (): BackendSeries[] => [...this.#backends.values()];
+    const routes = (): RouteSeries[] => {
+      this.#prune();
+      return [...this.#routes.values()];
+    };
+    const backends = (): BackendSeries[] => {
+      this.#prune();
+      return [...this.#backends.values()];
+    };
     return {
       requests: () => requestSamples(routes()),
       requestDuration: (name) => durationSamples(name, routes()),

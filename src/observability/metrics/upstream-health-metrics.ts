@@ -1,6 +1,7 @@
 import type { Endpoint, RouteTable } from '../../ir/index.ts';
 import type { Gauge } from 'prom-client';
 import type { Sources } from './sourced.ts';
+import { PRUNE_AFTER_TABLES } from './request-metrics.ts';
 
 /** What passive health tells the metrics about one ejection (a HealthEvent of type ejected). */
 export interface EjectionEvent {
@@ -30,9 +31,11 @@ interface ServiceLabels {
  */
 export class UpstreamHealthMetrics {
   #table: RouteTable | null = null;
-  #backends = new Map<string, ServiceLabels>();
-  /** The previous table's backends: a request that started on it may report an ejection. */
-  #previous = new Map<string, ServiceLabels>();
+  /** The previous table: a request that started on it may report an ejection. */
+  #previousTable: RouteTable | null = null;
+  /** The latest table, whose Services' stale series have not been dropped yet. */
+  #pruneFor: RouteTable | null = null;
+  #tablesSincePrune = 0;
   readonly #ejections = new Map<string, { labels: Record<string, string>; value: number }>();
   #health: HealthSource | null = null;
 
@@ -43,11 +46,20 @@ export class UpstreamHealthMetrics {
 
   /** A new table went live: its backends name the labels; Services it dropped lose their series. */
   tableLive(table: RouteTable): void {
+    // The label maps are made on the first ejection and the stale series dropped when scraped
+    // (or every PRUNE_AFTER_TABLES tables), not here: a rebuild's cost should follow what it
+    // changed, not every backend.
+    this.#previousTable = this.#table;
     this.#table = table;
-    this.#previous = this.#backends;
-    this.#backends = new Map(
-      table.backends.map((b) => [b.id, { namespace: b.namespace, service: b.service }]),
-    );
+    this.#pruneFor = table;
+    if (++this.#tablesSincePrune >= PRUNE_AFTER_TABLES) this.#prune();
+  }
+
+  #prune(): void {
+    const table = this.#pruneFor;
+    if (table === null) return;
+    this.#pruneFor = null;
+    this.#tablesSincePrune = 0;
     const services = new Set(table.backends.map((b) => serviceKey(b.namespace, b.service)));
     for (const [key, series] of this.#ejections) {
       const { namespace = '', service = '' } = series.labels;
@@ -57,7 +69,9 @@ export class UpstreamHealthMetrics {
 
   /** Counts one ejection. */
   ejected(event: EjectionEvent): void {
-    const labels = this.#backends.get(event.backend) ?? this.#previous.get(event.backend);
+    const labels =
+      labelsIn(this.#table)?.get(event.backend) ??
+      labelsIn(this.#previousTable)?.get(event.backend);
     if (labels === undefined) return;
     const reason = event.reason ?? '';
     const key = `${serviceKey(labels.namespace, labels.service)}\u0000${reason}`;
@@ -72,8 +86,10 @@ export class UpstreamHealthMetrics {
   /** The sample source of the ejection counter, for createInstruments. */
   sources(): Sources {
     return {
-      upstreamEjections: () =>
-        [...this.#ejections.values()].map(({ labels, value }) => ({ labels, value })),
+      upstreamEjections: () => {
+        this.#prune();
+        return [...this.#ejections.values()].map(({ labels, value }) => ({ labels, value }));
+      },
     };
   }
 
@@ -113,4 +129,19 @@ export class UpstreamHealthMetrics {
 
 function serviceKey(namespace: string, service: string): string {
   return `${namespace}\u0000${service}`;
+}
+
+/** The labels of each backend of a table, by id, made once per table. */
+const labelsByTable = new WeakMap<RouteTable, ReadonlyMap<string, ServiceLabels>>();
+
+function labelsIn(table: RouteTable | null): ReadonlyMap<string, ServiceLabels> | undefined {
+  if (table === null) return undefined;
+  let labels = labelsByTable.get(table);
+  if (labels === undefined) {
+    labels = new Map(
+      table.backends.map((b) => [b.id, { namespace: b.namespace, service: b.service }]),
+    );
+    labelsByTable.set(table, labels);
+  }
+  return labels;
 }

@@ -1,4 +1,4 @@
-export { loadManifests } from './load-manifests.ts';
+export { loadManifests, ManifestLoader } from './load-manifests.ts';
 export { DEFAULT_MAX_FILE_BYTES } from './types.ts';
 export type { Diagnostic, LoadOptions, ManifestLoad } from './types.ts';
 export * from './watch-manifests.ts';

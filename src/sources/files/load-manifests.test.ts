@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { after, test } from 'node:test';
 import { loadManifests } from './index.ts';
+import type { StoredObject } from '../../objects/index.ts';
 import type { ManifestLoad } from './index.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/files-source');
@@ -22,6 +23,12 @@ async function write(name: string, text: string | Buffer): Promise<string> {
   return path;
 }
 
+/** Ranks objects by `sequence` (0 for the lowest): the order it gives, whatever its numbers. */
+function ranker(load: ManifestLoad): (object: StoredObject) => number {
+  const sorted = load.objects.map((o) => o.sequence).sort((a, b) => a - b);
+  return (object) => sorted.indexOf(object.sequence);
+}
+
 const identities = (load: ManifestLoad): string[] =>
   load.objects.map((o) => `${o.kind} ${o.namespace}/${o.name}`);
 
@@ -35,8 +42,9 @@ test('loads every document of a multi-document file, with origins and namespaces
     'Service shop/web',
     'IngressClass /pointsman',
   ]);
+  const rank = ranker(load);
   assert.deepEqual(
-    load.objects.map((o) => [o.origin, o.sequence]),
+    load.objects.map((o) => [o.origin, rank(o)]),
     [
       [{ source: 'file', file, document: 0 }, 0],
       [{ source: 'file', file, document: 1 }, 1],
@@ -51,8 +59,9 @@ test('walks directories recursively in path order', async () => {
   const tree = fixture('tree');
   const load = await loadManifests([tree]);
   assert.deepEqual(load.diagnostics, []);
+  const rank = ranker(load);
   assert.deepEqual(
-    load.objects.map((o) => [o.name, o.sequence, o.origin.source === 'file' && o.origin.file]),
+    load.objects.map((o) => [o.name, rank(o), o.origin.source === 'file' && o.origin.file]),
     [
       ['a-b', 0, `${tree}${sep}a-b.json`],
       ['a', 1, `${tree}${sep}a.yaml`],
@@ -169,8 +178,9 @@ test('an object defined twice: the later one wins and an error names both places
   const load = await loadManifests([join(temp, 'dup')]);
   assert.deepEqual(identities(load), ['Service default/other', 'Service default/web']);
   assert.deepEqual(load.objects[1]?.origin, { source: 'file', file: second, document: 1 });
+  const rank = ranker(load);
   assert.deepEqual(
-    load.objects.map((o) => o.sequence),
+    load.objects.map((o) => rank(o)),
     [0, 1],
   );
   assert.deepEqual(load.diagnostics, [
@@ -187,8 +197,9 @@ test('sequence follows the order of the paths given, then the order inside files
   const b = await write('order/b.yaml', `${service('b1')}---\n${service('b2')}`);
   const a = await write('order/a.yaml', service('a1'));
   const load = await loadManifests([b, a]);
+  const rank = ranker(load);
   assert.deepEqual(
-    load.objects.map((o) => [o.name, o.sequence]),
+    load.objects.map((o) => [o.name, rank(o)]),
     [
       ['b1', 0],
       ['b2', 1],

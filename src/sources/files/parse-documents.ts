@@ -1,7 +1,7 @@
 import { isAlias, LineCounter, parseAllDocuments, visit } from 'yaml';
 import type { Document, DocumentOptions, ParseOptions, SchemaOptions, YAMLError } from 'yaml';
 import { hasCycle } from './plain-data.ts';
-import { splitStream } from './split-stream.ts';
+import { splitStream, type StreamChunk } from './split-stream.ts';
 
 /** One non-empty document of a YAML stream. */
 export interface ParsedDocument {
@@ -43,26 +43,46 @@ export function parseDocuments(text: string): ParsedDocument[] {
   const parsed: ParsedDocument[] = [];
   let index = 0;
   for (const chunk of splitStream(text)) {
-    const lines = new LineCounter();
-    const where = (error: YAMLError): string => {
-      const { line, col } = lines.linePos(error.pos[0]);
-      return `${error.message} (line ${line + chunk.lineOffset}, column ${col})`;
-    };
-    let documents: Document.Parsed[];
-    try {
-      documents = parseAllDocuments(chunk.text, { ...OPTIONS, lineCounter: lines });
-    } catch (error) {
-      // The parser recurses; absurdly deep nesting overflows the stack.
-      const message = `cannot parse: ${String(error)} (from line ${chunk.lineOffset + 1})`;
-      parsed.push({ index: index++, value: undefined, error: message, warnings: [] });
-      continue;
-    }
-    for (const document of documents) {
-      const entry = { index: index++, ...readDocument(document, where) };
-      if (entry.error !== null || entry.value !== null) parsed.push(entry);
-    }
+    const { documents, count } = parseChunk(chunk, index);
+    parsed.push(...documents);
+    index += count;
   }
   return parsed;
+}
+
+/** The documents of one chunk of a stream. */
+export interface ParsedChunk {
+  /** Its non-empty documents, as {@link parseDocuments} gives them. */
+  readonly documents: ParsedDocument[];
+  /** How many documents the chunk holds, empty ones included: where the next chunk's start. */
+  readonly count: number;
+}
+
+/** Parses one chunk of `splitStream`; its first document has the index `first`. */
+export function parseChunk(chunk: StreamChunk, first: number): ParsedChunk {
+  const documents: ParsedDocument[] = [];
+  const lines = new LineCounter();
+  const where = (error: YAMLError): string => {
+    const { line, col } = lines.linePos(error.pos[0]);
+    return `${error.message} (line ${line + chunk.lineOffset}, column ${col})`;
+  };
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseAllDocuments(chunk.text, { ...OPTIONS, lineCounter: lines });
+  } catch (error) {
+    // The parser recurses; absurdly deep nesting overflows the stack.
+    const message = `cannot parse: ${String(error)} (from line ${chunk.lineOffset + 1})`;
+    documents.push({ index: first, value: undefined, error: message, warnings: [] });
+    return { documents, count: 1 };
+  }
+  // Anchors and aliases are written `&name` and `*name`; a chunk with neither character has
+  // none, and skips the walks that guard against them.
+  const mayAlias = chunk.text.includes('&') || chunk.text.includes('*');
+  parsed.forEach((document, offset) => {
+    const entry = { index: first + offset, ...readDocument(document, where, mayAlias) };
+    if (entry.error !== null || entry.value !== null) documents.push(entry);
+  });
+  return { documents, count: parsed.length };
 }
 
 type DocumentContent = Omit<ParsedDocument, 'index'>;
@@ -71,6 +91,7 @@ type DocumentContent = Omit<ParsedDocument, 'index'>;
 function readDocument(
   document: Document.Parsed,
   where: (error: YAMLError) => string,
+  mayAlias: boolean,
 ): DocumentContent {
   const warnings = document.warnings.map(where);
   const [first, ...more] = document.errors;
@@ -78,13 +99,13 @@ function readDocument(
     const others = more.length > 0 ? ` (and ${more.length} more YAML errors)` : '';
     return { value: undefined, error: where(first) + others, warnings };
   }
-  if (countAliasNodes(document) > MAX_ANCHORS_AND_ALIASES) {
+  if (mayAlias && countAliasNodes(document) > MAX_ANCHORS_AND_ALIASES) {
     const error = `more than ${MAX_ANCHORS_AND_ALIASES} YAML anchors and aliases`;
     return { value: undefined, error, warnings };
   }
   try {
     const value: unknown = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    if (hasCycle(value)) {
+    if (mayAlias && hasCycle(value)) {
       return { value: undefined, error: 'a YAML alias refers to its own anchor', warnings };
     }
     return { value, error: null, warnings };

@@ -1,10 +1,25 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { describeError } from './describe-error.ts';
 
-/** A file's text, or why it could not be read. */
-export type FileText = { readonly text: string } | { readonly error: string };
+/**
+ * A file's text, or why it could not be read; with the {@link fileStamp} of the file as opened,
+ * when it could be opened.
+ */
+export type FileText =
+  | { readonly text: string; readonly stamp: string }
+  | { readonly error: string; readonly stamp?: string };
+
+/**
+ * The version of a file as far as `stat` tells: another inode (an editor's atomic save, a
+ * ConfigMap's `..data` swap), size, modification or change time. Equal stamps are taken to mean
+ * equal contents, as make and most watchers take them; `ctime` also moves on writes that restore
+ * `mtime` (`touch -d`, `rsync -t`), which the user cannot set back.
+ */
+export function fileStamp(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+}
 
 /**
  * Reads a manifest file as UTF-8 text, refusing anything but a regular file and anything over
@@ -15,12 +30,17 @@ export async function readManifestFile(path: string, maxBytes: number): Promise<
   try {
     // Non-blocking, so a named pipe cannot hang the load before the check below refuses it.
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    // Stamped before reading: a write during the read moves the stamp, so the next load reads again.
     const stats = await handle.stat();
-    if (!stats.isFile()) return { error: 'cannot read: not a regular file' };
-    if (stats.size > maxBytes) return { error: tooLarge(maxBytes) };
+    const stamp = fileStamp(stats);
+    if (!stats.isFile()) return { error: 'cannot read: not a regular file', stamp };
+    if (stats.size > maxBytes) return { error: tooLarge(maxBytes), stamp };
     const bytes = await readBounded(handle, stats.size, maxBytes);
-    if (bytes === null) return { error: tooLarge(maxBytes) };
-    return decode(bytes);
+    if (bytes === null) return { error: tooLarge(maxBytes), stamp };
+    const text = decode(bytes);
+    return text === null
+      ? { error: 'cannot read: the file is not UTF-8 text', stamp }
+      : { text, stamp };
   } catch (error) {
     return { error: `cannot read: ${describeError(error)}` };
   } finally {
@@ -53,11 +73,12 @@ async function readBounded(
   }
 }
 
-function decode(bytes: Uint8Array): FileText {
+/** The bytes as UTF-8 text; null when they are not UTF-8. */
+function decode(bytes: Uint8Array): string | null {
   try {
     // fatal: a binary file is reported, not silently turned into replacement characters.
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { error: 'cannot read: the file is not UTF-8 text' };
+    return null;
   }
 }

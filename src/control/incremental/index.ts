@@ -1,0 +1,5 @@
+export {
+  IncrementalTranslator,
+  type IncrementalTranslation,
+  type TranslationStep,
+} from './incremental-translator.ts';
