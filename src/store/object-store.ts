@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
+  EMPTY_SNAPSHOT,
   FIELD_BY_KIND,
   type ObjectKind,
   type Snapshot,
@@ -174,7 +175,7 @@ export class ObjectStore {
     const ranked = this.#ranked();
     const previous = this.#lists;
     const changed = this.#changedKinds;
-    const lists = { ...EMPTY_LISTS };
+    const lists: Record<keyof Snapshot, readonly StoredObject[]> = { ...EMPTY_SNAPSHOT };
     for (const kind of Object.keys(FIELD_BY_KIND) as ObjectKind[]) {
       const field = FIELD_BY_KIND[kind];
       if (previous !== null && changed !== 'all' && !changed.has(kind)) {
@@ -207,15 +208,6 @@ export class ObjectStore {
 
 /** A source's objects by kind, then by `kind/namespace/name`. */
 type SourceObjects = Map<ObjectKind, Map<string, StoredObject>>;
-
-const EMPTY_LISTS: Record<keyof Snapshot, readonly StoredObject[]> = {
-  ingresses: [],
-  ingressClasses: [],
-  services: [],
-  endpointSlices: [],
-  secrets: [],
-  configMaps: [],
-};
 
 function keyOf(kind: ObjectKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
