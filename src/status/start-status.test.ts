@@ -8,7 +8,7 @@ import type { RebuildOutcome } from './ingress-outcomes.ts';
 import { startStatus, type RebuildFeed } from './start-status.ts';
 import { StatusApiError } from './status-client.ts';
 import type { WriteOutcome } from './status-writer.ts';
-import { elapse } from './test-support.ts';
+import { elapse, TEST_ELECTION } from './test-support.ts';
 
 function accepted(name: string): ObjectResult {
   return { kind: 'Ingress', namespace: 'web', name, state: 'Accepted', problems: [] };
@@ -41,14 +41,7 @@ test('startStatus: the leader writes from the live results and each rebuild, the
     loop,
     client,
     settings: {
-      election: {
-        id: 'pointsman-leader',
-        namespace: 'ingress',
-        identity: 'pod-a',
-        leaseDurationMs: 15_000,
-        renewDeadlineMs: 10_000,
-        retryPeriodMs: 2_000,
-      },
+      election: TEST_ELECTION,
       addressSource: { kind: 'static', addresses: [{ hostname: 'lb.example.com' }] },
     },
     logger: silentLogger(),

@@ -8,7 +8,7 @@ import type { RebuildOutcome } from './ingress-outcomes.ts';
 import { startStatus } from './start-status.ts';
 import type { IngressState, LoadBalancerAddress } from './status-client.ts';
 import { StatusWriter, type StatusWriterOptions } from './status-writer.ts';
-import { elapse } from './test-support.ts';
+import { elapse, TEST_ELECTION } from './test-support.ts';
 import { DEFAULT_WRITE_RATE, workersFor } from './write-rate.ts';
 
 /** A fake API server whose status updates take `latencyMs` of the fake clock. */
@@ -153,14 +153,7 @@ test('startStatus takes the rate from the settings (--status-write-rate/-burst)'
     },
     client,
     settings: {
-      election: {
-        id: 'pointsman-leader',
-        namespace: 'ingress',
-        identity: 'pod-a',
-        leaseDurationMs: 15_000,
-        renewDeadlineMs: 10_000,
-        retryPeriodMs: 2_000,
-      },
+      election: TEST_ELECTION,
       addressSource: { kind: 'static', addresses: [{ ip: '203.0.113.10' }] },
       writeRate: { requestsPerSecond: 10, burst: 5 },
     },

@@ -16,3 +16,13 @@ export async function elapse(clock: FakeClock, ms: number, step = 100): Promise<
     await settle();
   }
 }
+
+/** Leader election settings for tests that start the status room with one replica. */
+export const TEST_ELECTION = {
+  id: 'pointsman-leader',
+  namespace: 'ingress',
+  identity: 'pod-a',
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+} as const;

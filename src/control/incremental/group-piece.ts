@@ -11,6 +11,7 @@ import type {
 } from '../../ir/index.ts';
 import type { ObjectRef, StoredObject } from '../../objects/index.ts';
 import type { LastGoodTranslation } from '../last-good.ts';
+import { objectKey } from './snapshot-diff.ts';
 
 /** What one group of Ingresses contributes to the table and the results. */
 export interface GroupPiece {
@@ -50,7 +51,7 @@ export function pieceOf(
   for (const result of translation.results) {
     if (result.kind === 'Ingress') ingressResults.push(result);
     else if (result.kind !== 'IngressClass') {
-      const key = resultKey(result);
+      const key = objectKey(result);
       if (!sameResult(result, baseline(key))) usage.set(key, result);
     }
   }
@@ -71,15 +72,6 @@ export function pieceOf(
     upstreamTls: translation.upstreamTls,
     access: translation.access,
   };
-}
-
-/** `Kind/namespace/name` of a result. */
-export function resultKey(result: {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}): string {
-  return `${result.kind}/${result.namespace}/${result.name}`;
 }
 
 /** Whether two results say the same. */

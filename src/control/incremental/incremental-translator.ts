@@ -7,7 +7,7 @@ import {
   type LastGoodTranslation,
   type ServedIngresses,
 } from '../last-good.ts';
-import { pieceOf, resultKey, sameResult, type GroupPiece } from './group-piece.ts';
+import { pieceOf, sameResult, type GroupPiece } from './group-piece.ts';
 import { CertificateMoments } from './certificate-moments.ts';
 import { HostGroups } from './host-groups.ts';
 import { ingressKeysOf, type IngressKeys } from './ingress-keys.ts';
@@ -184,7 +184,7 @@ export class IncrementalTranslator {
     const groups = this.#groups.groupsOf(this.#groups.ids());
     this.#merged.batch(() => {
       for (const result of translate({ ...snapshot, ingresses: [] }, options).results) {
-        this.#merged.setBaseline(resultKey(result), result);
+        this.#merged.setBaseline(objectKey(result), result);
       }
       const base = translateKeepingLastGood(this.#inputOf([], new Set()), options, new Map());
       this.#defaults = {
@@ -439,7 +439,7 @@ export class IncrementalTranslator {
     const input = this.#inputOf([], new Set());
     const own = { ...input, [FIELD_BY_KIND[object.kind]]: [object] };
     const result = translate(own, options).results.find(
-      (candidate) => resultKey(candidate) === objectKey(object),
+      (candidate) => objectKey(candidate) === objectKey(object),
     );
     if (result === undefined) throw new Error(`no result for ${objectKey(object)}`);
     return result;

@@ -17,7 +17,8 @@ import {
 import type { ObjectRef } from '../../objects/index.ts';
 import { compareResults } from '../../translate/index.ts';
 import type { IncrementalTranslation } from './incremental-translator.ts';
-import { resultKey, sameResult, type GroupPiece } from './group-piece.ts';
+import { sameResult, type GroupPiece } from './group-piece.ts';
+import { objectKey } from './snapshot-diff.ts';
 import { SortedList } from './sorted-list.ts';
 
 /** What the options alone give the table, whatever the Ingresses. */
@@ -147,7 +148,7 @@ export class MergedPieces {
       this.#count('passthrough', host, 1);
     }
     for (const backend of piece.backends) this.#addBackend(backend);
-    for (const result of piece.ingressResults) this.#list(resultKey(result), result);
+    for (const result of piece.ingressResults) this.#list(objectKey(result), result);
     for (const [key, result] of piece.usage) {
       let pieces = this.#usage.get(key);
       if (pieces === undefined) {
@@ -170,7 +171,7 @@ export class MergedPieces {
       if (this.#passthrough.remove(host)) this.#count('passthrough', host, -1);
     }
     for (const backend of piece.backends) this.#removeBackend(backend);
-    for (const result of piece.ingressResults) this.#list(resultKey(result), undefined);
+    for (const result of piece.ingressResults) this.#list(objectKey(result), undefined);
     for (const key of piece.usage.keys()) {
       const pieces = this.#usage.get(key);
       pieces?.delete(piece);

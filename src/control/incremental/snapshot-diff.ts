@@ -103,7 +103,11 @@ export class SnapshotDiff {
   }
 }
 
-/** `Kind/namespace/name` of an object. */
-export function objectKey(object: StoredObject): string {
+/** `Kind/namespace/name` of an object, or of an object's result. */
+export function objectKey(object: {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}): string {
   return `${object.kind}/${object.namespace}/${object.name}`;
 }
