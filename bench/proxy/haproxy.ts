@@ -5,7 +5,7 @@ import { hasExited, startChild, stopChild } from './children.ts';
 import { accepts, freePort, pollUntil } from './net.ts';
 import { renderTemplate } from './nginx.ts';
 
-/** A running HAProxy (one process, one thread) and the port it listens on. */
+/** A running HAProxy (one process, `nbthread` threads) and the port it listens on. */
 export interface Haproxy {
   readonly process: ChildProcess;
   readonly pid: number;
@@ -13,14 +13,15 @@ export interface Haproxy {
 }
 
 /**
- * Starts HAProxy in the foreground on `haproxy.cfg.template`, its config in `dir`, on a free
- * loopback port in front of 127.0.0.1:backendPort; tries a second port once if the first was
- * taken.
+ * Starts HAProxy in the foreground on `haproxy.cfg.template` with `threads` threads, its config
+ * in `dir`, on a free loopback port in front of 127.0.0.1:backendPort; tries a second port once
+ * if the first was taken.
  */
 export async function startHaproxy(
   haproxy: string,
   dir: string,
   backendPort: number,
+  threads = 1,
 ): Promise<Haproxy> {
   mkdirSync(dir, { recursive: true });
   const template = readFileSync(join(import.meta.dirname, 'haproxy.cfg.template'), 'utf8');
@@ -28,9 +29,15 @@ export async function startHaproxy(
   for (let attempt = 1; attempt <= 2; attempt++) {
     const port = await freePort();
     const config = join(dir, 'haproxy.cfg');
-    const values = { DIR: dir, PORT: String(port), BACKEND_PORT: String(backendPort) };
+    const values = {
+      DIR: dir,
+      PORT: String(port),
+      BACKEND_PORT: String(backendPort),
+      THREADS: String(threads),
+    };
     writeFileSync(config, renderTemplate(template, values));
-    // -db: stay in the foreground, no master process, so the child is the one that works.
+    // -db: stay in the foreground, no master process, so the child is the one that works and
+    // its /proc/PID/stat counts the CPU time of all its threads.
     const child = startChild(haproxy, ['-db', '-f', config]);
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -24,12 +24,25 @@ export interface BenchOptions {
   readonly haproxy: boolean;
   /** Also measure pointsman without metrics, and with metrics and the access log (http). */
   readonly telemetry: boolean;
+  /**
+   * Worker counts, each measured: pointsman `serve --workers N` and nginx `worker_processes N`;
+   * HAProxy runs one process with `nbthread` the largest of them.
+   */
+  readonly workers: readonly number[];
+  /**
+   * The offered rate of the fixed-rate run (http scenario), requests/s over all clients:
+   * `auto` for half the slowest saturation rate of the run, `off` to skip the run.
+   */
+  readonly fixedRate: number | 'auto' | 'off';
+  /** h2load clients (connections) sharing the fixed rate. */
+  readonly rateClients: number;
 }
 
 /** Usage of bench/proxy/run.ts. */
 export const USAGE = `Usage: node bench/proxy/run.ts [options]
 
-Runs nginx and pointsman in front of the same loopback backend and measures both with wrk.
+Runs nginx, HAProxy and pointsman in front of the same loopback backend and measures them with
+wrk and h2load.
   --duration S      seconds of each measured run (default 10)
   --warmup S        seconds of the warm-up before each measured run (default 3)
   --rounds N        measured runs per proxy, alternating; the median is reported (default 2)
@@ -46,6 +59,16 @@ Runs nginx and pointsman in front of the same loopback backend and measures both
   --telemetry on|off
                     also measure pointsman with --metrics off, and with metrics and the access
                     log to a file, in the http scenario: the cost of telemetry (default on)
+  --workers LIST    comma-separated worker counts, each measured: pointsman serve --workers N
+                    (the flag is passed only when N is not 1) and nginx worker_processes N;
+                    HAProxy runs once, one process with nbthread = the largest (default 1,2)
+  --fixed-rate N|auto|off
+                    after the http saturation runs, offer N requests/s in total to every
+                    proxy with h2load --h1 --rps (HTTP/1.1, plain TCP) for the same duration
+                    and report p50/p99 at that rate; auto: half the slowest proxy's
+                    saturation rate in this run (default auto)
+  --rate-clients N  h2load clients (one connection each, one request in flight) sharing the
+                    fixed rate (default 50, as many as wrk's connections)
   --timeout S       stop everything after this many seconds (default: from the settings above)
 `;
 
@@ -78,6 +101,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       'h2-streams': NUMBER,
       haproxy: { type: 'string' },
       telemetry: { type: 'string' },
+      workers: { type: 'string' },
+      'fixed-rate': { type: 'string' },
+      'rate-clients': NUMBER,
     },
   });
   if (values.help === true) return undefined;
@@ -88,8 +114,18 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   const scenarios = scenarioList(values.scenarios);
   const haproxy = onOff('haproxy', values.haproxy);
   const telemetry = onOff('telemetry', values.telemetry);
+  const workers = workerList(values.workers);
+  const fixedRate = rateSetting(values['fixed-rate']);
+  const http = scenarios.includes('http');
   const httpExtras = (routes > 0 ? 1 : 0) + (haproxy ? 1 : 0) + (telemetry ? 2 : 0);
-  const runs = rounds * (scenarios.length * 2 + (scenarios.includes('http') ? httpExtras : 0));
+  const perScenario = workers.length * 2;
+  const httpTargets = perScenario + httpExtras;
+  // Each measured run has its own warm-up run; the fixed-rate runs measure every http target.
+  const runs =
+    rounds *
+    (scenarios.length * perScenario +
+      (http ? httpExtras : 0) +
+      (http && fixedRate !== 'off' ? httpTargets : 0));
   return {
     duration,
     warmup,
@@ -103,7 +139,41 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     h2Streams: count('h2-streams', values['h2-streams'], 5, 1),
     haproxy,
     telemetry,
+    workers,
+    fixedRate,
+    rateClients: count('rate-clients', values['rate-clients'], 50, 1),
   };
+}
+
+// At most this many worker counts: each one adds two proxies to every scenario.
+const MAX_WORKER_COUNTS = 8;
+// More workers than this on a loopback benchmark only measures the scheduler.
+const MAX_WORKERS = 64;
+
+function workerList(value: string | undefined): number[] {
+  if (value === undefined) return [1, 2];
+  const counts = value.split(',').map((item) => Number(item.trim()));
+  if (
+    counts.length > MAX_WORKER_COUNTS ||
+    counts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_WORKERS)
+  ) {
+    throw new Error(
+      `--workers takes up to ${String(MAX_WORKER_COUNTS)} comma-separated integers from 1 to ` +
+        `${String(MAX_WORKERS)}, not ${value}`,
+    );
+  }
+  return [...new Set(counts)];
+}
+
+function rateSetting(value: string | undefined): number | 'auto' | 'off' {
+  if (value === undefined || value === 'auto' || value === 'off') return value ?? 'auto';
+  const rate = Number(value);
+  if (!Number.isInteger(rate) || rate < 1) {
+    throw new Error(
+      `--fixed-rate takes a positive integer (requests/s), auto or off, not ${value}`,
+    );
+  }
+  return rate;
 }
 
 function onOff(name: string, value: string | undefined): boolean {

@@ -17,27 +17,32 @@ export interface Pointsman {
 
 const REPO = join(import.meta.dirname, '..', '..');
 
-// Flags that only some versions of `serve` have, asked of its --help once: the HTTPS and status
-// listeners on free ports, and no access log (nginx runs with access_log off).
-let optional: string[] | undefined;
+let help: string | undefined;
 
+// `serve --help`, asked once: flags that only some versions of `serve` have are passed only
+// when it lists them.
+function serveHelp(): string {
+  help ??= spawnSync(process.execPath, [join(REPO, 'bin', 'pointsman.js'), 'serve', '--help'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  }).stdout;
+  return help;
+}
+
+// The HTTPS and status listeners on free ports, and no access log (nginx runs with access_log
+// off).
 function optionalArgs(): string[] {
-  if (optional === undefined) {
-    const help = spawnSync(
-      process.execPath,
-      [join(REPO, 'bin', 'pointsman.js'), 'serve', '--help'],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    ).stdout;
-    optional = [
-      ...(help.includes('--https-port') ? ['--https-port', '0'] : []),
-      ...(help.includes('--status-port') ? ['--status-port', '0'] : []),
-      ...(help.includes('--access-log ') ? ['--access-log', 'off'] : []),
-    ];
-  }
-  return optional;
+  const text = serveHelp();
+  return [
+    ...(text.includes('--https-port') ? ['--https-port', '0'] : []),
+    ...(text.includes('--status-port') ? ['--status-port', '0'] : []),
+    ...(text.includes('--access-log ') ? ['--access-log', 'off'] : []),
+  ];
+}
+
+/** Whether this version of `serve` has `--workers` (issue 12). */
+export function hasWorkersFlag(): boolean {
+  return serveHelp().includes('--workers');
 }
 
 /**
@@ -56,8 +61,20 @@ function telemetryArgs(telemetry: Telemetry): string[] {
   return [];
 }
 
-/** The `serve` arguments: free loopback ports, info logs, a short shutdown. */
-export function serveArgs(manifests: string, telemetry: Telemetry = { kind: 'default' }): string[] {
+/** How one `pointsman serve` runs. */
+export interface ServeSettings {
+  /** What it records per request (default: `default`). */
+  readonly telemetry?: Telemetry;
+  /** Proxy worker threads (default 1). */
+  readonly workers?: number;
+}
+
+/**
+ * The `serve` arguments: free loopback ports, info logs, a short shutdown, and `--workers N`
+ * only when N is not 1, so versions of `serve` without the flag run with one worker.
+ */
+export function serveArgs(manifests: string, settings: ServeSettings = {}): string[] {
+  const workers = settings.workers ?? 1;
   return [
     join(REPO, 'bin', 'pointsman.js'),
     'serve',
@@ -76,8 +93,9 @@ export function serveArgs(manifests: string, telemetry: Telemetry = { kind: 'def
     '--shutdown-grace',
     '1s',
     ...optionalArgs(),
+    ...(workers === 1 ? [] : ['--workers', String(workers)]),
     // Later flags win: these replace the optional `--access-log off` where they set it.
-    ...telemetryArgs(telemetry),
+    ...telemetryArgs(settings.telemetry ?? { kind: 'default' }),
   ];
 }
 
@@ -89,16 +107,17 @@ interface Serving {
 }
 
 /**
- * Starts `pointsman serve` on `manifests` with this script's Node and the `telemetry` asked
- * for, its log in `logFile`, and waits (at most `timeoutMs`) until it reports its ports and /readyz answers 200.
+ * Starts `pointsman serve` on `manifests` with this script's Node and the `settings` asked
+ * for, its log in `logFile`, and waits (at most `timeoutMs`) until it reports its ports and
+ * /readyz answers 200.
  */
 export async function startPointsman(
   manifests: string,
   logFile: string,
   timeoutMs: number,
-  telemetry: Telemetry = { kind: 'default' },
+  settings: ServeSettings = {},
 ): Promise<Pointsman> {
-  const child = startChild(process.execPath, serveArgs(manifests, telemetry));
+  const child = startChild(process.execPath, serveArgs(manifests, settings));
   const log = createWriteStream(logFile);
   const { stdout, stderr } = child;
   if (stdout === null || stderr === null) throw new Error('pointsman started without pipes');

@@ -57,18 +57,11 @@ export function formatRun(label: string, run: RunFigures): string {
   );
 }
 
-/** The summaries as a Markdown table. */
-export function formatTable(rows: readonly Summary[]): string {
-  const header = ['proxy', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'RSS MiB', 'non-2xx'];
-  const cells = rows.map((row) => [
-    row.label,
-    row.requestsPerSecond.toFixed(0),
-    row.p50Ms.toFixed(2),
-    row.p99Ms.toFixed(2),
-    row.cpuUsPerRequest.toFixed(1),
-    row.rssMiB.toFixed(1),
-    String(row.errors),
-  ]);
+/** A Markdown table: the first column left-aligned, the others right-aligned. */
+export function markdownTable(
+  header: readonly string[],
+  cells: readonly (readonly string[])[],
+): string {
   const widths = header.map((title, i) =>
     Math.max(title.length, ...cells.map((line) => (line[i] ?? '').length)),
   );
@@ -78,45 +71,100 @@ export function formatTable(rows: readonly Summary[]): string {
   return [line(header), rule, ...cells.map(line)].join('\n');
 }
 
+/** The summaries as a Markdown table. */
+export function formatTable(rows: readonly Summary[]): string {
+  const header = ['proxy', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'RSS MiB', 'non-2xx'];
+  return markdownTable(
+    header,
+    rows.map((row) => [
+      row.label,
+      row.requestsPerSecond.toFixed(0),
+      row.p50Ms.toFixed(2),
+      row.p99Ms.toFixed(2),
+      row.cpuUsPerRequest.toFixed(1),
+      row.rssMiB.toFixed(1),
+      String(row.errors),
+    ]),
+  );
+}
+
 /** What a measured proxy stands for in the report's ratios. */
 export type Role =
   'nginx' | 'haproxy' | 'pointsman' | 'many-routes' | 'telemetry-off' | 'telemetry-on';
 
+/** One proxy's summary with what it stands for and its worker count (threads for HAProxy). */
+export interface Row {
+  readonly role: Role;
+  readonly workers: number;
+  readonly summary: Summary;
+}
+
+/** A figure a ratio line compares. */
+export type Figure = 'req/s' | 'p50' | 'p99' | 'CPU per request';
+
+const FIGURES: Readonly<Record<Figure, (row: Summary) => number>> = {
+  'req/s': (row) => row.requestsPerSecond,
+  p50: (row) => row.p50Ms,
+  p99: (row) => row.p99Ms,
+  'CPU per request': (row) => row.cpuUsPerRequest,
+};
+
+const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+
+function compare(row: Summary, peer: Summary, figures: readonly Figure[]): string {
+  const parts = figures.map((name) => `${name} ${ratio(FIGURES[name](row), FIGURES[name](peer))}`);
+  return `${row.label} / ${peer.label}: ${parts.join(', ')}`;
+}
+
+function find(rows: readonly Row[], role: Role, workers?: number): Row | undefined {
+  return rows.find((row) => row.role === role && (workers ?? row.workers) === row.workers);
+}
+
 /**
- * The ratios of one scenario: pointsman against each peer (req/s, p99, CPU per request), the
- * route-count check (req/s with 10,000 more Ingresses / without), and the cost of metrics and
- * the access log (CPU per request with them / with neither).
+ * Every row that is not nginx against nginx with the same worker count, then pointsman against
+ * HAProxy where their counts match (HAProxy's threads), by `figures`.
  */
-export function formatRatios(rows: ReadonlyMap<Role, Summary>): string {
-  const pointsman = rows.get('pointsman');
-  if (pointsman === undefined) return '';
-  const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+export function peerRatios(rows: readonly Row[], figures: readonly Figure[]): string[] {
   const lines: string[] = [];
-  for (const peer of ['nginx', 'haproxy'] as const) {
-    const row = rows.get(peer);
-    if (row === undefined) continue;
-    lines.push(
-      `pointsman/${peer}: req/s ${ratio(pointsman.requestsPerSecond, row.requestsPerSecond)}, ` +
-        `p99 ${ratio(pointsman.p99Ms, row.p99Ms)}, ` +
-        `CPU per request ${ratio(pointsman.cpuUsPerRequest, row.cpuUsPerRequest)}`,
-    );
+  for (const row of rows) {
+    const nginx = find(rows, 'nginx', row.workers);
+    if (row.role !== 'nginx' && nginx !== undefined) {
+      lines.push(compare(row.summary, nginx.summary, figures));
+    }
   }
-  const many = rows.get('many-routes');
-  if (many !== undefined) {
+  for (const row of rows.filter((each) => each.role === 'pointsman')) {
+    const haproxy = find(rows, 'haproxy', row.workers);
+    if (haproxy !== undefined) lines.push(compare(row.summary, haproxy.summary, figures));
+  }
+  return lines;
+}
+
+/**
+ * The ratios of one scenario at saturation: each proxy against nginx with as many workers
+ * (req/s, p99, CPU per request) and pointsman against HAProxy, the route-count check (with
+ * 10,000 more Ingresses / without) and the cost of metrics and the access log (with them /
+ * with neither), each against pointsman with the same worker count.
+ */
+export function formatRatios(rows: readonly Row[]): string {
+  const lines = peerRatios(rows, ['req/s', 'p99', 'CPU per request']);
+  const many = find(rows, 'many-routes');
+  const manyBase = many && find(rows, 'pointsman', many.workers);
+  if (many !== undefined && manyBase !== undefined) {
     lines.push(
       `route-count check, with the extra Ingresses / without: ` +
-        `req/s ${ratio(many.requestsPerSecond, pointsman.requestsPerSecond)}, ` +
-        `CPU per request ${ratio(many.cpuUsPerRequest, pointsman.cpuUsPerRequest)}`,
+        `req/s ${ratio(many.summary.requestsPerSecond, manyBase.summary.requestsPerSecond)}, ` +
+        `CPU per request ${ratio(many.summary.cpuUsPerRequest, manyBase.summary.cpuUsPerRequest)}`,
     );
   }
-  const off = rows.get('telemetry-off');
-  const on = rows.get('telemetry-on');
+  const off = find(rows, 'telemetry-off');
+  const metrics = off && find(rows, 'pointsman', off.workers);
+  const on = find(rows, 'telemetry-on');
   if (off !== undefined) {
     const cost = (row: Summary, what: string): string =>
-      `${what} / neither: CPU per request ${ratio(row.cpuUsPerRequest, off.cpuUsPerRequest)}, ` +
-      `req/s ${ratio(row.requestsPerSecond, off.requestsPerSecond)}`;
-    lines.push(cost(pointsman, 'telemetry, metrics only'));
-    if (on !== undefined) lines.push(cost(on, 'telemetry, metrics and access log'));
+      `${what} / neither: CPU per request ${ratio(row.cpuUsPerRequest, off.summary.cpuUsPerRequest)}, ` +
+      `req/s ${ratio(row.requestsPerSecond, off.summary.requestsPerSecond)}`;
+    if (metrics !== undefined) lines.push(cost(metrics.summary, 'telemetry, metrics only'));
+    if (on !== undefined) lines.push(cost(on.summary, 'telemetry, metrics and access log'));
   }
   return lines.join('\n');
 }

@@ -1,94 +1,107 @@
-// Proxy benchmark: nginx and pointsman in front of the same loopback backend, measured with wrk
-// in alternating rounds. Run: `npm run bench:proxy` (node bench/proxy/run.ts --help for options).
+// Proxy benchmark: nginx, HAProxy and pointsman (with each worker count) in front of the same
+// loopback backend, measured in alternating rounds with wrk and h2load at saturation, then at
+// one fixed rate. Run: `npm run bench:proxy` (node bench/proxy/run.ts --help for options).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installTrap, onExit, stopAll } from './children.ts';
-import { BENCH_HOST, writeManifests } from './manifests.ts';
-import { get } from './net.ts';
-import { startHaproxy } from './haproxy.ts';
-import { startNginx, type Nginx } from './nginx.ts';
+import {
+  autoRate,
+  fixedRateCommand,
+  fixedRateRun,
+  splitRate,
+  SUSTAINED_SHARE,
+  type RateSplit,
+} from './fixed-rate.ts';
+import { runH2load } from './h2load.ts';
 import { parseOptions, USAGE, type BenchOptions } from './options.ts';
-import { serveArgs, startPointsman } from './pointsman.ts';
-import { clockTicksPerSecond, cpuTicks, rssKiB, sampleMaxRss } from './proc-stats.ts';
+import { serveArgs } from './pointsman.ts';
+import {
+  clockTicksPerSecond,
+  processTree,
+  rssKiBOf,
+  sampleMaxRss,
+  treeCpuTicks,
+} from './proc-stats.ts';
 import {
   formatRatios,
   formatRun,
   formatTable,
+  peerRatios,
   summarize,
-  type Role,
+  type Row,
   type RunFigures,
-  type Summary,
 } from './report.ts';
 import {
   loadCommand,
   runLoad,
   SCENARIO_TITLES,
-  usesTls,
   type LoadTools,
   type ScenarioName,
+  usesTls,
 } from './scenarios.ts';
-import { writeCertificate } from './tls.ts';
+import { checkRouting, startTargets, type Programs, type Target } from './targets.ts';
 import { findTool, versionOf } from './tools.ts';
-
-const BODY = 'x'.repeat(100);
-
-/** One proxy under test: where wrk sends requests and which process does the work. */
-interface Target {
-  readonly label: string;
-  readonly role: Role;
-  readonly port: number;
-  readonly pid: number;
-}
+import type { WrkResult } from './wrk.ts';
 
 interface Context {
   readonly options: BenchOptions;
   readonly tools: LoadTools;
+  /** The backend nginx's master. */
   readonly backendPid: number;
   readonly ticksPerSecond: number;
 }
 
-async function measure(
+// One measured load of `target` (`load` runs it), with the CPU time of all the proxy's
+// processes and of the backend taken around it.
+async function measureRun(
   target: Target,
   context: Context,
-  scenario: ScenarioName,
+  load: () => Promise<WrkResult>,
 ): Promise<RunFigures> {
-  const { options, ticksPerSecond, backendPid } = context;
-  // h2load warms up inside the measured run; its CPU then counts over the warm-up too, which
-  // only lowers the figure's precision, not its fairness: both proxies get the same.
-  const warmup = scenario === 'h2' ? 0 : options.warmup;
-  if (warmup > 0) await runLoad(scenario, context.tools, target.port, warmup, 0);
-  const before = cpuTicks(target.pid);
-  const backendBefore = cpuTicks(backendPid);
-  const sampler = sampleMaxRss(target.pid);
-  const wrk = await runLoad(
-    scenario,
-    context.tools,
-    target.port,
-    options.duration,
-    scenario === 'h2' ? options.warmup : 0,
-  );
+  const { ticksPerSecond, backendPid } = context;
+  const before = treeCpuTicks(target.pid);
+  const backendBefore = treeCpuTicks(backendPid);
+  const sampler = sampleMaxRss(processTree(target.pid));
+  const wrk = await load();
   const rss = sampler.stop();
   const perRequest = (ticks: number): number => ((ticks / ticksPerSecond) * 1e6) / wrk.requests;
   return {
     wrk,
-    cpuUsPerRequest: perRequest(cpuTicks(target.pid) - before),
-    backendCpuUsPerRequest: perRequest(cpuTicks(backendPid) - backendBefore),
+    cpuUsPerRequest: perRequest(treeCpuTicks(target.pid) - before),
+    backendCpuUsPerRequest: perRequest(treeCpuTicks(backendPid) - backendBefore),
     rssMiB: rss / 1024,
   };
 }
 
-// Both proxies must route the bench host to the backend and refuse any other host.
-async function checkRouting(target: Target, tls: boolean): Promise<void> {
-  const hit = await get(target.port, BENCH_HOST, '/', tls);
-  const miss = await get(target.port, 'unknown.example.com', '/', tls);
-  if (hit.status !== 200 || hit.bytes !== BODY.length || miss.status !== 404) {
-    throw new Error(
-      `${target.label} does not route as expected: ${BENCH_HOST} gave ${String(hit.status)} ` +
-        `(${String(hit.bytes)} bytes), another host gave ${String(miss.status)}`,
-    );
-  }
+async function atSaturation(
+  target: Target,
+  context: Context,
+  scenario: ScenarioName,
+): Promise<RunFigures> {
+  const { options, tools } = context;
+  // h2load warms up inside the measured run; its CPU then counts over the warm-up too, which
+  // only lowers the figure's precision, not its fairness: both proxies get the same.
+  const h2 = scenario === 'h2';
+  if (!h2 && options.warmup > 0) await runLoad(scenario, tools, target.port, options.warmup, 0);
+  return measureRun(target, context, () =>
+    runLoad(scenario, tools, target.port, options.duration, h2 ? options.warmup : 0),
+  );
+}
+
+// The warm-up is a run of its own at the same rate, so the CPU time counts measured requests only.
+async function atFixedRate(
+  target: Target,
+  context: Context,
+  split: RateSplit,
+): Promise<RunFigures> {
+  const { options, tools } = context;
+  const { h2load } = tools;
+  if (h2load === undefined) throw new Error('the fixed-rate run needs h2load');
+  const run = (seconds: number) => fixedRateRun(h2load, target.port, seconds, split, tools.dir);
+  if (options.warmup > 0) await runH2load(run(options.warmup));
+  return measureRun(target, context, () => runH2load(run(options.duration)));
 }
 
 const load = (): string => loadavg()[0]?.toFixed(1) ?? '?';
@@ -109,6 +122,7 @@ function header(
     // Not a git checkout.
   }
   const h2load = tools.h2load === undefined ? '' : `, ${versionOf(tools.h2load, ['--version'])}`;
+  const workers = options.workers.map(String).join(', ');
   return [
     `date: ${new Date().toISOString()}`,
     `command: node bench/proxy/run.ts ${process.argv.slice(2).join(' ')}`.trimEnd(),
@@ -117,127 +131,100 @@ function header(
         ? ''
         : `${versionOf(programs.haproxy, ['-v']).split(' - ')[0] ?? ''}, `) +
       `${versionOf(tools.wrk, ['-v']).split(' [')[0] ?? ''}${h2load}`,
-    `pointsman ${serveArgs('DIR').slice(1).join(' ')}`,
+    `pointsman ${serveArgs('DIR').slice(1).join(' ')} (and --workers N for wN, N > 1)`,
+    `worker counts ${workers}: pointsman wN serve --workers N, nginx wN worker_processes N` +
+      (programs.haproxy === undefined
+        ? ''
+        : `, haproxy one process with nbthread ${String(Math.max(...options.workers))}`) +
+      `; the backend nginx has one worker`,
     `${String(availableParallelism())} CPUs shared by the load tool, the proxy under test and the ` +
       `backend; 1-minute load average ${loadBefore} before the run, ${load()} after`,
     `${String(options.warmup)} s warm-up before each run, ${String(options.rounds)} rounds ` +
-      `alternating, medians reported; RSS is the largest sample; CPU us/req is the proxy's own ` +
-      `user+system time per request (per handshake in the handshake scenario)`,
+      `alternating, medians reported; CPU us/req is the proxy's user+system time per request ` +
+      `(per handshake in the handshake scenario) summed over its process tree (nginx: master ` +
+      `and workers; pointsman: its process and any worker processes), RSS the largest sample ` +
+      `of their summed RSS`,
     ...options.scenarios.map(
       (scenario) => `${scenario}: ${loadCommand(scenario, tools, options.duration)}`,
     ),
   ].join('\n');
 }
 
-interface Started {
-  readonly backend: Nginx;
-  /** Plain-HTTP listeners. */
-  readonly targets: Target[];
-  /** HTTPS listeners (HTTP/1.1 and HTTP/2), when a TLS scenario runs. */
-  readonly tlsTargets: Target[];
+// Measures every target in alternating rounds with `measure`; their summaries, in target order.
+async function measureRounds(
+  targets: readonly Target[],
+  context: Context,
+  what: string,
+  measure: (target: Target) => Promise<RunFigures>,
+): Promise<Row[]> {
+  const runs = new Map(targets.map((target) => [target, [] as RunFigures[]]));
+  for (let round = 1; round <= context.options.rounds; round++) {
+    for (const target of targets) {
+      const figures = await measure(target);
+      runs.get(target)?.push(figures);
+      console.error(formatRun(`${what}, round ${String(round)}, ${target.label}`, figures));
+    }
+  }
+  return targets.map((target) => ({
+    role: target.role,
+    workers: target.workers,
+    summary: summarize(target.label, runs.get(target) ?? []),
+  }));
 }
 
-/** The programs the run uses beyond wrk. */
-interface Programs {
-  readonly nginx: string;
-  readonly haproxy: string | undefined;
-  readonly openssl: string | undefined;
-}
-
-async function startAll(options: BenchOptions, programs: Programs, dir: string): Promise<Started> {
-  const { nginx, haproxy, openssl } = programs;
-  const backend = await startNginx(nginx, 'backend', join(dir, 'backend'), { BODY });
-  const backendPort = String(backend.port);
-  const proxy = await startNginx(nginx, 'proxy', join(dir, 'nginx'), { BACKEND_PORT: backendPort });
-  const targets: Target[] = [
-    { label: 'nginx', role: 'nginx', port: proxy.port, pid: proxy.workerPid },
-  ];
-  if (haproxy !== undefined && options.scenarios.includes('http')) {
-    const peer = await startHaproxy(haproxy, join(dir, 'haproxy'), backend.port);
-    targets.push({ label: 'haproxy', role: 'haproxy', port: peer.port, pid: peer.pid });
-  }
-  const tlsTargets: Target[] = [];
-  if (options.scenarios.some(usesTls)) {
-    if (openssl === undefined) throw new Error('the TLS scenarios need openssl');
-    mkdirSync(join(dir, 'nginx-tls'), { recursive: true });
-    writeCertificate(openssl, join(dir, 'nginx-tls'), BENCH_HOST);
-    const tls = await startNginx(nginx, 'proxy-tls', join(dir, 'nginx-tls'), {
-      BACKEND_PORT: backendPort,
-    });
-    tlsTargets.push({ label: 'nginx', role: 'nginx', port: tls.port, pid: tls.workerPid });
-  }
-  writeManifests(join(dir, 'manifests'), backend.port, 0);
-  const base = await startPointsman(join(dir, 'manifests'), join(dir, 'pointsman.log'), 60_000);
-  targets.push({ label: 'pointsman', role: 'pointsman', port: base.port, pid: base.pid });
-  if (tlsTargets.length > 0) {
-    if (base.tlsPort === 0) throw new Error('this pointsman has no HTTPS listener');
-    tlsTargets.push({ label: 'pointsman', role: 'pointsman', port: base.tlsPort, pid: base.pid });
-  }
-  if (options.telemetry && options.scenarios.includes('http')) {
-    const manifests = join(dir, 'manifests');
-    const off = await startPointsman(manifests, join(dir, 'pointsman-off.log'), 60_000, {
-      kind: 'off',
-    });
-    targets.push({
-      label: 'pointsman, no metrics',
-      role: 'telemetry-off',
-      port: off.port,
-      pid: off.pid,
-    });
-    const on = await startPointsman(manifests, join(dir, 'pointsman-on.log'), 60_000, {
-      kind: 'on',
-      accessLog: join(dir, 'access.log'),
-    });
-    targets.push({
-      label: 'pointsman, metrics + access log',
-      role: 'telemetry-on',
-      port: on.port,
-      pid: on.pid,
-    });
-  }
-  if (options.routes > 0 && options.scenarios.includes('http')) {
-    const started = Date.now();
-    writeManifests(join(dir, 'manifests-many'), backend.port, options.routes);
-    const many = await startPointsman(
-      join(dir, 'manifests-many'),
-      join(dir, 'pointsman-many.log'),
-      options.timeout * 500,
-    );
-    const label = `pointsman, +${options.routes.toLocaleString('en')} Ingresses`;
-    console.error(`${label}: ready ${String(Date.now() - started)} ms after start`);
-    targets.push({ label, role: 'many-routes', port: many.port, pid: many.pid });
-  }
-  return { backend, targets, tlsTargets };
-}
-
-/** Measures every target of one scenario in alternating rounds; the report of the scenario. */
+/** Measures every target of one scenario at saturation: its report, and its rows. */
 async function runScenario(
   scenario: ScenarioName,
   targets: readonly Target[],
   context: Context,
-): Promise<string> {
-  const runs = new Map(targets.map((target) => [target, [] as RunFigures[]]));
-  for (let round = 1; round <= context.options.rounds; round++) {
-    for (const target of targets) {
-      const figures = await measure(target, context, scenario);
-      runs.get(target)?.push(figures);
-      console.error(formatRun(`${scenario}, round ${String(round)}, ${target.label}`, figures));
-    }
-  }
-  const summaries = targets.map((target) => summarize(target.label, runs.get(target) ?? []));
-  const byRole = new Map<Role, Summary>();
-  targets.forEach((target, i) => {
-    const row = summaries[i];
-    if (row !== undefined) byRole.set(target.role, row);
-  });
-  const backendCost = summaries.map((row) => row.backendCpuUsPerRequest.toFixed(1)).join(' / ');
-  return [
+): Promise<{ text: string; rows: Row[] }> {
+  const rows = await measureRounds(targets, context, scenario, (target) =>
+    atSaturation(target, context, scenario),
+  );
+  const backendCost = rows.map((row) => row.summary.backendCpuUsPerRequest.toFixed(1)).join(' / ');
+  const text = [
     `### ${SCENARIO_TITLES[scenario]}`,
     '',
-    formatTable(summaries),
+    formatTable(rows.map((row) => row.summary)),
     '',
-    formatRatios(byRole),
-    `backend nginx worker CPU us/req (same rows): ${backendCost}`,
+    formatRatios(rows),
+    `backend nginx CPU us/req (same rows): ${backendCost}`,
+  ].join('\n');
+  return { text, rows };
+}
+
+/**
+ * Offers every target of the http scenario `total` requests/s (after its saturation runs) and
+ * reports latency, CPU and the rate each one achieved.
+ */
+async function runFixedRate(
+  targets: readonly Target[],
+  context: Context,
+  total: number,
+  how: string,
+): Promise<string> {
+  const split = splitRate(total, context.options.rateClients);
+  const rows = await measureRounds(
+    targets,
+    context,
+    `fixed rate ${String(split.offered)}/s`,
+    (target) => atFixedRate(target, context, split),
+  );
+  const short = rows
+    .filter((row) => row.summary.requestsPerSecond < split.offered * SUSTAINED_SHARE)
+    .map((row) => row.summary.label);
+  return [
+    `### HTTP/1.1, keep-alive, at a fixed rate of ${String(split.offered)} req/s (${how})`,
+    '',
+    fixedRateCommand(split, context.options.duration),
+    '',
+    formatTable(rows.map((row) => row.summary)),
+    '',
+    ...peerRatios(rows, ['p99', 'p50', 'CPU per request']),
+    short.length === 0
+      ? `every proxy sustained the offered rate (at least ${String(SUSTAINED_SHARE * 100)} %)`
+      : `below ${String(SUSTAINED_SHARE * 100)} % of the offered rate, so its latency is not at ` +
+        `that rate: ${short.join(', ')}`,
   ].join('\n');
 }
 
@@ -255,8 +242,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error('  sudo apt-get install -y wrk nginx');
     return 1;
   }
-  if (options.scenarios.includes('h2') && h2load === undefined) {
-    console.error('The h2 scenario needs h2load. Install it with:');
+  const fixedRate = options.scenarios.includes('http') && options.fixedRate !== 'off';
+  if ((options.scenarios.includes('h2') || fixedRate) && h2load === undefined) {
+    console.error('The h2 scenario and the fixed-rate run need h2load. Install it with:');
     console.error('  sudo apt-get install -y nghttp2-client');
     return 1;
   }
@@ -275,11 +263,13 @@ async function main(argv: readonly string[]): Promise<number> {
     );
   }
   const programs = { nginx, haproxy, openssl: findTool('openssl') };
-  const started = await startAll(options, programs, dir);
+  const started = await startTargets(options, programs, dir);
   for (const target of started.targets) await checkRouting(target, false);
   for (const target of started.tlsTargets) await checkRouting(target, true);
   for (const target of started.targets) {
-    console.error(`${target.label}: idle RSS ${(rssKiB(target.pid) / 1024).toFixed(1)} MiB`);
+    console.error(
+      `${target.label}: idle RSS ${(rssKiBOf(processTree(target.pid)) / 1024).toFixed(1)} MiB`,
+    );
   }
   const tools: LoadTools = {
     wrk,
@@ -293,13 +283,22 @@ async function main(argv: readonly string[]): Promise<number> {
   const context = {
     options,
     tools,
-    backendPid: started.backend.workerPid,
+    backendPid: started.backend.master.pid ?? 0,
     ticksPerSecond: clockTicksPerSecond(),
   };
   const reports: string[] = [];
   for (const scenario of options.scenarios) {
     const targets = usesTls(scenario) ? started.tlsTargets : started.targets;
-    reports.push(await runScenario(scenario, targets, context));
+    const { text, rows } = await runScenario(scenario, targets, context);
+    reports.push(text);
+    if (scenario !== 'http' || options.fixedRate === 'off') continue;
+    const saturation = rows.map((row) => row.summary.requestsPerSecond);
+    const total = options.fixedRate === 'auto' ? autoRate(saturation) : options.fixedRate;
+    const how =
+      options.fixedRate === 'auto'
+        ? `half the slowest saturation rate above, ${Math.min(...saturation).toFixed(0)} req/s`
+        : '--fixed-rate';
+    reports.push(await runFixedRate(targets, context, total, how));
   }
   await stopAll();
   console.log(`${header(options, tools, programs, loadBefore)}\n\n${reports.join('\n\n')}\n`);

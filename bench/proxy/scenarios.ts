@@ -77,16 +77,23 @@ export async function runLoad(
   return runWrk(wrkRun(scenario, tools, port, seconds));
 }
 
+/**
+ * `tool args` as a shell line for the report, quoting arguments with spaces or colons; port 0
+ * in the URL reads PORT, the proxy's port.
+ */
+export function commandLine(tool: string, args: readonly string[]): string {
+  const quote = (arg: string): string => (/[\s:]/.test(arg) ? `'${arg}'` : arg);
+  return `${tool} ${args.map(quote).join(' ')}`.replace('127.0.0.1:0/', '127.0.0.1:PORT/');
+}
+
 /** The load command of a scenario, as the report prints it (PORT for the proxy's port). */
 export function loadCommand(scenario: ScenarioName, tools: LoadTools, seconds: number): string {
-  const quote = (arg: string): string => (/[\s:]/.test(arg) ? `'${arg}'` : arg);
   if (scenario === 'h2') {
     const args = h2loadArgs({ ...h2Run(tools, 0, seconds, 0), logFile: 'LOG' });
-    return `h2load ${args
-      .filter((arg) => !arg.startsWith('--warm-up'))
-      .map(quote)
-      .join(' ')}`.replace('127.0.0.1:0', '127.0.0.1:PORT');
+    return commandLine(
+      'h2load',
+      args.filter((arg) => !arg.startsWith('--warm-up')),
+    );
   }
-  const args = wrkArgs(wrkRun(scenario, tools, 0, seconds));
-  return `wrk ${args.map(quote).join(' ')}`.replace('127.0.0.1:0', '127.0.0.1:PORT');
+  return commandLine('wrk', wrkArgs(wrkRun(scenario, tools, 0, seconds)));
 }

@@ -7,10 +7,12 @@ import {
   followDefaultCertificate,
   generateSelfSigned,
   httpsServerOptions,
+  type ListenOptions,
   type Proxy,
   type ProxyOptions,
   type TlsSettings,
 } from '../dataplane/index.ts';
+import type { CertificateMaterial } from '../ir/index.ts';
 import type { Logger } from '../observability/index.ts';
 
 /** The HTTPS listener's settings. */
@@ -22,6 +24,16 @@ export interface HttpsConfig {
   readonly tls: TlsSettings;
   /** Strict-Transport-Security value; '' for none. */
   readonly hsts: string;
+  /**
+   * The certificate served until a table names a default one; generated (self-signed) when
+   * absent. The workers of one controller are given the same one.
+   */
+  readonly fallback?: CertificateMaterial;
+  /**
+   * TLS session ticket keys (48 bytes); random per process when absent. The workers of one
+   * controller share them, so a session resumes on any of them.
+   */
+  readonly ticketKeys?: Uint8Array;
 }
 
 /** The HTTPS side of a running controller, before and after it listens. */
@@ -33,7 +45,7 @@ export interface HttpsRuntime {
   /** Creates the HTTPS proxy, which serves HTTP/2 as well as HTTP/1.1; call once. */
   createProxy(options: Omit<ProxyOptions, 'tls' | 'proto' | 'hsts' | 'http2'>): Proxy;
   /** Binds the HTTPS proxy, and points redirects at its port unless one was configured. */
-  listen(host: string): Promise<AddressInfo>;
+  listen(host: string, options?: ListenOptions & { readonly port?: number }): Promise<AddressInfo>;
 }
 
 /**
@@ -42,7 +54,7 @@ export interface HttpsRuntime {
  * redirect target of the plain-HTTP listener.
  */
 export function prepareHttps(config: HttpsConfig, logger: Logger): HttpsRuntime {
-  const fallback = generateSelfSigned({ dnsName: DEFAULT_CERTIFICATE_NAME });
+  const fallback = config.fallback ?? generateSelfSigned({ dnsName: DEFAULT_CERTIFICATE_NAME });
   const certificates = new CertificateStore({ settings: config.tls, fallback, logger });
   const redirect = { port: config.redirectPort ?? (config.port === 0 ? 443 : config.port) };
   let proxy: Proxy | null = null;
@@ -60,12 +72,13 @@ export function prepareHttps(config: HttpsConfig, logger: Logger): HttpsRuntime 
       });
       const server = proxy.server;
       if (!(server instanceof TlsServer)) throw new Error('the HTTPS proxy is not a TLS server');
+      if (config.ticketKeys !== undefined) server.setTicketKeys(Buffer.from(config.ticketKeys));
       followDefaultCertificate(server, certificates, config.tls);
       return proxy;
     },
-    listen: async (host) => {
+    listen: async (host, options) => {
       if (proxy === null) throw new Error('createProxy() must come before listen()');
-      const address = await proxy.listen(config.port, host);
+      const address = await proxy.listen(options?.port ?? config.port, host, options);
       if (config.redirectPort === null) redirect.port = address.port;
       return address;
     },

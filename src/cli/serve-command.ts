@@ -9,6 +9,7 @@ import {
   parseFlags,
   translateOptionsFrom,
 } from './flags.ts';
+import { defaultWorkerCount } from '../workers/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { startServe, type RunningServe, type ServeConfig } from './serve-runtime.ts';
 import { TELEMETRY_FLAGS, TELEMETRY_FLAGS_HELP, telemetrySettingsFrom } from './telemetry-flags.ts';
@@ -65,6 +66,7 @@ export const SERVE_FLAGS = {
   'proxy-body-size': { type: 'string' },
   'shutdown-grace': { type: 'string' },
   'log-level': { type: 'string' },
+  workers: { type: 'string' },
   ...TELEMETRY_FLAGS,
 } as const;
 
@@ -99,6 +101,10 @@ ${STATUS_PAGE_FLAGS_HELP}
                                   without proxy-body-size; 0 = no limit (default: 0)
       --shutdown-grace DUR        on SIGTERM/SIGINT, time for in-flight requests (default: ${seconds(DEFAULT_CLOSE_GRACE_MS)})
       --log-level LEVEL           fatal, error, warn, info, debug or trace (default: info)
+      --workers N|auto            proxy worker processes sharing the listening ports, fed by this
+                                  process (the control plane); auto: one per CPU this process may
+                                  use, capped by its cgroup CPU limit (${String(defaultWorkerCount())} here). 1 runs the
+                                  proxies in this process (default: 1; docs/workers.md)
 ${TELEMETRY_FLAGS_HELP}
 ${TLS_FLAGS_HELP}
   Durations: 500ms, 5s, 2m, or a number of seconds.`;
@@ -146,6 +152,7 @@ export function serveSettingsFrom(
   proxy: Omit<ProxyOptions, 'tables' | 'logger'>;
   graceMs: number;
   logLevel: string;
+  workers: number;
   telemetry: TelemetrySettings;
 } {
   const port = (flag: 'http-port' | 'admin-port', fallback: number): number => {
@@ -171,6 +178,7 @@ export function serveSettingsFrom(
     adminPort: port('admin-port', defaults.adminPort),
     graceMs: duration('shutdown-grace', DEFAULT_CLOSE_GRACE_MS),
     logLevel,
+    workers: workerCount(values.workers),
     telemetry: telemetrySettingsFrom(values),
     proxy: {
       connectTimeoutMs: duration('connect-timeout', d.connectTimeoutMs),
@@ -205,6 +213,13 @@ export function serveSettingsFrom(
       maxBodyBytes: bodySize(values['proxy-body-size'], d.maxBodyBytes),
     },
   };
+}
+
+/** `--workers`: a count, or `auto` for one per usable CPU. */
+function workerCount(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value.trim() === 'auto') return defaultWorkerCount();
+  return parseInteger('workers', value, 1, 256);
 }
 
 /** `--proxy-body-size`, in nginx's size syntax as the annotation of that name. */

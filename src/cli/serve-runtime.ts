@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { ControlLoop, FilesSource } from '../control/index.ts';
+import { fileURLToPath } from 'node:url';
+import { ControlLoop, FilesSource, type TableSink } from '../control/index.ts';
 import {
-  createProxy,
-  createResilience,
-  TableHolder,
+  DEFAULT_CERTIFICATE_NAME,
+  generateSelfSigned,
+  type EndpointHealthEntry,
   type OutlierSettings,
   type ProxyOptions,
   type RetryBudgetSettings,
@@ -14,6 +16,8 @@ import {
   createTelemetry,
   DEFAULT_TELEMETRY,
   type Logger,
+  type MetricsSource,
+  type Telemetry,
   type TelemetrySettings,
 } from '../observability/index.ts';
 import { ObjectStore } from '../store/index.ts';
@@ -26,7 +30,9 @@ import {
   type RunningStatus,
   type StatusSettings,
 } from '../status/index.ts';
-import { prepareHttps, type HttpsConfig } from './https-runtime.ts';
+import { aggregatedMetrics, WorkerPool } from '../workers/index.ts';
+import { createDataPlane } from './data-plane-runtime.ts';
+import type { HttpsConfig } from './https-runtime.ts';
 
 /** Everything `serve` (and `demo`) needs to run the controller. */
 export interface ServeConfig {
@@ -67,6 +73,11 @@ export interface ServeConfig {
    * disabled: this replica never writes to the API.
    */
   readonly status?: StatusSettings;
+  /**
+   * Data-plane workers: 1 (the default) proxies in this process; N > 1 forks N worker
+   * processes that share the listening ports, and this process is the control plane only.
+   */
+  readonly workers?: number;
 }
 
 /** A running controller: its bound addresses, its store, and a graceful stop. */
@@ -110,57 +121,26 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     config.kubernetes && config.status?.enabled === true
       ? await connectStatusClient(config.kubernetes.connection)
       : null;
-  const https = config.https === undefined ? null : prepareHttps(config.https, logger);
-  const holder = new TableHolder(https === null ? {} : { certificates: https.certificates });
   const files =
     config.manifests.length > 0
       ? new FilesSource({ paths: config.manifests, store, logger })
       : null;
+  const plane =
+    (config.workers ?? 1) > 1 ? workerPlane(config, telemetry) : localPlane(config, telemetry);
   const loop = new ControlLoop({
     store,
-    holder,
+    holder: plane.sink,
     logger,
     translateOptions: config.translate,
     diagnostics: () => files?.diagnostics ?? [],
     onRebuildDone: telemetry.onRebuildDone,
   });
   telemetry.watchControlLoop(loop);
-  // One for both listeners: a Pod that fails HTTPS requests is avoided by plain HTTP ones too.
-  const resilience = createResilience({
-    ...config.resilience,
-    logger,
-    onEvent: telemetry.onHealthEvent,
-  });
-  telemetry.trackHealth(resilience.health);
-  const proxy = createProxy({
-    ...config.proxy,
-    resilience,
-    proxyProtocol: config.proxyProtocol?.http ?? false,
-    tables: holder,
-    logger,
-    observer: telemetry.observer,
-    ...(https === null ? {} : { httpsRedirect: https.redirect }),
-  });
-  telemetry.trackListener('http', () => proxy.stats());
-  const httpsOptions = {
-    tables: holder,
-    logger,
-    observer: telemetry.observer,
-    listener: 'https',
-    resilience,
-  };
-  const httpsProxy =
-    https?.createProxy({
-      ...config.proxy,
-      ...httpsOptions,
-      proxyProtocol: config.proxyProtocol?.https ?? false,
-    }) ?? null;
-  if (httpsProxy !== null) telemetry.trackListener('https', () => httpsProxy.stats());
   let statusAddress: AddressInfo | null = null;
   const admin = createAdminServer({
     status: loop,
     logger,
-    metrics: telemetry.metrics,
+    metrics: plane.metrics,
     statusListener: () => statusAddress,
   });
   const statusPage = createStatusServer({
@@ -168,7 +148,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     logger,
     metricsOn: telemetry.metrics !== null,
     traffic: telemetry.traffic,
-    health: resilience.health,
+    health: plane.health,
   });
   let status: RunningStatus | null = null;
   const stopAll = async (graceMs: number): Promise<void> => {
@@ -179,7 +159,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     files?.close();
     await kube?.source.close();
     loop.close();
-    await Promise.all([proxy.close(graceMs), httpsProxy?.close(graceMs)]);
+    await plane.close(graceMs);
     await telemetry.close();
     await Promise.all([admin.close(), statusPage.close()]);
     store.close();
@@ -203,9 +183,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
         onWrite: telemetry.onStatusWrite,
       });
     }
-    // HTTPS first: with --https-port 0, redirects name its port only once it is bound.
-    const httpsAddress = https === null ? null : await https.listen(config.bind);
-    const httpAddress = await proxy.listen(config.httpPort, config.bind);
+    const { http: httpAddress, https: httpsAddress } = await plane.listen();
     logger.info(
       {
         component: 'serve',
@@ -228,4 +206,86 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     await stopAll(0);
     throw error;
   }
+}
+
+/** The data plane as the control loop, the probe and the status listeners see it. */
+interface PlaneWiring {
+  readonly sink: TableSink;
+  readonly metrics: MetricsSource | null;
+  readonly health: { snapshot(): EndpointHealthEntry[] };
+  listen(): Promise<{ http: AddressInfo; https: AddressInfo | null }>;
+  close(graceMs: number): Promise<void>;
+}
+
+/** `--workers 1`: the proxies run in this process, beside the control plane. */
+function localPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
+  const plane = createDataPlane(config, config.logger, telemetry);
+  return {
+    sink: plane.holder,
+    metrics: telemetry.metrics,
+    health: plane.health,
+    listen: () => plane.listen({ bind: config.bind, httpPort: config.httpPort }),
+    close: (graceMs) => plane.close(graceMs),
+  };
+}
+
+/**
+ * `--workers N`, N > 1: N worker processes run the proxies; this process feeds them tables,
+ * writes their access log lines and counts their traffic, and serves their metrics summed.
+ */
+function workerPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
+  const { https } = config;
+  const pool = new WorkerPool({
+    count: config.workers ?? 1,
+    entry: fileURLToPath(new URL('./worker-process.ts', import.meta.url)),
+    logger: config.logger,
+    setup: {
+      logLevel: config.logger.level,
+      bind: config.bind,
+      httpPort: config.httpPort,
+      proxy: withoutKey(config.proxy),
+      ...(config.proxy.sessionCookieKey === undefined
+        ? {}
+        : { sessionCookieKey: [...config.proxy.sessionCookieKey] }),
+      ...(config.resilience === undefined ? {} : { resilience: config.resilience }),
+      ...(config.proxyProtocol === undefined ? {} : { proxyProtocol: config.proxyProtocol }),
+      https:
+        https === undefined
+          ? null
+          : {
+              ...https,
+              // One generated certificate for all workers: a client sees the same one on any.
+              fallback: https.fallback ?? generateSelfSigned({ dnsName: DEFAULT_CERTIFICATE_NAME }),
+              ticketKeys: https.ticketKeys ?? randomBytes(48),
+            },
+      metrics: telemetry.metrics !== null,
+      accessLog:
+        (config.telemetry ?? DEFAULT_TELEMETRY).accessLog.target.kind === 'off'
+          ? null
+          : (config.telemetry ?? DEFAULT_TELEMETRY).accessLog,
+    },
+    onLog: (text) => {
+      telemetry.writeAccessLines(text);
+    },
+    onTraffic: (counts) => {
+      for (const [namespace, name, status, count] of counts) {
+        telemetry.traffic?.count(namespace, name, status, count);
+      }
+    },
+  });
+  telemetry.metrics?.trackWorkers({ running: () => pool.running, restarts: () => pool.restarts });
+  return {
+    sink: pool,
+    metrics: telemetry.metrics === null ? null : aggregatedMetrics(telemetry.metrics, pool),
+    health: { snapshot: () => pool.health() },
+    listen: () => pool.start(),
+    close: (graceMs) => pool.close(graceMs),
+  };
+}
+
+/** The proxy settings without the session cookie key, which travels as a list of bytes. */
+function withoutKey(proxy: ServeConfig['proxy']): Omit<ServeConfig['proxy'], 'sessionCookieKey'> {
+  const rest = { ...proxy };
+  delete rest.sessionCookieKey;
+  return rest;
 }

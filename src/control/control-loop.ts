@@ -30,6 +30,11 @@ export interface TableSink {
     upstreamTls?: UpstreamTlsMaterials,
     access?: AccessMaterials,
   ): boolean;
+  /**
+   * Resolves once the last table swapped in serves every request: the data-plane workers all
+   * applied it (serve --workers N). Absent: a swap is live when it returns.
+   */
+  whenLive?(): Promise<void>;
 }
 
 /** Options of {@link ControlLoop}. */
@@ -101,6 +106,8 @@ export class ControlLoop {
   #builtGeneration: number | null = null;
   readonly #translator = new IncrementalTranslator();
   #table: RouteTable | null = null;
+  /** The version of the last table that went live everywhere; null before the first. */
+  #liveVersion: string | null = null;
   #results: readonly ObjectResult[] = [];
   #servingLastGood: readonly ObjectRef[] = [];
   #rejections = new Map<string, string>();
@@ -120,9 +127,9 @@ export class ControlLoop {
     this.#onRebuildDone = options.onRebuildDone ?? (() => undefined);
   }
 
-  /** True once the first table is live. */
+  /** True once the first table is live (on every worker, see {@link TableSink.whenLive}). */
   get ready(): boolean {
-    return this.#table !== null;
+    return this.#liveVersion !== null;
   }
 
   /** Builds the first table now and rebuilds on every store change from then on. */
@@ -218,8 +225,33 @@ export class ControlLoop {
       servingLastGood: outcome.servingLastGood,
       swapped,
     };
-    if (swapped) this.#emit(this.#onTableLive, event);
+    if (swapped) this.#goLive(event);
+    else if (this.#liveVersion === null && this.#holder.whenLive === undefined) {
+      this.#liveVersion = outcome.table.version;
+    }
     this.#emit(this.#onRebuild, event);
+  }
+
+  /**
+   * Tells the table-live listeners (the status writer, metrics) once the table serves: at once,
+   * or when every worker has applied it. A table replaced before that never counts as live.
+   */
+  #goLive(event: RebuildEvent): void {
+    const live = (): void => {
+      this.#liveVersion = event.table.version;
+      this.#logger.info(
+        summaryOf(event.table, event.results, event.servingLastGood),
+        'route table live',
+      );
+      this.#emit(this.#onTableLive, event);
+    };
+    if (this.#holder.whenLive === undefined) {
+      live();
+      return;
+    }
+    void this.#holder.whenLive().then(() => {
+      if (this.#table?.version === event.table.version && this.#unsubscribe !== null) live();
+    });
   }
 
   /**
@@ -244,9 +276,13 @@ export class ControlLoop {
   }
 
   #report(table: RouteTable, swapped: boolean): void {
-    const summary = summaryOf(table, this.#results, this.#servingLastGood);
-    if (swapped) this.#logger.info(summary, 'route table live');
-    else this.#logger.debug(summary, 'route table unchanged');
+    // A swapped table is logged once it is live (see #goLive).
+    if (!swapped) {
+      this.#logger.debug(
+        summaryOf(table, this.#results, this.#servingLastGood),
+        'route table unchanged',
+      );
+    }
     this.#rejections = logRejections(
       this.#logger,
       this.#results,

@@ -21,12 +21,20 @@ export { pathMatches, normalizePrefix } from './path-match.ts';
 export { compareHosts, normalizeRequestHost, wildcardSuffix } from './host.ts';
 export {
   addDigest,
+  contentAddress,
   deepFreeze,
   itemDigest,
   sealRouteTable,
   type ListDigests,
   type RouteTableContent,
 } from './version.ts';
+export {
+  TableDecoder,
+  TableEncoder,
+  type MaterialsMessage,
+  type TableMaterials,
+  type TableMessage,
+} from './table-transfer.ts';
 export { explainRequest, type Explanation, type Candidate } from './explain.ts';
 export {
   parseRequestPath,

@@ -69,6 +69,15 @@ export function itemDigest(item: object): bigint {
   return BigInt(`0x${digestOf(item)}`);
 }
 
+/**
+ * The content address of one (frozen) table item: its digest as hex, computed once per item.
+ * Equal items have equal addresses, so a receiver that holds an item by its address needs it
+ * only once (see table-transfer.ts).
+ */
+export function contentAddress(item: object): string {
+  return digestOf(item);
+}
+
 /** Adds (or, with `sign` -1, subtracts) a digest to a sum of digests. */
 export function addDigest(sum: bigint, digest: bigint, sign: 1 | -1 = 1): bigint {
   return (((sum + BigInt(sign) * digest) % DIGEST_SPACE) + DIGEST_SPACE) % DIGEST_SPACE;

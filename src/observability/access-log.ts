@@ -35,6 +35,11 @@ export interface AccessLogOptions extends AccessLogSettings {
   readonly logger: Logger;
   /** Replaces the target's stream (tests); it is neither bounded, reopened nor closed. */
   readonly destination?: NodeJS.WritableStream;
+  /**
+   * Replaces the target: each line is handed to it (a data-plane worker relays its lines to
+   * the control plane, which writes them to the target).
+   */
+  readonly sink?: (line: string) => void;
   /** Draws the sampling numbers in [0, 1); `Math.random` by default. */
   readonly random?: () => number;
   /** Most bytes held for a destination that does not keep up; default 16 MiB. */
@@ -50,6 +55,8 @@ export interface AccessLogOptions extends AccessLogSettings {
 export interface AccessLog extends RequestObserver {
   /** Lines dropped so far because the destination fell `maxBufferBytes` behind. */
   readonly dropped: number;
+  /** Writes whole lines formatted elsewhere (by a data-plane worker) as they are. */
+  writeLines(text: string): void;
   /**
    * Writes the buffered lines to the file as it is open now, then opens its path again (what
    * the reopen signal does); resolves once it is open. Does nothing for standard output.
@@ -91,15 +98,20 @@ export interface AccessLogLine {
  */
 export function createAccessLog(options: AccessLogOptions): AccessLog | null {
   const { target } = options;
-  if (target.kind === 'off' && options.destination === undefined) return null;
+  const { sink } = options;
+  if (target.kind === 'off' && options.destination === undefined && sink === undefined) {
+    return null;
+  }
   const destination: Destination =
-    options.destination !== undefined || target.kind === 'off'
-      ? injected(options.destination)
-      : openDestination({
-          target,
-          maxBufferBytes: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
-          logger: options.logger,
-        });
+    sink !== undefined
+      ? injected(sink)
+      : options.destination !== undefined || target.kind === 'off'
+        ? injected((line) => options.destination?.write(line))
+        : openDestination({
+            target,
+            maxBufferBytes: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
+            logger: options.logger,
+          });
   const stopSignal = target.kind === 'file' ? onSignal(options, destination) : () => undefined;
   const skip = new Set(options.skipPaths);
   const ratio = options.sampleRatio;
@@ -119,6 +131,9 @@ export function createAccessLog(options: AccessLogOptions): AccessLog | null {
     },
     get dropped() {
       return destination.dropped;
+    },
+    writeLines: (text) => {
+      destination.write(text);
     },
     reopen: () => destination.reopen(),
     close: () => {
@@ -142,12 +157,10 @@ function onSignal(options: AccessLogOptions, destination: Destination): () => vo
   };
 }
 
-/** A stream given by a test: written to, never bounded, reopened or closed. */
-function injected(stream: NodeJS.WritableStream | undefined): Destination {
+/** A stream given by a test, or a worker's relay: written to, never bounded, reopened or closed. */
+function injected(write: (line: string) => void): Destination {
   return {
-    write: (line) => {
-      stream?.write(line);
-    },
+    write,
     dropped: 0,
     reopen: () => Promise.resolve(),
     close: () => Promise.resolve(),

@@ -41,6 +41,7 @@ export {
   RequestMetrics,
   type MetricDefinition,
   type MetricsOptions,
+  type WorkerCounts,
   type TranslationOutcome,
 } from './metrics/index.ts';
 export type {

@@ -42,6 +42,12 @@ export interface TelemetryOptions {
   readonly now?: () => number;
   /** Replaces the access log's stream (tests). */
   readonly accessLogDestination?: NodeJS.WritableStream;
+  /** Access log lines go here instead of to the target (a data-plane worker's relay). */
+  readonly accessLogSink?: (line: string) => void;
+  /** Counts traffic instead of a TrafficHistory of this process (a worker's relay). */
+  readonly trafficObserver?: RequestObserver;
+  /** prom-client's process metrics (CPU, memory, event loop, GC); default true. */
+  readonly processMetrics?: boolean;
 }
 
 /** The metrics, traffic history and access log of one process, wired together. */
@@ -68,6 +74,8 @@ export interface Telemetry {
   readonly onHealthEvent: (event: HealthEvent) => void;
   /** Reports the endpoints out of rotation of the process's passive health at each scrape. */
   trackHealth(health: EndpointHealth): void;
+  /** Writes access log lines a data-plane worker formatted; nothing without an access log. */
+  writeAccessLines(text: string): void;
   /** Stops the metrics' background work and flushes the access log. */
   close(): Promise<void>;
 }
@@ -75,19 +83,26 @@ export interface Telemetry {
 /** Creates the telemetry the settings ask for. */
 export function createTelemetry(settings: TelemetrySettings, options: TelemetryOptions): Telemetry {
   const now = options.now ?? Date.now;
-  const metrics = settings.metrics ? new Metrics() : null;
-  const traffic = settings.metrics ? new TrafficHistory({ now }) : null;
+  const metrics = settings.metrics
+    ? new Metrics({ processMetrics: options.processMetrics ?? true })
+    : null;
+  const traffic =
+    settings.metrics && options.trafficObserver === undefined ? new TrafficHistory({ now }) : null;
   const accessLog: AccessLog | null = createAccessLog({
     ...settings.accessLog,
     logger: options.logger,
     ...(options.accessLogDestination === undefined
       ? {}
       : { destination: options.accessLogDestination }),
+    ...(options.accessLogSink === undefined ? {} : { sink: options.accessLogSink }),
   });
   if (accessLog !== null) metrics?.trackAccessLog(() => accessLog.dropped);
   const observers: RequestObserver[] = [];
   if (metrics !== null) observers.push(metrics.requests);
   if (traffic !== null) observers.push(traffic);
+  if (settings.metrics && options.trafficObserver !== undefined) {
+    observers.push(options.trafficObserver);
+  }
   if (accessLog !== null) observers.push(accessLog);
   return {
     metrics,
@@ -122,6 +137,9 @@ export function createTelemetry(settings: TelemetrySettings, options: TelemetryO
     },
     trackHealth: (health) => {
       metrics?.trackHealth(health);
+    },
+    writeAccessLines: (text) => {
+      accessLog?.writeLines(text);
     },
     close: async () => {
       metrics?.close();

@@ -90,11 +90,11 @@ export class TrafficHistory implements RequestObserver {
     this.count(record.ingressNamespace, record.ingressName, record.status);
   }
 
-  /** Counts one answer with `status` for an Ingress (`''`, `''`: none). */
-  count(namespace: string, name: string, status: number): void {
+  /** Counts `times` answers (default one) with `status` for an Ingress (`''`, `''`: none). */
+  count(namespace: string, name: string, status: number, times = 1): void {
     this.#advance();
     const slot = this.#epoch % this.#size;
-    bump(this.#all, slot, status, this.#epoch);
+    bump(this.#all, slot, status, this.#epoch, times);
     let names = this.#byNamespace.get(namespace);
     if (names === undefined) {
       names = new Map();
@@ -105,7 +105,7 @@ export class TrafficHistory implements RequestObserver {
       series = this.#newSeries(namespace, name);
       names.set(name, series);
     }
-    bump(series, slot, status, this.#epoch);
+    bump(series, slot, status, this.#epoch, times);
   }
 
   /** The window, for Ingresses whose `namespace/name` contains `query`, busiest `limit` first. */
@@ -191,15 +191,15 @@ export class TrafficHistory implements RequestObserver {
   }
 }
 
-function bump(series: Series, slot: number, status: number, epoch: number): void {
-  series.requests[slot] = (series.requests[slot] ?? 0) + 1;
-  series.total.requests++;
+function bump(series: Series, slot: number, status: number, epoch: number, times: number): void {
+  series.requests[slot] = (series.requests[slot] ?? 0) + times;
+  series.total.requests += times;
   if (status >= 500) {
-    series.serverErrors[slot] = (series.serverErrors[slot] ?? 0) + 1;
-    series.total.serverErrors++;
+    series.serverErrors[slot] = (series.serverErrors[slot] ?? 0) + times;
+    series.total.serverErrors += times;
   } else if (status >= 400) {
-    series.clientErrors[slot] = (series.clientErrors[slot] ?? 0) + 1;
-    series.total.clientErrors++;
+    series.clientErrors[slot] = (series.clientErrors[slot] ?? 0) + times;
+    series.total.clientErrors += times;
   }
   series.lastEpoch = epoch;
 }

@@ -20,6 +20,19 @@ export interface ServeProcess {
 }
 
 /**
+ * The data-plane workers every serve process of the run gets (`--workers`), from
+ * POINTSMAN_TEST_WORKERS: the suite runs once with the default (1) and the files whose behaviour
+ * could differ run again with 2 (see .ci/run). A test that passes `--workers` itself keeps its own.
+ */
+export const TEST_WORKERS = process.env['POINTSMAN_TEST_WORKERS'] ?? null;
+
+/**
+ * Arguments for a test whose counts hold only in one process (rate limits, passive health, the
+ * auth cache are per worker): it keeps `--workers 1` in the run with more workers too.
+ */
+export const ONE_WORKER: readonly string[] = ['--workers', '1'];
+
+/**
  * Starts `pointsman COMMAND ARGS... --http-port 0 --https-port 0 --admin-port 0 --status-port 0` and
  * waits (at most 20 s) for its "pointsman is serving" log line, which carries the bound ports.
  */
@@ -42,6 +55,7 @@ export async function startServeProcess(
       '0',
       '--log-level',
       'info',
+      ...(TEST_WORKERS === null || args.includes('--workers') ? [] : ['--workers', TEST_WORKERS]),
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

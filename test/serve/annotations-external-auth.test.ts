@@ -21,7 +21,7 @@ import {
   serviceWithEndpoints,
   writeManifests,
 } from '../helpers/manifests.ts';
-import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { ONE_WORKER, startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
 import { closedPort } from '../helpers/closed-port.ts';
 
 const a = (name: string): string => `nginx.ingress.kubernetes.io/${name}`;
@@ -102,6 +102,8 @@ describe('serve: external authentication (auth-url, --global-auth-url)', () => {
       ...serviceWithEndpoints('oauth2', [auth.port]),
     ]);
     serve = await startServeProcess('serve', [
+      // One process: the auth cache is per worker (docs/workers.md), and these counts are exact.
+      ...ONE_WORKER,
       '--manifests',
       dir,
       '--global-auth-url',

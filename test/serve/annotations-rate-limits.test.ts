@@ -25,7 +25,7 @@ import {
   serviceWithEndpoints,
   writeManifests,
 } from '../helpers/manifests.ts';
-import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { ONE_WORKER, startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 const HOST = 'shop.example.com';
 const A = 'nginx.ingress.kubernetes.io/';
@@ -143,6 +143,8 @@ describe('serve: rate and connection limits', () => {
       ...serviceWithEndpoints('down', [1]),
     ]);
     serve = await startServeProcess('serve', [
+      // One process: rate and connection limits are counted per worker (docs/workers.md), and these counts are exact.
+      ...ONE_WORKER,
       '--manifests',
       dir,
       '--bind',

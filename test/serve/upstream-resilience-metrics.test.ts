@@ -15,7 +15,7 @@ import {
   writeManifests,
 } from '../helpers/manifests.ts';
 import { parsePrometheus, sampleValue } from '../helpers/prometheus-text.ts';
-import { startServeProcess } from '../helpers/serve-process.ts';
+import { ONE_WORKER, startServeProcess } from '../helpers/serve-process.ts';
 import { closedPort } from '../helpers/closed-port.ts';
 
 async function scrape(port: number) {
@@ -41,6 +41,8 @@ test('an ejection is counted, shown as out now, and listed by the status listene
   ]);
   // A long ejection, so that it is still on when the views are read.
   const serve = await startServeProcess('serve', [
+    // One process: passive health is per worker (docs/workers.md), and these counts are exact.
+    ...ONE_WORKER,
     '--manifests',
     dir,
     '--access-log',
@@ -105,6 +107,8 @@ test('a retry the budget refuses is counted per Ingress and Service', async (t) 
   // No budget at all: the first retry the rules allow is refused. Ejection off, so that the
   // refusing endpoints keep taking first attempts.
   const serve = await startServeProcess('serve', [
+    // One process: passive health is per worker (docs/workers.md), and these counts are exact.
+    ...ONE_WORKER,
     '--manifests',
     dir,
     '--access-log',

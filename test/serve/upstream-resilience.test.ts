@@ -18,7 +18,7 @@ import {
   serviceWithEndpoints,
   writeManifests,
 } from '../helpers/manifests.ts';
-import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { ONE_WORKER, startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
 import { until } from '../helpers/until.ts';
 
 const BASE_EJECTION_MS = 2_000;
@@ -121,6 +121,8 @@ describe('serve: upstream resilience', () => {
     dir = await manifestDir();
     await writeManifests(join(dir, 'class.yaml'), [INGRESS_CLASS]);
     serve = await startServeProcess('serve', [
+      // One process: passive health is per worker (docs/workers.md), and these counts are exact.
+      ...ONE_WORKER,
       '--manifests',
       dir,
       '--log-level',

@@ -30,8 +30,12 @@ import { isTrusted, parseTrustedProxies } from './trusted-proxies.ts';
 export interface Proxy {
   /** The underlying Node server (for tests and for adding listeners such as TLS wrappers). */
   readonly server: Server;
-  /** Starts listening; port 0 picks a free port. Resolves with the bound address. */
-  listen(port: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Starts listening; port 0 picks a free port. Resolves with the bound address. With
+   * `reusePort`, the socket takes SO_REUSEPORT: the workers of one controller each bind the same
+   * port, and the kernel spreads new connections over them.
+   */
+  listen(port: number, host?: string, options?: ListenOptions): Promise<AddressInfo>;
   /**
    * Graceful close: stops accepting, closes idle keep-alive connections at once, lets
    * in-flight requests and tunnels finish, and after `graceMs` cuts whatever remains.
@@ -121,7 +125,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   let closing: Promise<void> | undefined;
   return {
     server,
-    listen: (port, host) => listen(server, port, host),
+    listen: (port, host, options) => listen(server, port, host, options),
     close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
       clearInterval(sweeper);
       context.policy.close();
@@ -234,10 +238,20 @@ function sweep(context: ProxyContext): void {
   context.resilience.health.retain((key) => endpoints.has(key));
 }
 
-async function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {
+/** How a proxy binds its port (see {@link Proxy.listen}). */
+export interface ListenOptions {
+  readonly reusePort?: boolean;
+}
+
+async function listen(
+  server: Server,
+  port: number,
+  host?: string,
+  options: ListenOptions = {},
+): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, reusePort: options.reusePort === true }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -1,4 +1,9 @@
-export { createProxy, DEFAULT_CLOSE_GRACE_MS, type Proxy } from './create-proxy.ts';
+export {
+  createProxy,
+  DEFAULT_CLOSE_GRACE_MS,
+  type ListenOptions,
+  type Proxy,
+} from './create-proxy.ts';
 export {
   PROXY_DEFAULTS,
   proxySettings,

@@ -1,4 +1,4 @@
-export { Metrics, type MetricsOptions } from './metrics.ts';
+export { Metrics, type MetricsOptions, type WorkerCounts } from './metrics.ts';
 export { ControlMetrics, type TranslationOutcome } from './control-metrics.ts';
 export { RequestMetrics } from './request-metrics.ts';
 export {

@@ -42,6 +42,7 @@ function createInstrument(
     labelNames: [...definition.labels],
     registers: [registry],
     ...(collect === undefined ? {} : { collect }),
+    ...(definition.aggregate === undefined ? {} : { aggregator: definition.aggregate }),
   };
   if (definition.type === 'gauge') return new Gauge(config);
   if (definition.type === 'counter') {

@@ -12,6 +12,12 @@ import {
   type HealthSource,
 } from './upstream-health-metrics.ts';
 
+/** The workers of `serve --workers N`, as {@link Metrics.trackWorkers} reads them. */
+export interface WorkerCounts {
+  running(): number;
+  restarts(): number;
+}
+
 /** Options of {@link Metrics}. */
 export interface MetricsOptions {
   /** Adds prom-client's process metrics (CPU, memory, event loop lag, heap, GC). Default true. */
@@ -36,6 +42,7 @@ export class Metrics {
   readonly #endpoints = new Map<string, number>();
   #endpointsOf: RouteTable | null = null;
   #droppedLines: (() => number) | null = null;
+  #workers: WorkerCounts | null = null;
   readonly #stopConnects: () => void;
 
   constructor(options: MetricsOptions = {}) {
@@ -53,6 +60,9 @@ export class Metrics {
       objects: () => {
         this.control.collectResults();
       },
+      workers: () => {
+        this.#instruments.workers.set(this.#workers?.running() ?? 1);
+      },
     };
     const sources = {
       ...this.requests.sources(),
@@ -61,6 +71,8 @@ export class Metrics {
       accessLogDropped: () =>
         this.#droppedLines === null ? [] : [{ labels: {}, value: this.#droppedLines() }],
       shedConnections: () => this.#shedConnections(),
+      workerRestarts: () =>
+        this.#workers === null ? [] : [{ labels: {}, value: this.#workers.restarts() }],
     };
     this.#instruments = createInstruments(this.registry, collectors, sources);
     this.control = new ControlMetrics(this.#instruments);
@@ -76,6 +88,16 @@ export class Metrics {
   /** Reports a proxy's connection counts (its `stats()`) as the listener `name`. */
   trackListener(name: string, stats: Proxy['stats']): void {
     this.#listeners.set(name, stats);
+  }
+
+  /** Reports the data-plane workers of `serve --workers N` (read at each scrape). */
+  trackWorkers(workers: WorkerCounts): void {
+    this.#workers = workers;
+  }
+
+  /** A data-plane worker applied a table in `seconds`. */
+  tableApplied(seconds: number): void {
+    this.#instruments.tableApply.observe(seconds);
   }
 
   /** Reports the access log's dropped lines (read at each scrape). */
@@ -99,6 +121,15 @@ export class Metrics {
   /** A new table went live at `nowMs` (Unix milliseconds). */
   tableLive(table: RouteTable, nowMs: number): void {
     this.control.tableLive(table, nowMs);
+    this.routesLive(table);
+  }
+
+  /**
+   * The data-plane half of {@link Metrics.tableLive}: what the request and upstream series
+   * keep. A data-plane worker calls only this, so that the control plane's series (which the
+   * aggregated `/metrics` sums over processes) are counted once.
+   */
+  routesLive(table: RouteTable): void {
     this.requests.retain(table);
     this.#health.tableLive(table);
     // Counted per backend object that came or went: a table that keeps most backends of the

@@ -13,6 +13,12 @@ export interface MetricDefinition {
   /** The HELP text, also the meaning column of docs/metrics.md. */
   readonly help: string;
   readonly buckets?: readonly number[];
+  /**
+   * How `/metrics` of `serve --workers N` combines the series of its processes (control plane
+   * first, then each worker): summed when absent; `first` for what only the control plane
+   * knows.
+   */
+  readonly aggregate?: 'first';
 }
 
 /** Seconds: from a cache hit on loopback to a minute-long upstream. */
@@ -191,6 +197,27 @@ export const METRICS = {
     type: 'counter',
     labels: [],
     help: 'Access log lines dropped because their destination fell 16 MiB behind (a stalled reader or disk).',
+  },
+  workers: {
+    name: 'pointsman_workers',
+    type: 'gauge',
+    labels: [],
+    help: 'Data-plane processes serving now: the running workers of --workers N, or 1 for a single process.',
+    aggregate: 'first',
+  },
+  workerRestarts: {
+    name: 'pointsman_worker_restarts_total',
+    type: 'counter',
+    labels: [],
+    help: 'Data-plane workers that died and were started again by the control plane.',
+    aggregate: 'first',
+  },
+  tableApply: {
+    name: 'pointsman_table_apply_seconds',
+    type: 'histogram',
+    labels: [],
+    help: 'Time a data-plane worker took to apply a route table (decode, compile, swap); workers only.',
+    buckets: CONTROL_BUCKETS,
   },
 } as const satisfies Record<string, MetricDefinition>;
 

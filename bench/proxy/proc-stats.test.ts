@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { clockTicksPerSecond, processTree, treeCpuTicks } from './proc-stats.ts';
+
+// Spins until this process or thread has used `ms` of user CPU time: CPU, not wall-clock time,
+// so a busy machine makes it slower, not smaller.
+const spin = (ms: number): string =>
+  `const start = process.cpuUsage().user; while (process.cpuUsage().user - start < ${String(ms * 1000)}) {}`;
+
+const ticks = (ms: number): number => (ms / 1000) * clockTicksPerSecond();
+
+test('the tree CPU time counts worker threads of the process', async () => {
+  const before = treeCpuTicks(process.pid);
+  // process.cpuUsage() in a worker thread is the whole process's: spin on the thread's own.
+  const worker = new Worker(
+    `const { threadCpuUsage } = process; const start = threadCpuUsage().user;
+     while (threadCpuUsage().user - start < 300000) {}`,
+    { eval: true },
+  );
+  await once(worker, 'exit');
+  assert.ok(treeCpuTicks(process.pid) - before >= ticks(250));
+});
+
+test('the tree CPU time counts child processes, live and after they are reaped', async () => {
+  const before = treeCpuTicks(process.pid);
+  const child = spawn(process.execPath, ['-e', `${spin(300)}; setTimeout(() => {}, 5000)`], {
+    stdio: 'ignore',
+  });
+  const pid = child.pid ?? 0;
+  // Poll (bounded) until the child has spent its CPU, while it is still alive.
+  const deadline = Date.now() + 10_000;
+  while (treeCpuTicks(pid) < ticks(250) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.ok(processTree(process.pid).includes(pid));
+  const live = treeCpuTicks(process.pid) - before;
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  const reaped = treeCpuTicks(process.pid) - before;
+  assert.ok(!processTree(process.pid).includes(pid));
+  assert.ok(live >= ticks(250), `live ${String(live)}`);
+  assert.ok(reaped >= live, `reaped ${String(reaped)}, live ${String(live)}`);
+});

@@ -1,0 +1,6 @@
+export { LineRelay } from './line-relay.ts';
+export { TrafficRelay } from './traffic-relay.ts';
+export { defaultWorkerCount, cgroupCpuLimit } from './worker-count.ts';
+export { WorkerPool, type WorkerPoolOptions, type WorkerReport } from './worker-pool.ts';
+export { aggregatedMetrics } from './aggregated-metrics.ts';
+export type { FromWorker, HttpsSetup, ToWorker, TrafficCount, WorkerSetup } from './protocol.ts';
