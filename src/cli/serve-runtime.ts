@@ -142,6 +142,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     logger,
     metrics: plane.metrics,
     statusListener: () => statusAddress,
+    ...(plane.probes === undefined ? {} : { dataPlane: plane.probes }),
   });
   const statusPage = createStatusServer({
     status: loop,
@@ -213,6 +214,8 @@ interface PlaneWiring {
   readonly sink: TableSink;
   readonly metrics: MetricsSource | null;
   readonly health: { snapshot(): EndpointHealthEntry[] };
+  /** What the probes ask of the workers; absent for `--workers 1`. */
+  readonly probes?: { live(): boolean; serving(): boolean };
   listen(): Promise<{ http: AddressInfo; https: AddressInfo | null }>;
   close(graceMs: number): Promise<void>;
 }
@@ -237,7 +240,7 @@ function workerPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
   const { https } = config;
   const pool = new WorkerPool({
     count: config.workers ?? 1,
-    entry: fileURLToPath(new URL('./worker-process.ts', import.meta.url)),
+    entry: fileURLToPath(new URL('../../bin/pointsman-worker.js', import.meta.url)),
     logger: config.logger,
     setup: {
       logLevel: config.logger.level,
@@ -278,6 +281,7 @@ function workerPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
     sink: pool,
     metrics: telemetry.metrics === null ? null : aggregatedMetrics(telemetry.metrics, pool),
     health: { snapshot: () => pool.health() },
+    probes: { live: () => pool.live, serving: () => pool.running > 0 },
     listen: () => pool.start(),
     close: (graceMs) => pool.close(graceMs),
   };

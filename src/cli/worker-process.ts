@@ -87,7 +87,7 @@ function run(setup: WorkerSetup): void {
       'table applied',
     );
     telemetry.metrics?.tableApplied(ms / 1000);
-    send({ type: 'applied', sequence, version: table.version, ms });
+    send({ type: 'applied', sequence, version: table.version });
     // The first table before the first connection: a worker never answers 503 for want of one.
     if (!listening) {
       listening = true;

@@ -13,12 +13,18 @@ export interface AdminServerOptions {
   readonly metrics?: MetricsSource | null;
   /** Where the status listener is bound (null until it is), named by the 404 of other paths. */
   readonly statusListener?: () => AddressInfo | null;
+  /**
+   * The data plane's own say (serve --workers N): `live` false turns `/healthz` to 503 (the
+   * workers keep dying: a restart of the Pod may help), `serving` false turns `/readyz` to 503
+   * (no worker listens right now). Both true when absent.
+   */
+  readonly dataPlane?: { live(): boolean; serving(): boolean };
 }
 
 /**
  * The probe listener (docs/admin-api.md, `--admin-port`): `GET /healthz` (200 while the process
- * runs), `GET /readyz` (200 once the first table is live, 503 before and again once shutdown
- * starts) and `GET /metrics` (Prometheus text). It listens on the Pod IP because the kubelet and
+ * runs and its workers do not keep dying), `GET /readyz` (200 once the first table is live on
+ * every worker and one listens, 503 before and again once shutdown starts) and `GET /metrics` (Prometheus text). It listens on the Pod IP because the kubelet and
  * the Prometheus scraper come from outside the Pod, so it serves nothing that describes the
  * configuration: every other path answers 404 and names the status listener, which does.
  */
@@ -28,7 +34,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     [
       '/healthz',
       (_query, response) => {
-        send(response, 200, 'text', 'ok');
+        if (options.dataPlane?.live() === false) send(response, 503, 'text', 'workers keep dying');
+        else send(response, 200, 'text', 'ok');
         return undefined;
       },
     ],
@@ -36,6 +43,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       '/readyz',
       (_query, response) => {
         if (state.shuttingDown) send(response, 503, 'text', 'shutting down');
+        else if (options.dataPlane?.serving() === false) send(response, 503, 'text', 'no worker');
         else if (options.status.status().ready) send(response, 200, 'text', 'ok');
         else send(response, 503, 'text', 'not ready');
         return undefined;

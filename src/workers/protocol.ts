@@ -83,7 +83,6 @@ export type FromWorker =
       readonly type: 'applied';
       readonly sequence: number;
       readonly version: string;
-      readonly ms: number;
     }
   /** Access log lines, whole, in the order the worker ended their requests. */
   | { readonly type: 'log'; readonly text: string }

@@ -18,15 +18,13 @@ export interface WorkerPoolOptions {
   readonly count: number;
   /** The setup of every worker but its index; the ports are the configured ones. */
   readonly setup: Omit<WorkerSetup, 'index'>;
-  /** The worker's entry module (cli/worker-process.ts). */
+  /** The worker's entry module (bin/pointsman-worker.js, which loads cli/worker-process.ts). */
   readonly entry: string;
   readonly logger: Logger;
   /** Access log lines of a worker, whole. */
   readonly onLog: (text: string) => void;
   /** Traffic counts of a worker. */
   readonly onTraffic: (counts: readonly TrafficCount[]) => void;
-  /** A worker applied a table, in this many milliseconds. */
-  readonly onApplied?: (ms: number) => void;
   /** Backoff before a dead worker's replacement starts; doubles while they keep dying. */
   readonly restartDelayMs?: number;
 }
@@ -62,6 +60,8 @@ const COLLECT_TIMEOUT_MS = 2_000;
 const MAX_RESTART_DELAY_MS = 10_000;
 /** Deaths this close together count as one crash loop for the backoff. */
 const CRASH_WINDOW_MS = 60_000;
+/** Deaths per worker within {@link CRASH_WINDOW_MS} that make the pool not live. */
+const CRASH_LOOP_DEATHS = 5;
 
 /**
  * The control plane's side of the data-plane workers (`serve --workers N`): it forks them,
@@ -115,6 +115,16 @@ export class WorkerPool {
   /** Workers running now. */
   get running(): number {
     return this.#slots.filter((slot) => slot.child !== null && slot.listening).length;
+  }
+
+  /**
+   * False while the workers keep dying: more deaths within a minute than 5 per worker. The
+   * probe listener's `/healthz` says so, and the kubelet restarts the Pod.
+   */
+  get live(): boolean {
+    const now = Date.now();
+    const recent = this.#deaths.filter((at) => now - at < CRASH_WINDOW_MS).length;
+    return recent <= CRASH_LOOP_DEATHS * this.#options.count;
   }
 
   /** Workers that died and were started again since the start. */
@@ -222,6 +232,11 @@ export class WorkerPool {
     };
     this.#slots[index] = slot;
     if (this.#latest !== null) this.#sendTable(slot);
+    // A fork that fails, or a message that cannot be sent, ends in 'exit' too; without a
+    // listener the error would end the control plane.
+    child.on('error', (error) => {
+      this.#logger.error({ worker: index, err: error }, 'worker process error');
+    });
     return new Promise((resolve, reject) => {
       child.on('message', (message: FromWorker) => {
         if (message.type === 'listening') {
@@ -247,7 +262,6 @@ export class WorkerPool {
     switch (message.type) {
       case 'applied':
         slot.applied = message.sequence;
-        this.#options.onApplied?.(message.ms);
         this.#settleWaiters();
         return;
       case 'log':

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Proxy } from '../../dataplane/index.ts';
-import type { RouteTable } from '../../ir/index.ts';
+import type { Backend, RouteTable } from '../../ir/index.ts';
 import { ControlMetrics } from './control-metrics.ts';
 import { createInstruments, type Instruments } from './instruments.ts';
 import { RequestMetrics } from './request-metrics.ts';
@@ -132,17 +132,32 @@ export class Metrics {
   routesLive(table: RouteTable): void {
     this.requests.retain(table);
     this.#health.tableLive(table);
-    // Counted per backend object that came or went: a table that keeps most backends of the
-    // last one (an incremental translation) costs one set of its backends, not a key per
-    // endpoint.
-    const gone = new Set(this.#endpointsOf?.backends);
-    for (const backend of table.backends)
-      if (!gone.delete(backend)) this.#countEndpoints(backend, 1);
-    for (const backend of gone) this.#countEndpoints(backend, -1);
+    // Counted per backend object that came or went. Both lists are sorted by id, so one walk
+    // over them side by side finds those, comparing objects: a table that keeps most backends
+    // of the last one (an incremental translation) costs no key per endpoint and no set of its
+    // backends (at 10,000 Ingresses a set was milliseconds on every table).
+    const before = this.#endpointsOf?.backends ?? [];
+    const after = table.backends;
+    let i = 0;
+    let j = 0;
+    while (i < before.length || j < after.length) {
+      const old = before[i];
+      const next = after[j];
+      if (old !== undefined && old === next) {
+        i++;
+        j++;
+      } else if (next === undefined || (old !== undefined && old.id <= next.id)) {
+        this.#countEndpoints(old as Backend, -1);
+        i++;
+      } else {
+        this.#countEndpoints(next, 1);
+        j++;
+      }
+    }
     this.#endpointsOf = table;
   }
 
-  #countEndpoints(backend: RouteTable['backends'][number], sign: 1 | -1): void {
+  #countEndpoints(backend: Backend, sign: 1 | -1): void {
     for (const endpoint of backend.endpoints) {
       const key = `${endpoint.address}|${String(endpoint.port)}`;
       const count = (this.#endpoints.get(key) ?? 0) + sign;

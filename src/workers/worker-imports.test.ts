@@ -1,0 +1,56 @@
+// A worker process loads only what proxying needs: this walks the static imports from its entry
+// (type-only imports left out: they are erased) and fails on any module of the control plane.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const ENTRY = join(ROOT, 'src', 'cli', 'worker-process.ts');
+const FORBIDDEN_ROOMS = [
+  'src/sources/',
+  'src/translate/',
+  'src/control/',
+  'src/status/',
+  'src/store/',
+];
+const FORBIDDEN_PACKAGES = ['@kubernetes/client-node', 'yaml'];
+
+/** Every module a file imports for its values (not `import type`, not `export type`). */
+function valueImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers: string[] = [];
+  for (const match of text.matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)';/gms)) {
+    if (match[2] === undefined && match[3] !== undefined) specifiers.push(match[3]);
+  }
+  for (const match of text.matchAll(/import\('([^']+)'\)/g)) {
+    if (match[1] !== undefined) specifiers.push(match[1]);
+  }
+  return specifiers;
+}
+
+test('the worker process imports nothing of the control plane', () => {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [ENTRY];
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const specifier of valueImports(file)) {
+      if (specifier.startsWith('.')) queue.push(resolve(dirname(file), specifier));
+      else if (!specifier.startsWith('node:')) packages.add(specifier);
+    }
+  }
+  const rooms = [...seen].map((file) => relative(ROOT, file));
+  assert.ok(rooms.length > 50, `the walk found the data plane (${String(rooms.length)} files)`);
+  for (const room of FORBIDDEN_ROOMS) {
+    assert.deepEqual(
+      rooms.filter((file) => file.startsWith(room)),
+      [],
+      `a worker loads ${room}`,
+    );
+  }
+  for (const name of FORBIDDEN_PACKAGES) assert.ok(!packages.has(name), `a worker loads ${name}`);
+  assert.ok(packages.has('undici'));
+});
