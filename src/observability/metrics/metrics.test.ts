@@ -168,6 +168,42 @@ describe('Metrics', () => {
     metrics.close();
   });
 
+  test('tables that keep host entries as the same objects prune only what left', async () => {
+    const metrics = new Metrics({ processMetrics: false, upstreamConnects: false });
+    const first = table([
+      { name: 'a', host: 'a.example' },
+      { name: 'b', host: 'b.example' },
+      { name: 'c', host: 'c.example' },
+    ]);
+    metrics.tableLive(first, 0);
+    for (const host of ['a.example', 'b.example', 'c.example']) {
+      metrics.requests.onRequestEnd(record(first, { host, status: 200 }));
+    }
+    // As an incremental translation builds it: a and c kept as the same objects, b gone, d new.
+    const [a, , c] = first.hosts;
+    const d = table([{ name: 'd', host: 'd.example' }]);
+    const next = sealRouteTable({
+      hosts: [a, c, ...d.hosts].filter((entry) => entry !== undefined),
+      defaultBackend: null,
+      backends: [first.backends[0], first.backends[2], ...d.backends].filter(
+        (backend) => backend !== undefined,
+      ),
+    });
+    metrics.tableLive(next, 1);
+    metrics.requests.onRequestEnd(record(next, { host: 'd.example', status: 200 }));
+    const text = await metrics.text();
+    assert.doesNotMatch(text, /ingress="b"/);
+    for (const name of ['a', 'c', 'd']) {
+      assert.match(text, new RegExp(`pointsman_requests_total\\{[^}]*ingress="${name}"[^}]*\\} 1`));
+    }
+    // And back: b returns as a new entry, a leaves.
+    metrics.tableLive(table([{ name: 'b', host: 'b.example' }]), 2);
+    const last = await metrics.text();
+    assert.doesNotMatch(last, /ingress="a"/);
+    assert.doesNotMatch(last, /ingress="c"/);
+    metrics.close();
+  });
+
   test('connects the proxy reports itself are timed, for endpoints of the table only', async () => {
     const metrics = new Metrics({ processMetrics: false });
     try {

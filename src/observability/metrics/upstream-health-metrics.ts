@@ -60,10 +60,10 @@ export class UpstreamHealthMetrics {
     if (table === null) return;
     this.#pruneFor = null;
     this.#tablesSincePrune = 0;
-    const services = new Set(table.backends.map((b) => serviceKey(b.namespace, b.service)));
+    // By series (few), each found in the sorted backends: no set of every backend per prune.
     for (const [key, series] of this.#ejections) {
       const { namespace = '', service = '' } = series.labels;
-      if (!services.has(serviceKey(namespace, service))) this.#ejections.delete(key);
+      if (!hasService(table.backends, namespace, service)) this.#ejections.delete(key);
     }
   }
 
@@ -125,6 +125,22 @@ export class UpstreamHealthMetrics {
     }
     return [...counts.values()];
   }
+}
+
+/**
+ * Whether a list of backends sorted by id (RouteTable.backends) has one of the Service: their
+ * ids start with `namespace/service:` (backend ids name the Service and its port).
+ */
+function hasService(backends: RouteTable['backends'], namespace: string, service: string): boolean {
+  const prefix = `${namespace}/${service}:`;
+  let low = 0;
+  let high = backends.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((backends[middle]?.id ?? '') < prefix) low = middle + 1;
+    else high = middle;
+  }
+  return backends[low]?.id.startsWith(prefix) === true;
 }
 
 function serviceKey(namespace: string, service: string): string {
