@@ -1,10 +1,10 @@
 /**
- * The entry of a data-plane worker (`serve --workers N`, N > 1): a child process the control
- * plane forks with the setup as its one argument. It runs the proxies and nothing else: no
- * source, no Kubernetes client, no translation. Tables arrive as messages (ir/table-transfer.ts)
- * and are applied between requests; access log lines, traffic counts and metrics go back. When
- * the channel to the control plane closes (it died), the worker stops: it never serves a table
- * nobody keeps up to date.
+ * The data-plane worker (`serve --workers N`, N > 1): a child process the control plane forks
+ * (through bin/pointsman-worker.js) and sends its setup as the first message. It runs the
+ * proxies and nothing else: no source, no Kubernetes client, no translation. Tables arrive as
+ * messages (ir/table-transfer.ts) and are applied between requests; access log lines, traffic
+ * counts and metrics go back. When the channel to the control plane closes (it died), the
+ * worker stops: it never serves a table nobody keeps up to date.
  */
 import { TableDecoder } from '../ir/index.ts';
 import { createLogger, createTelemetry } from '../observability/index.ts';
@@ -23,12 +23,13 @@ const send = (message: FromWorker): void => {
   if (process.connected) process.send?.(message);
 };
 
+/** Whether the setup arrived (a worker that never got one just exits). */
+let started = false;
+
 /**
  * Runs the worker that `setup` describes (it arrives as the first message, not as an
  * argument: it holds key material, and a command line is readable by every local user).
  */
-let started = false;
-
 function run(setup: WorkerSetup): void {
   started = true;
   const logger = createLogger({ level: setup.logLevel }).child({ worker: setup.index });
