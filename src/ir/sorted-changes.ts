@@ -1,6 +1,7 @@
 /**
  * Walks two lists in one order side by side and reports the items of `before` that are not
- * the very same object in `after` (gone) and those of `after` not in `before` (new). Every item
+ * the very same object in `after` (gone, sign -1) and those of `after` not in `before` (new,
+ * sign 1), each with its place in its own list. Every item
  * is reported once or matched once, so the reports balance even if a list is out of order; the
  * order only keeps matches found (an incremental translation keeps most items as the same
  * objects, and a walk costs one comparison per kept item where a set of them would cost an
@@ -10,7 +11,7 @@ export function forEachChange<T>(
   before: readonly T[],
   after: readonly T[],
   compare: (a: T, b: T) => number,
-  changed: (item: T, sign: 1 | -1) => void,
+  changed: (item: T, sign: 1 | -1, place: number) => void,
 ): void {
   let i = 0;
   let j = 0;
@@ -24,12 +25,17 @@ export function forEachChange<T>(
     }
     const order = old === undefined ? 1 : next === undefined ? -1 : compare(old, next);
     if (order <= 0 && old !== undefined) {
-      changed(old, -1);
+      changed(old, -1, i);
       i++;
     }
     if (order >= 0 && next !== undefined) {
-      changed(next, 1);
+      changed(next, 1, j);
       j++;
     }
   }
+}
+
+/** The order of RouteTable.backends: by id. */
+export function compareBackendIds(a: { readonly id: string }, b: { readonly id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -1,4 +1,10 @@
-import { compareHosts, preparePattern, wildcardSuffix } from '../../ir/index.ts';
+import {
+  compareBackendIds,
+  compareHosts,
+  forEachChange,
+  preparePattern,
+  wildcardSuffix,
+} from '../../ir/index.ts';
 import {
   NO_ACCESS_MATERIALS,
   type AccessMaterials,
@@ -95,11 +101,11 @@ class CompiledRouteTable implements CompiledTable {
     const backendChanges =
       candidate === undefined
         ? null
-        : changesBetween(candidate.table.backends, table.backends, compareIds);
+        : changesBetween(candidate.table.backends, table.backends, compareBackendIds);
     const start = hostChanges !== null && backendChanges !== null ? candidate : undefined;
     this.#ordered =
       start !== undefined ||
-      (inOrder(table.hosts, compareHosts) && inOrder(table.backends, compareIds));
+      (inOrder(table.hosts, compareHosts) && inOrder(table.backends, compareBackendIds));
     const exact = new Map<string, CompiledHost | null>();
     const wildcard = new Map<string, CompiledHost | null>();
     let redirecting = start === undefined ? 0 : start.#redirectingHosts;
@@ -198,31 +204,19 @@ function changesBetween<T>(
 ): { readonly removed: T[]; readonly added: T[] } | null {
   const removed: T[] = [];
   const added: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < before.length || j < after.length) {
-    const old = before[i];
-    const next = after[j];
-    if (old !== undefined && old === next) {
-      i++;
-      j++;
-      continue;
+  const found = { ordered: true };
+  forEachChange(before, after, compare, (item, sign, place) => {
+    if (sign < 0) {
+      removed.push(item);
+      return;
     }
-    const order = old === undefined ? 1 : next === undefined ? -1 : compare(old, next);
-    if (order <= 0 && old !== undefined) {
-      removed.push(old);
-      i++;
-    }
-    if (order >= 0 && next !== undefined) {
-      const previous = after[j - 1];
-      const following = after[j + 1];
-      if (previous !== undefined && compare(previous, next) >= 0) return null;
-      if (following !== undefined && compare(next, following) >= 0) return null;
-      added.push(next);
-      j++;
-    }
-  }
-  return { removed, added };
+    const previous = after[place - 1];
+    const following = after[place + 1];
+    if (previous !== undefined && compare(previous, item) >= 0) found.ordered = false;
+    if (following !== undefined && compare(item, following) >= 0) found.ordered = false;
+    added.push(item);
+  });
+  return found.ordered ? { removed, added } : null;
 }
 
 function inOrder<T>(items: readonly T[], compare: (a: T, b: T) => number): boolean {
@@ -230,10 +224,6 @@ function inOrder<T>(items: readonly T[], compare: (a: T, b: T) => number): boole
     if (compare(items[i - 1] as T, items[i] as T) >= 0) return false;
   }
   return true;
-}
-
-function compareIds(a: Backend, b: Backend): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**

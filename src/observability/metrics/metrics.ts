@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Proxy } from '../../dataplane/index.ts';
-import { forEachChange, type Backend, type RouteTable } from '../../ir/index.ts';
+import { compareBackendIds, forEachChange, type Backend, type RouteTable } from '../../ir/index.ts';
 import { ControlMetrics } from './control-metrics.ts';
 import { createInstruments, type Instruments } from './instruments.ts';
 import { RequestMetrics } from './request-metrics.ts';
@@ -136,9 +136,14 @@ export class Metrics {
     // id) side by side: a table that keeps most backends of the last one (an incremental
     // translation) costs no key per endpoint and no set of its backends (at 10,000 Ingresses a
     // set was milliseconds on every table).
-    forEachChange(this.#endpointsOf?.backends ?? [], table.backends, byId, (backend, sign) => {
-      this.#countEndpoints(backend, sign);
-    });
+    forEachChange(
+      this.#endpointsOf?.backends ?? [],
+      table.backends,
+      compareBackendIds,
+      (backend, sign) => {
+        this.#countEndpoints(backend, sign);
+      },
+    );
     this.#endpointsOf = table;
   }
 
@@ -203,8 +208,4 @@ export class Metrics {
     for (const [listener, stats] of this.#listeners)
       gauge.labels(listener).set(stats().activeRequests);
   }
-}
-
-function byId(a: Backend, b: Backend): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
