@@ -1,7 +1,7 @@
 // `serve --workers 2`: two worker processes share the listening port and are fed by the control
 // plane. Every worker serves each table, the metrics and the access log cover both, a manifest
 // edit is live on both when the log says so, and a worker killed under load is started again
-// while the other keeps serving: only a request in flight on the dead worker may fail.
+// while the other keeps serving: only the dead worker's own connections may fail.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -17,6 +17,13 @@ import {
 import { parsePrometheus, sampleValue, samplesNamed } from '../helpers/prometheus-text.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
 import { until } from '../helpers/until.ts';
+
+/**
+ * How long after a SIGKILL new connections may still reach the dead worker's listening socket:
+ * the exiting process closes its sockets only after unmapping its memory (~10-20 ms measured
+ * here), with room for a slow CI machine.
+ */
+const TEARDOWN_WINDOW_MS = 500;
 
 /** One GET on a new connection; resolves with the status, or the error's code. */
 function getFresh(port: number, path: string): Promise<number | string> {
@@ -133,24 +140,38 @@ test('serve --workers 2: a killed worker is started again, the other serves mean
   try {
     const [victim] = workerPids(serve);
     assert.ok(victim !== undefined);
-    // One request at a time, each on a new connection, for the whole time: at most the one in
-    // flight when the worker dies may fail.
-    const results: (number | string)[] = [];
+    // One request at a time, each on a new connection, for the whole time. The requests that may
+    // fail are the dead worker's own: the one in flight when it dies, and new connections the
+    // kernel queued on its listening socket until the exiting process closed it (SO_REUSEPORT
+    // keeps a dying socket in the group for the ~10-20 ms of its teardown, unless the sysctl
+    // net.ipv4.tcp_migrate_req moves them on; docs/workers.md). Every request started after that
+    // window, through the restart and after it, must succeed.
+    const results: { status: number | string; startedAt: number }[] = [];
     const load = { running: true };
     const loop = (async () => {
       const deadline = Date.now() + 20_000;
-      while (load.running && Date.now() < deadline)
-        results.push(await getFresh(serve.httpPort, '/'));
+      while (load.running && Date.now() < deadline) {
+        const startedAt = Date.now();
+        results.push({ status: await getFresh(serve.httpPort, '/'), startedAt });
+      }
     })();
     await until(() => results.length >= 20);
+    const killedAt = Date.now();
     process.kill(victim, 'SIGKILL');
     await until(() => workerPids(serve).length >= 3, 10_000);
     const restartedAt = results.length;
     await until(() => results.length >= restartedAt + 40, 10_000);
     load.running = false;
     await loop;
-    const failures = results.filter((status) => status !== 200);
-    assert.ok(failures.length <= 1, `failures: ${JSON.stringify(failures)}`);
+    const teardownEnd = killedAt + TEARDOWN_WINDOW_MS;
+    const failures = results.filter((result) => result.status !== 200);
+    assert.ok(
+      failures.every(
+        (failure) => failure.startedAt < teardownEnd && failure.status === 'ECONNRESET',
+      ),
+      `failures (ms after the kill): ${JSON.stringify(failures.map((f) => [f.status, f.startedAt - killedAt]))}`,
+    );
+    assert.ok(results.filter((result) => result.startedAt >= teardownEnd).length >= 40);
     assert.ok(
       serve.logs.some(
         (entry) => entry['msg'] === 'worker died; starting it again' && entry['pid'] === victim,
