@@ -3,7 +3,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { clockTicksPerSecond, processTree, treeCpuTicks } from './proc-stats.ts';
+import {
+  clockTicksPerSecond,
+  processTree,
+  pssKiB,
+  rssKiB,
+  sampleMaxRss,
+  treeCpuTicks,
+} from './proc-stats.ts';
 
 // Spins until this process or thread has used `ms` of user CPU time: CPU, not wall-clock time,
 // so a busy machine makes it slower, not smaller.
@@ -43,4 +50,31 @@ test('the tree CPU time counts child processes, live and after they are reaped',
   assert.ok(!processTree(process.pid).includes(pid));
   assert.ok(live >= ticks(250), `live ${String(live)}`);
   assert.ok(reaped >= live, `reaped ${String(reaped)}, live ${String(live)}`);
+});
+
+test('the RSS peak holds the largest sum and the largest single process; PSS is at most RSS', async () => {
+  // A child that grows to ~64 MiB of touched memory and stays there.
+  const child = spawn(
+    process.execPath,
+    ['-e', 'globalThis.keep = Buffer.alloc(64 * 1024 * 1024, 1); setTimeout(() => {}, 10000)'],
+    { stdio: 'ignore' },
+  );
+  const pid = child.pid ?? 0;
+  try {
+    const deadline = Date.now() + 10_000;
+    while (rssKiB(pid) < 64 * 1024 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const sampler = sampleMaxRss([process.pid, pid], 20);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const peak = sampler.stop();
+    assert.ok(peak.largestKiB >= 64 * 1024, `largest ${String(peak.largestKiB)} KiB`);
+    assert.ok(peak.sumKiB >= peak.largestKiB + rssKiB(process.pid) / 2);
+    const pss = pssKiB(pid);
+    assert.ok(pss > 60 * 1024 && pss <= rssKiB(pid), `PSS ${String(pss)} KiB`);
+  } finally {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+  assert.equal(pssKiB(pid), 0);
 });

@@ -111,19 +111,50 @@ export function rssKiBOf(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + rssKiB(pid), 0);
 }
 
+/** The largest RSS of the processes summed, and of any one of them, in KiB. */
+export interface RssPeak {
+  readonly sumKiB: number;
+  /** For a proxy of several processes, its largest worker (or master): the per-process figure. */
+  readonly largestKiB: number;
+}
+
 /**
- * Samples the RSS of `pids`, summed, every `intervalMs` until `stop()`, which returns the
- * largest sum in KiB. The list is taken once: a process started later is not in it.
+ * Samples the RSS of `pids` every `intervalMs` until `stop()`, which returns the largest sum and
+ * the largest single process seen. The list is taken once: a process started later is not in it.
  */
-export function sampleMaxRss(pids: readonly number[], intervalMs = 200): { stop(): number } {
-  let max = rssKiBOf(pids);
-  const timer = setInterval(() => {
-    max = Math.max(max, rssKiBOf(pids));
-  }, intervalMs);
+export function sampleMaxRss(pids: readonly number[], intervalMs = 200): { stop(): RssPeak } {
+  let sumKiB = 0;
+  let largestKiB = 0;
+  const sample = (): void => {
+    const each = pids.map(rssKiB);
+    sumKiB = Math.max(
+      sumKiB,
+      each.reduce((sum, kib) => sum + kib, 0),
+    );
+    largestKiB = Math.max(largestKiB, ...each);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
   return {
-    stop(): number {
+    stop(): RssPeak {
       clearInterval(timer);
-      return Math.max(max, rssKiBOf(pids));
+      sample();
+      return { sumKiB, largestKiB };
     },
   };
+}
+
+/**
+ * Proportional set size of `pid` in KiB (Pss of /proc/PID/smaps_rollup): its private pages plus
+ * its share of the pages it shares (the Node binary, for pointsman's processes), so that the
+ * sum over a proxy's processes is what they hold together. 0 when it is gone or unreadable.
+ */
+export function pssKiB(pid: number): number {
+  try {
+    const rollup = readFileSync(`/proc/${String(pid)}/smaps_rollup`, 'utf8');
+    const match = /^Pss:\s+(\d+) kB/m.exec(rollup);
+    return match?.[1] === undefined ? 0 : Number(match[1]);
+  } catch {
+    return 0;
+  }
 }

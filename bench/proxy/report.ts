@@ -5,8 +5,10 @@ export interface RunFigures {
   readonly wrk: WrkResult;
   /** The proxy's own user+system CPU time over the run divided by the requests served. */
   readonly cpuUsPerRequest: number;
-  /** The largest RSS sampled during the run. */
+  /** The largest RSS sampled during the run, the proxy's processes summed. */
   readonly rssMiB: number;
+  /** The largest RSS of any one of the proxy's processes during the run (a worker, mostly). */
+  readonly largestProcessRssMiB: number;
   /** The backend's CPU time per request over the same run. */
   readonly backendCpuUsPerRequest: number;
 }
@@ -20,6 +22,8 @@ export interface Summary {
   readonly cpuUsPerRequest: number;
   /** The largest RSS of any round. */
   readonly rssMiB: number;
+  /** The largest RSS of one process in any round. */
+  readonly largestProcessRssMiB: number;
   readonly errors: number;
   readonly backendCpuUsPerRequest: number;
 }
@@ -41,6 +45,7 @@ export function summarize(label: string, runs: readonly RunFigures[]): Summary {
     p99Ms: median(runs.map((run) => run.wrk.p99Ms)),
     cpuUsPerRequest: median(runs.map((run) => run.cpuUsPerRequest)),
     rssMiB: Math.max(...runs.map((run) => run.rssMiB)),
+    largestProcessRssMiB: Math.max(...runs.map((run) => run.largestProcessRssMiB)),
     errors: runs.reduce((sum, run) => sum + run.wrk.non2xx, 0),
     backendCpuUsPerRequest: median(runs.map((run) => run.backendCpuUsPerRequest)),
   };
@@ -53,7 +58,7 @@ export function formatRun(label: string, run: RunFigures): string {
   return (
     `${label}: ${wrk.requestsPerSecond.toFixed(0)} req/s, p50 ${wrk.p50Ms.toFixed(2)} ms, ` +
     `p99 ${wrk.p99Ms.toFixed(2)} ms, ${run.cpuUsPerRequest.toFixed(1)} us CPU/req, ` +
-    `RSS ${run.rssMiB.toFixed(1)} MiB, non-2xx ${String(wrk.non2xx)}${errors}`
+    `RSS ${run.rssMiB.toFixed(1)} MiB (largest process ${run.largestProcessRssMiB.toFixed(1)}), non-2xx ${String(wrk.non2xx)}${errors}`
   );
 }
 
@@ -73,7 +78,16 @@ export function markdownTable(
 
 /** The summaries as a Markdown table. */
 export function formatTable(rows: readonly Summary[]): string {
-  const header = ['proxy', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'RSS MiB', 'non-2xx'];
+  const header = [
+    'proxy',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU us/req',
+    'RSS MiB',
+    'process RSS MiB',
+    'non-2xx',
+  ];
   return markdownTable(
     header,
     rows.map((row) => [
@@ -83,6 +97,7 @@ export function formatTable(rows: readonly Summary[]): string {
       row.p99Ms.toFixed(2),
       row.cpuUsPerRequest.toFixed(1),
       row.rssMiB.toFixed(1),
+      row.largestProcessRssMiB.toFixed(1),
       String(row.errors),
     ]),
   );

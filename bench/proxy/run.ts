@@ -20,6 +20,8 @@ import { serveArgs } from './pointsman.ts';
 import {
   clockTicksPerSecond,
   processTree,
+  pssKiB,
+  rssKiB,
   rssKiBOf,
   sampleMaxRss,
   treeCpuTicks,
@@ -53,6 +55,21 @@ interface Context {
   readonly ticksPerSecond: number;
 }
 
+/**
+ * The idle memory of `target`'s processes: RSS summed and per process (largest first), and PSS
+ * summed (shared pages counted once, as a cgroup's memory limit counts them).
+ */
+function idleMemory(target: Target): string {
+  const pids = processTree(target.pid);
+  const mib = (kib: number): string => (kib / 1024).toFixed(1);
+  const each = pids.map(rssKiB).sort((a, b) => b - a);
+  const pss = pids.reduce((sum, pid) => sum + pssKiB(pid), 0);
+  return (
+    `${target.label}: idle RSS ${mib(rssKiBOf(pids))} MiB (per process ${each.map(mib).join(', ')}), ` +
+    `PSS ${mib(pss)} MiB`
+  );
+}
+
 // One measured load of `target` (`load` runs it), with the CPU time of all the proxy's
 // processes and of the backend taken around it.
 async function measureRun(
@@ -71,7 +88,8 @@ async function measureRun(
     wrk,
     cpuUsPerRequest: perRequest(treeCpuTicks(target.pid) - before),
     backendCpuUsPerRequest: perRequest(treeCpuTicks(backendPid) - backendBefore),
-    rssMiB: rss / 1024,
+    rssMiB: rss.sumKiB / 1024,
+    largestProcessRssMiB: rss.largestKiB / 1024,
   };
 }
 
@@ -266,11 +284,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = await startTargets(options, programs, dir);
   for (const target of started.targets) await checkRouting(target, false);
   for (const target of started.tlsTargets) await checkRouting(target, true);
-  for (const target of started.targets) {
-    console.error(
-      `${target.label}: idle RSS ${(rssKiBOf(processTree(target.pid)) / 1024).toFixed(1)} MiB`,
-    );
-  }
+  for (const target of started.targets) console.error(idleMemory(target));
   const tools: LoadTools = {
     wrk,
     h2load,

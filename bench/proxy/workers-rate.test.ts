@@ -121,6 +121,7 @@ function row(role: Role, workers: number, label: string, p99Ms: number): Row {
     p99Ms,
     cpuUsPerRequest: 10,
     rssMiB: 1,
+    largestProcessRssMiB: 1,
     errors: 0,
     backendCpuUsPerRequest: 1,
   };

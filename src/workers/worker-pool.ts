@@ -12,6 +12,7 @@ import {
 } from '../ir/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { FromWorker, ToWorker, TrafficCount, WorkerSetup } from './protocol.ts';
+import { workerExecArgv } from './worker-flags.ts';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -221,6 +222,7 @@ export class WorkerPool {
     const child = fork(this.#options.entry, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: workerExecArgv(process.execArgv, process.env['NODE_OPTIONS']),
     });
     this.#post(child, { type: 'setup', setup: workerSetup });
     const slot: Slot = {

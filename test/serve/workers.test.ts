@@ -3,6 +3,7 @@
 // edit is live on both when the log says so, and a worker killed under load is started again
 // while the other keeps serving: only the dead worker's own connections may fail.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -70,6 +71,10 @@ test('serve --workers 2: both workers serve, one metrics view, whole access log 
   const serve = await startServeProcess('serve', ['--manifests', dir, '--workers', '2']);
   try {
     assert.equal(new Set(workerPids(serve)).size, 2, 'two workers listen');
+    for (const pid of workerPids(serve)) {
+      const argv = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0');
+      assert.ok(argv.includes('--max-semi-space-size=8'), `worker flags: ${argv.join(' ')}`);
+    }
     assert.equal((await fetch(`http://127.0.0.1:${String(serve.adminPort)}/readyz`)).status, 200);
     const REQUESTS = 60;
     const statuses = await Promise.all(

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 
 /** What the auth service answered: its status and the headers the gate looks at. */
 export interface AuthAnswer {
@@ -18,6 +18,17 @@ export interface AuthCall {
   readonly headers: readonly string[];
   /** The longest the whole exchange may take (queue, connect, response head). */
   readonly timeoutMs: number;
+}
+
+/**
+ * undici's whole index, loaded when the first auth request goes out: its `request` API is added
+ * to dispatchers by the index, and a proxy without external auth does not pay its memory
+ * (the proxy's own upstream path loads only the files it needs, upstream/undici-parts.ts).
+ */
+let undici: Promise<typeof import('undici')> | undefined;
+function loadUndici(): Promise<typeof import('undici')> {
+  undici ??= import('undici');
+  return undici;
 }
 
 /** Why no answer came: the service refused, failed, or took too long; or too many wait. */
@@ -78,7 +89,9 @@ export class AuthClients {
     }
     this.#pending++;
     try {
-      const response = await this.#pool(call.origin).request({
+      const pool = await this.#pool(call.origin);
+      if (pool === null) return { failed: 'unavailable', reason: 'the proxy is closing' };
+      const response = await pool.request({
         method: call.method,
         path: call.path,
         headers: call.headers as string[],
@@ -104,7 +117,10 @@ export class AuthClients {
     await Promise.all(pools.map((pool) => pool.destroy().catch(() => undefined)));
   }
 
-  #pool(origin: string): Pool {
+  /** The pool of `origin`, made on first use; null once closed. */
+  async #pool(origin: string): Promise<Pool | null> {
+    const { Pool: UndiciPool } = await loadUndici();
+    if (this.#closed) return null;
     const known = this.#pools.get(origin);
     if (known !== undefined) {
       this.#pools.delete(origin);
@@ -117,7 +133,7 @@ export class AuthClients {
       // Requests already on it finish; it takes no new ones.
       void pool.close().catch(() => undefined);
     }
-    const pool = new Pool(origin, {
+    const pool = new UndiciPool(origin, {
       connections: this.#limits.connectionsPerOrigin,
       connectTimeout: this.#limits.connectTimeoutMs,
       keepAliveTimeout: this.#limits.keepAliveMs,

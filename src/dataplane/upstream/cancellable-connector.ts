@@ -1,4 +1,5 @@
-import { buildConnector, errors } from 'undici';
+import type { buildConnector as BuildConnector } from 'undici';
+import { buildConnector, errors } from './undici-parts.ts';
 
 /** The code of the error a cancelled connect fails with: nothing was sent, so any retry is safe. */
 export const CONNECT_CANCELLED = 'PM_CONNECT_CANCELLED';
@@ -30,18 +31,18 @@ export interface ConnectTracker {
  */
 export function cancellableConnector(
   endpoint: string,
-  options: buildConnector.BuildOptions,
+  options: BuildConnector.BuildOptions,
   tracker: ConnectTracker,
-): buildConnector.connector {
+): BuildConnector.connector {
   const timeoutMs = options.timeout ?? 10_000;
   // buildConnector's connector returns the socket, though its typings say void.
   const connect = buildConnector({ ...options, timeout: 0 }) as (
-    ...args: Parameters<buildConnector.connector>
+    ...args: Parameters<BuildConnector.connector>
   ) => { destroy(): void } | undefined;
   return (connectOptions, callback) => {
-    let pending: buildConnector.Callback | null = callback;
+    let pending: BuildConnector.Callback | null = callback;
     let timer: NodeJS.Timeout | undefined;
-    const settle = (...args: Parameters<buildConnector.Callback>): void => {
+    const settle = (...args: Parameters<BuildConnector.Callback>): void => {
       clearTimeout(timer);
       const done = pending;
       pending = null;

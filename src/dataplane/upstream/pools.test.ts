@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { request } from 'undici';
 import { sealRouteTable, type Endpoint } from '../../ir/index.ts';
 import { compileRouteTable, type CompiledTable } from '../compile/index.ts';
 import { endpointKey, endpointOrigin } from './origin.ts';
@@ -79,7 +80,11 @@ test('retiring a pool never cuts the request running on it', async () => {
   const endpoint = { address: '127.0.0.1', port: (server.address() as AddressInfo).port };
   const pools = new UpstreamPools(OPTIONS);
   try {
-    const response = pools.get(endpoint).request({ path: '/', method: 'GET' });
+    // undici's `request` with the pool as its dispatcher: the pools load undici's client files
+    // only (undici-parts.ts), not the index that adds `request` to every dispatcher.
+    const response = request(`http://127.0.0.1:${String(endpoint.port)}/`, {
+      dispatcher: pools.get(endpoint),
+    });
     const res = await arrived.promise;
     pools.sweep(tableWith([]), 0);
     assert.deepEqual(pools.sweep(tableWith([]), 1_000), [`127.0.0.1:${endpoint.port}`]);

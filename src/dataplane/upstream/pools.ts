@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { Client, Pool, type Dispatcher } from 'undici';
+import type { Client as UndiciClient, Dispatcher } from 'undici';
+import { Client, Pool } from './undici-parts.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { Backend, Endpoint } from '../../ir/index.ts';
 import { cancellableConnector, type ConnectTracker } from './cancellable-connector.ts';
@@ -201,7 +202,7 @@ export class UpstreamPools {
     return { ...base, pool, dispatcher };
   }
 
-  #clientOptions(tls: boolean, target: UpstreamTarget, endpoint: Endpoint): Client.Options {
+  #clientOptions(tls: boolean, target: UpstreamTarget, endpoint: Endpoint): UndiciClient.Options {
     const options = this.#options;
     const timeout = target.connectTimeoutMs ?? options.connectTimeoutMs;
     // Upstream certificates are not verified (docs/tls.md), as ingress-nginx does by default,
