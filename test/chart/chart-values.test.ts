@@ -141,6 +141,7 @@ suite('the chart with other values', { skip: HELM_SKIP }, () => {
         ingressClassResource: { controllerValue: 'example.com/edge' },
         ingressClass: 'edge',
         watchIngressWithoutClass: true,
+        workers: 'auto',
         scope: { enabled: true, namespace: 'a,b' },
         publishService: { pathOverride: 'pointsman/public' },
         containerPort: { http: 9080, https: 9443 },
@@ -162,6 +163,7 @@ suite('the chart with other values', { skip: HELM_SKIP }, () => {
         'controller-name': 'example.com/edge',
         'ingress-class': 'edge',
         'watch-ingress-without-class': true,
+        workers: 'auto',
         'watch-namespace': ['a,b'],
       },
     );
@@ -174,6 +176,14 @@ suite('the chart with other values', { skip: HELM_SKIP }, () => {
         ['admin', 9254],
       ],
     );
+  });
+
+  test('controller.workers: --workers when not 1, a count or auto', async () => {
+    assert.deepEqual(extraArgsOf(await render({ controller: { workers: 4 } })), ['--workers=4']);
+    assert.deepEqual(extraArgsOf(await render({ controller: { workers: 'auto' } })), [
+      '--workers=auto',
+    ]);
+    assert.deepEqual(extraArgsOf(await render({ controller: { workers: 1 } })), []);
   });
 
   test('controller.scope watches the release namespace, or the one given', async () => {
@@ -324,6 +334,15 @@ suite('the chart refuses values of the wrong type or name', { skip: HELM_SKIP },
       '/controller',
     );
     assert.match(run.stderr, /additional properties 'config' not allowed/);
+  });
+
+  test('a worker count that is not a count from 1 to 256 or auto', async () => {
+    for (const workers of [0, 257, 1.5, 'all', '2']) {
+      await refused({ controller: { workers } }, '/controller/workers');
+    }
+    // --workers by hand beside controller.workers would give serve the flag twice.
+    const run = await renderChart({ controller: { extraArgs: { workers: 2 } } });
+    assert.notEqual(run.code, 0, 'extraArgs.workers was accepted');
   });
 
   test('a Lease name that is not a DNS subdomain', async () => {

@@ -94,6 +94,9 @@ and also: true is a switch (--key), false leaves the flag out, a list repeats it
 {{- if $controller.watchIngressWithoutClass }}
 - --watch-ingress-without-class
 {{- end }}
+{{- if ne (toString $controller.workers) "1" }}
+- {{ printf "--workers=%s" (toString $controller.workers) | quote }}
+{{- end }}
 {{- if $controller.scope.enabled }}
 - {{ printf "--watch-namespace=%s" (default "$(POD_NAMESPACE)" $controller.scope.namespace) | quote }}
 {{- end }}
