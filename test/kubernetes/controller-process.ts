@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { CLI } from '../helpers/run-cli.ts';
+import { TEST_WORKERS } from '../helpers/serve-process.ts';
 import { spawnTied } from '../helpers/tied-spawn.ts';
 
 /** A `pointsman serve` child process, known from its admin server on. */
@@ -18,7 +19,8 @@ export interface ControllerProcess {
 /**
  * Starts `pointsman serve --http-port 0 --https-port 0 --admin-port 0 --status-port 0 ARGS...` and resolves
  * once its admin server listens (at most 20 s), before the sources have synced, so readiness
- * can be watched from the start. `env` is added to this process's environment.
+ * can be watched from the start. `env` is added to this process's environment. In the run with
+ * workers (POINTSMAN_TEST_WORKERS) it gets `--workers N` too, unless `args` choose.
  */
 export async function startController(
   args: readonly string[],
@@ -37,6 +39,7 @@ export async function startController(
       '0',
       '--status-port',
       '0',
+      ...(TEST_WORKERS === null || args.includes('--workers') ? [] : ['--workers', TEST_WORKERS]),
       ...args,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
