@@ -81,15 +81,19 @@ export function treeCpuTicks(root: number): number {
   return sum;
 }
 
-/** Resident set size of `pid` in KiB (VmRSS of /proc/PID/status), 0 when it is gone. */
-export function rssKiB(pid: number): number {
+/** A `NAME:  N kB` line of a /proc/PID file, in KiB; 0 when the process is gone or has none. */
+function procKiB(pid: number, file: string, field: RegExp): number {
   try {
-    const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    const match = field.exec(readFileSync(`/proc/${String(pid)}/${file}`, 'utf8'));
     return match?.[1] === undefined ? 0 : Number(match[1]);
   } catch {
     return 0;
   }
+}
+
+/** Resident set size of `pid` in KiB (VmRSS of /proc/PID/status), 0 when it is gone. */
+export function rssKiB(pid: number): number {
+  return procKiB(pid, 'status', /^VmRSS:\s+(\d+) kB/m);
 }
 
 /** The processes whose parent is `ppid` (field 4 of proc(5)). */
@@ -150,11 +154,5 @@ export function sampleMaxRss(pids: readonly number[], intervalMs = 200): { stop(
  * sum over a proxy's processes is what they hold together. 0 when it is gone or unreadable.
  */
 export function pssKiB(pid: number): number {
-  try {
-    const rollup = readFileSync(`/proc/${String(pid)}/smaps_rollup`, 'utf8');
-    const match = /^Pss:\s+(\d+) kB/m.exec(rollup);
-    return match?.[1] === undefined ? 0 : Number(match[1]);
-  } catch {
-    return 0;
-  }
+  return procKiB(pid, 'smaps_rollup', /^Pss:\s+(\d+) kB/m);
 }
