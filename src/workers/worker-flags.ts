@@ -1,9 +1,11 @@
 /**
- * The young generation's largest semi-space a worker runs with, in MiB. Node's default (16 MiB
- * on 64-bit) let a worker reach 190-240 MiB RSS under `wrk -c50`; 8 MiB kept it near 150 MiB
- * for 0-8 % more CPU per request, 4 MiB near 136-155 MiB for 8-15 % more (bench/proxy/run.ts
- * `--workers 2`, alternated, bench/README.md). A proxy's garbage is short-lived request state,
- * so a smaller nursery is collected more often but not at a higher cost per object.
+ * The young generation's largest semi-space a worker runs with, in MiB. By default V8 sizes it
+ * from the heap limit (64 MiB on a machine with 24 GiB), and a worker reached 190-240 MiB RSS
+ * under `wrk -c50`; 8 MiB kept it near 150 MiB for up to a tenth more CPU per request, 4 MiB
+ * near 136-155 MiB for about 15 % more (bench/proxy/run.ts `--workers 2`, alternated;
+ * bench/README.md).
+ * A proxy's garbage is short-lived request state, so a smaller nursery is collected more often
+ * but not at a higher cost per object.
  */
 export const WORKER_SEMI_SPACE_MIB = 8;
 
