@@ -30,7 +30,7 @@ import {
   type RunningStatus,
   type StatusSettings,
 } from '../status/index.ts';
-import { aggregatedMetrics, WorkerPool } from '../workers/index.ts';
+import { aggregatedMetrics, migratesQueuedConnections, WorkerPool } from '../workers/index.ts';
 import { createDataPlane } from './data-plane-runtime.ts';
 import type { HttpsConfig } from './https-runtime.ts';
 
@@ -277,6 +277,15 @@ function workerPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
     },
   });
   telemetry.metrics?.trackWorkers({ running: () => pool.running, restarts: () => pool.restarts });
+  // Said once at start, so that an operator reading a crash's resets knows where they came from.
+  const migrates = migratesQueuedConnections();
+  if (migrates !== true) {
+    config.logger.info(
+      { tcpMigrateReq: migrates === null ? 'unknown' : 0 },
+      'a worker killed outright resets the new connections the kernel queued on it before its ' +
+        'sockets closed; net.ipv4.tcp_migrate_req=1 hands them to the other workers (docs/workers.md)',
+    );
+  }
   return {
     sink: pool,
     metrics: telemetry.metrics === null ? null : aggregatedMetrics(telemetry.metrics, pool),

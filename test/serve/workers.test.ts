@@ -71,6 +71,12 @@ test('serve --workers 2: both workers serve, one metrics view, whole access log 
   const serve = await startServeProcess('serve', ['--manifests', dir, '--workers', '2']);
   try {
     assert.equal(new Set(workerPids(serve)).size, 2, 'two workers listen');
+    // The start says whether a killed worker's queued connections would be reset.
+    const migrates = readFileSync('/proc/sys/net/ipv4/tcp_migrate_req', 'utf8').trim() === '1';
+    assert.equal(
+      serve.logs.some((entry) => entry['msg']?.toString().includes('tcp_migrate_req=1') === true),
+      !migrates,
+    );
     for (const pid of workerPids(serve)) {
       const argv = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0');
       assert.ok(argv.includes('--max-semi-space-size=8'), `worker flags: ${argv.join(' ')}`);
