@@ -19,7 +19,7 @@ export { ReferenceMatcher } from './reference-matcher.ts';
 export { comparePathPrecedence } from './precedence.ts';
 export { pathMatches, normalizePrefix } from './path-match.ts';
 export { compareHosts, normalizeRequestHost, wildcardSuffix } from './host.ts';
-export { compareBackendIds, forEachChange } from './sorted-changes.ts';
+export { compareBackendIds, firstBackendFrom, forEachChange } from './sorted-changes.ts';
 export {
   addDigest,
   contentAddress,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forEachChange } from './sorted-changes.ts';
+import { firstBackendFrom, forEachChange } from './sorted-changes.ts';
 
 const byName = (a: { name: string }, b: { name: string }): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -36,4 +36,14 @@ test('out of order, the reports still balance: each item once', () => {
   assert.equal(count('a'), 0);
   assert.equal(count('b'), 1);
   assert.equal(count('c'), -1);
+});
+
+test('firstBackendFrom: the place of an id, or of the first id after it', () => {
+  const backends = ['a/api:80', 'a/web:80', 'a/web:8080', 'b/web:80'].map((id) => ({ id }));
+  assert.equal(firstBackendFrom(backends, 'a/web:80'), 1);
+  assert.equal(firstBackendFrom(backends, 'a/web:'), 1);
+  assert.equal(firstBackendFrom(backends, 'a/'), 0);
+  assert.equal(firstBackendFrom(backends, 'a/x'), 3);
+  assert.equal(firstBackendFrom(backends, 'c/'), 4);
+  assert.equal(firstBackendFrom([], 'a'), 0);
 });

@@ -39,3 +39,20 @@ export function forEachChange<T>(
 export function compareBackendIds(a: { readonly id: string }, b: { readonly id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+/**
+ * The place of the first backend whose id is `id` or after it, in a list in the order of
+ * {@link compareBackendIds} (RouteTable.backends); the list's length when none is. With it, a
+ * backend by id, or the first backend of a Service (ids begin `namespace/service:`), is found
+ * without building a map of the whole list.
+ */
+export function firstBackendFrom(backends: readonly { readonly id: string }[], id: string): number {
+  let low = 0;
+  let high = backends.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((backends[middle]?.id ?? '') < id) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

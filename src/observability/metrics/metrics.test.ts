@@ -6,7 +6,13 @@ import { register as globalRegistry } from 'prom-client';
 import { compileRouteTable } from '../../dataplane/compile/index.ts';
 import { EndpointHealth, RequestRecord } from '../../dataplane/index.ts';
 import { timeConnect } from '../../dataplane/upstream/index.ts';
-import { sealRouteTable, type Backend, type Endpoint, type RouteTable } from '../../ir/index.ts';
+import {
+  compareBackendIds,
+  sealRouteTable,
+  type Backend,
+  type Endpoint,
+  type RouteTable,
+} from '../../ir/index.ts';
 import { parsePrometheus } from '../../../test/helpers/prometheus-text.ts';
 import { silentLogger } from '../logger.ts';
 import { hostLabel, METHOD_CLASSES, methodIndex, STATUS_CLASSES, statusIndex } from './labels.ts';
@@ -30,14 +36,17 @@ function table(ingresses: readonly { name: string; host: string; service?: strin
       ],
     })),
     defaultBackend: null,
-    backends: ingresses.map(({ name, service = name }) => ({
-      id: `shop/${service}:80`,
-      namespace: 'shop',
-      service,
-      port: 80,
-      endpoints: [{ address: '10.0.0.1', port: 8080 }],
-      problem: null,
-    })),
+    // Sorted by id, as RouteTable.backends always is.
+    backends: ingresses
+      .map(({ name, service = name }) => ({
+        id: `shop/${service}:80`,
+        namespace: 'shop',
+        service,
+        port: 80,
+        endpoints: [{ address: '10.0.0.1', port: 8080 }],
+        problem: null,
+      }))
+      .sort(compareBackendIds),
   });
 }
 

@@ -1,5 +1,11 @@
 import type { RequestObserver, RequestRecord } from '../../dataplane/index.ts';
-import { compareHosts, forEachChange, type RouteMatch, type RouteTable } from '../../ir/index.ts';
+import {
+  compareHosts,
+  firstBackendFrom,
+  forEachChange,
+  type RouteMatch,
+  type RouteTable,
+} from '../../ir/index.ts';
 import { hostLabel, METHOD_CLASSES, methodIndex, STATUS_CLASSES, statusIndex } from './labels.ts';
 import { METRICS } from './names.ts';
 import {
@@ -247,17 +253,8 @@ function backendKeyOf(namespace: string, ingress: string, service: string): stri
 
 /** The Service of the backend `id` in a list sorted by id (RouteTable.backends); '' if none. */
 function serviceById(backends: RouteTable['backends'], id: string): string {
-  let low = 0;
-  let high = backends.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const backend = backends[middle];
-    if (backend === undefined) break;
-    if (backend.id === id) return backend.service;
-    if (backend.id < id) low = middle + 1;
-    else high = middle - 1;
-  }
-  return '';
+  const backend = backends[firstBackendFrom(backends, id)];
+  return backend?.id === id ? backend.service : '';
 }
 
 /** The route and backend series keys of one host entry, computed once per (frozen) entry. */

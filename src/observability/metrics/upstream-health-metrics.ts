@@ -1,4 +1,4 @@
-import type { Endpoint, RouteTable } from '../../ir/index.ts';
+import { firstBackendFrom, type Endpoint, type RouteTable } from '../../ir/index.ts';
 import type { Gauge } from 'prom-client';
 import type { Sources } from './sourced.ts';
 import { PRUNE_AFTER_TABLES } from './request-metrics.ts';
@@ -133,14 +133,7 @@ export class UpstreamHealthMetrics {
  */
 function hasService(backends: RouteTable['backends'], namespace: string, service: string): boolean {
   const prefix = `${namespace}/${service}:`;
-  let low = 0;
-  let high = backends.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((backends[middle]?.id ?? '') < prefix) low = middle + 1;
-    else high = middle;
-  }
-  return backends[low]?.id.startsWith(prefix) === true;
+  return backends[firstBackendFrom(backends, prefix)]?.id.startsWith(prefix) === true;
 }
 
 function serviceKey(namespace: string, service: string): string {
