@@ -12,6 +12,7 @@
  */
 import type { RateLimitPolicy } from '../src/ir/index.ts';
 import { DEFAULT_LIMIT_ENTRIES, LimitState } from '../src/dataplane/policy/limit-state.ts';
+import { LocalLimits } from '../src/dataplane/policy/limit-counter.ts';
 import { rateLimitVerdict } from '../src/dataplane/policy/rate-limit-gate.ts';
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
@@ -30,6 +31,7 @@ const limits: RateLimitPolicy = {
 };
 let clock = 0;
 const state = new LimitState({ now: () => clock });
+const counter = new LocalLimits(state);
 let refused = 0;
 let maxHeld = 0;
 // RSS at each tenth of the run: flat once the table is full, whatever the flood's size.
@@ -45,11 +47,12 @@ for (let i = 0; i < count; i++) {
   const verdict = rateLimitVerdict(limits, {
     zone: 'default/flooded',
     client,
-    state,
+    state: counter,
     onEnd: (release) => {
       if (!hold) release();
     },
   });
+  if (verdict instanceof Promise) throw new Error('local limits answer at once');
   if (verdict.kind !== 'pass') refused++;
   if (state.bucketCount > maxHeld) maxHeld = state.bucketCount;
   if ((i + 1) % Math.ceil(count / 10) === 0) rssAt.push(mb(process.memoryUsage().rss));

@@ -71,7 +71,8 @@ export interface ServeSettings {
 
 /**
  * The `serve` arguments: free loopback ports, info logs, a short shutdown, and `--workers N`
- * only when N is not 1, so versions of `serve` without the flag run with one worker.
+ * whenever `serve` has the flag (its default is `auto`), else nothing: versions without it run
+ * one process.
  */
 export function serveArgs(manifests: string, settings: ServeSettings = {}): string[] {
   const workers = settings.workers ?? 1;
@@ -93,7 +94,7 @@ export function serveArgs(manifests: string, settings: ServeSettings = {}): stri
     '--shutdown-grace',
     '1s',
     ...optionalArgs(),
-    ...(workers === 1 ? [] : ['--workers', String(workers)]),
+    ...(hasWorkersFlag() ? ['--workers', String(workers)] : []),
     // Later flags win: these replace the optional `--access-log off` where they set it.
     ...telemetryArgs(settings.telemetry ?? { kind: 'default' }),
   ];

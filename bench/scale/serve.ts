@@ -37,10 +37,8 @@ export async function spawnServe(sourceArgs: readonly string[], logFile: string)
     ...['--status-port', String(statusPort)],
     ...['--access-log', 'off', '--log-level', process.env['SCALE_LOG_LEVEL'] ?? 'info'],
     ...['--shutdown-grace', '1s'],
-    // SCALE_WORKERS=N: the data plane in N worker processes (serve --workers N).
-    ...(process.env['SCALE_WORKERS'] === undefined
-      ? []
-      : ['--workers', process.env['SCALE_WORKERS']]),
+    // SCALE_WORKERS=N: the data plane in N worker processes (serve --workers N); default 1.
+    ...['--workers', process.env['SCALE_WORKERS'] ?? '1'],
   ];
   const fd = openSync(logFile, 'a');
   const startedAt = performance.now();

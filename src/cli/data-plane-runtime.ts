@@ -2,9 +2,11 @@ import type { AddressInfo } from 'node:net';
 import {
   createProxy,
   createResilience,
+  LocalLimits,
   TableHolder,
   type EndpointHealth,
   type HealthEvent,
+  type LimitCounter,
   type OutlierSettings,
   type ProxyOptions,
   type RequestObserver,
@@ -15,7 +17,12 @@ import { prepareHttps, type HttpsConfig } from './https-runtime.ts';
 
 /** What the proxies of one process need: the serve settings of the data plane. */
 export interface DataPlaneConfig {
-  readonly proxy: Omit<ProxyOptions, 'tables' | 'logger'>;
+  readonly proxy: Omit<ProxyOptions, 'tables' | 'logger' | 'limits'>;
+  /**
+   * Where the limit-* annotations are counted: the workers' shared counter; absent, one
+   * counter in this process for both listeners.
+   */
+  readonly limits?: LimitCounter;
   readonly resilience?: {
     readonly outlier?: OutlierSettings;
     readonly retryBudget?: RetryBudgetSettings;
@@ -58,7 +65,8 @@ export interface DataPlane {
 /**
  * Wires the proxies of one process: the table holder (with the HTTPS certificates), passive
  * health and the retry budget (one for both listeners: a Pod that fails HTTPS requests is
- * avoided by plain HTTP ones too), the HTTP proxy and, when configured, the HTTPS one. The
+ * avoided by plain HTTP ones too), the limit counters (one for both listeners, as
+ * ingress-nginx's zones span every server), the HTTP proxy and, when configured, the HTTPS one. The
  * single-process controller and each data-plane worker run this same wiring.
  */
 export function createDataPlane(
@@ -74,9 +82,12 @@ export function createDataPlane(
     onEvent: telemetry.onHealthEvent,
   });
   telemetry.trackHealth(resilience.health);
+  const ownLimits = config.limits === undefined ? new LocalLimits() : null;
+  const limits: LimitCounter = config.limits ?? (ownLimits as LocalLimits);
   const proxy = createProxy({
     ...config.proxy,
     resilience,
+    limits,
     proxyProtocol: config.proxyProtocol?.http ?? false,
     tables: holder,
     logger,
@@ -92,6 +103,7 @@ export function createDataPlane(
       observer: telemetry.observer,
       listener: 'https',
       resilience,
+      limits,
       proxyProtocol: config.proxyProtocol?.https ?? false,
     }) ?? null;
   if (httpsProxy !== null) telemetry.trackListener('https', () => httpsProxy.stats());
@@ -112,6 +124,7 @@ export function createDataPlane(
     },
     close: async (graceMs) => {
       await Promise.all([proxy.close(graceMs), httpsProxy?.close(graceMs)]);
+      ownLimits?.clear();
     },
   };
 }

@@ -103,8 +103,8 @@ ${STATUS_PAGE_FLAGS_HELP}
       --log-level LEVEL           fatal, error, warn, info, debug or trace (default: info)
       --workers N|auto            proxy worker processes sharing the listening ports, fed by this
                                   process (the control plane); auto: one per CPU this process may
-                                  use, capped by its cgroup CPU limit (${String(defaultWorkerCount())} here). 1 runs the
-                                  proxies in this process (default: 1; docs/workers.md)
+                                  use, capped by its cgroup CPU and memory limits (${String(defaultWorkerCount())} here).
+                                  1 runs the proxies in this process (default: auto; docs/workers.md)
 ${TELEMETRY_FLAGS_HELP}
 ${TLS_FLAGS_HELP}
   Durations: 500ms, 5s, 2m, or a number of seconds.`;
@@ -215,10 +215,9 @@ export function serveSettingsFrom(
   };
 }
 
-/** `--workers`: a count, or `auto` for one per usable CPU. */
+/** `--workers`: a count, or `auto` (the default) for one per usable CPU. */
 function workerCount(value: string | undefined): number {
-  if (value === undefined) return 1;
-  if (value.trim() === 'auto') return defaultWorkerCount();
+  if (value === undefined || value.trim() === 'auto') return defaultWorkerCount();
   return parseInteger('workers', value, 1, 256);
 }
 

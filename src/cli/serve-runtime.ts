@@ -30,7 +30,12 @@ import {
   type RunningStatus,
   type StatusSettings,
 } from '../status/index.ts';
-import { aggregatedMetrics, migratesQueuedConnections, WorkerPool } from '../workers/index.ts';
+import {
+  aggregatedMetrics,
+  LimitHost,
+  migratesQueuedConnections,
+  WorkerPool,
+} from '../workers/index.ts';
 import { createDataPlane } from './data-plane-runtime.ts';
 import type { HttpsConfig } from './https-runtime.ts';
 
@@ -238,6 +243,7 @@ function localPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
  */
 function workerPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
   const { https } = config;
+  const limits = new LimitHost(config.logger);
   const pool = new WorkerPool({
     count: config.workers ?? 1,
     entry: fileURLToPath(new URL('../../bin/pointsman-worker.js', import.meta.url)),
@@ -261,6 +267,7 @@ function workerPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
               fallback: https.fallback ?? generateSelfSigned({ dnsName: DEFAULT_CERTIFICATE_NAME }),
               ticketKeys: https.ticketKeys ?? randomBytes(48),
             },
+      limits: limits.address,
       metrics: telemetry.metrics !== null,
       accessLog:
         (config.telemetry ?? DEFAULT_TELEMETRY).accessLog.target.kind === 'off'
@@ -291,8 +298,15 @@ function workerPlane(config: ServeConfig, telemetry: Telemetry): PlaneWiring {
     metrics: telemetry.metrics === null ? null : aggregatedMetrics(telemetry.metrics, pool),
     health: { snapshot: () => pool.health() },
     probes: { live: () => pool.live, serving: () => pool.running > 0 },
-    listen: () => pool.start(),
-    close: (graceMs) => pool.close(graceMs),
+    listen: async () => {
+      await limits.start();
+      return pool.start();
+    },
+    close: async (graceMs) => {
+      // The workers count in the service until they stop; then it goes.
+      await pool.close(graceMs);
+      await limits.close();
+    },
   };
 }
 

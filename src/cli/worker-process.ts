@@ -10,6 +10,7 @@ import { TableDecoder } from '../ir/index.ts';
 import { createLogger, createTelemetry } from '../observability/index.ts';
 import {
   LineRelay,
+  SharedLimits,
   TrafficRelay,
   type FromWorker,
   type ToWorker,
@@ -52,8 +53,11 @@ function run(setup: WorkerSetup): void {
       ...(setup.accessLog === null ? {} : { accessLogSink: relay.write }),
     },
   );
+  const limits = new SharedLimits({ address: setup.limits, logger });
+  limits.connect();
   const plane = createDataPlane(
     {
+      limits,
       proxy: {
         ...setup.proxy,
         ...(setup.sessionCookieKey === undefined
@@ -117,6 +121,7 @@ function run(setup: WorkerSetup): void {
     stopping = true;
     clearInterval(reports);
     await plane.close(graceMs);
+    limits.close();
     relay.flush();
     flushTraffic();
     await telemetry.close();

@@ -10,3 +10,10 @@ export {
   type UpstreamConnectMessage,
 } from './upstream/index.ts';
 export * from './health/index.ts';
+export {
+  clientWords,
+  LocalLimits,
+  type LimitCounter,
+  type LimitRelease,
+  type NamedZone,
+} from './policy/index.ts';

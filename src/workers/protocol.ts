@@ -8,6 +8,7 @@ import type {
 } from '../dataplane/index.ts';
 import type { CertificateMaterial, TableMessage } from '../ir/index.ts';
 import type { AccessLogSettings } from '../observability/index.ts';
+import type { LimitAddress } from './limit-host.ts';
 
 /**
  * The messages between the control plane and its data-plane workers (child processes, over
@@ -35,7 +36,7 @@ export interface WorkerSetup {
   readonly bind: string;
   /** The ports to bind (with SO_REUSEPORT); 0 only for the first worker of a fresh start. */
   readonly httpPort: number;
-  readonly proxy: Omit<ProxyOptions, 'tables' | 'logger' | 'sessionCookieKey'>;
+  readonly proxy: Omit<ProxyOptions, 'tables' | 'logger' | 'sessionCookieKey' | 'limits'>;
   /** `--session-cookie-key`, shared by every worker so that a cookie set by one is read by all. */
   readonly sessionCookieKey?: readonly number[];
   readonly resilience?: {
@@ -48,6 +49,8 @@ export interface WorkerSetup {
    * serves until a table names a default one; null when there is none.
    */
   readonly https: (HttpsSetup & { readonly fallback: CertificateMaterial }) | null;
+  /** The shared limit service, where every worker counts limit-rps, limit-rpm, limit-connections. */
+  readonly limits: LimitAddress;
   /** Request metrics on (`--metrics`); the access log is on when `accessLog` is true. */
   readonly metrics: boolean;
   readonly accessLog: Pick<AccessLogSettings, 'skipPaths' | 'sampleRatio'> | null;

@@ -141,7 +141,7 @@ suite('the chart with other values', { skip: HELM_SKIP }, () => {
         ingressClassResource: { controllerValue: 'example.com/edge' },
         ingressClass: 'edge',
         watchIngressWithoutClass: true,
-        workers: 'auto',
+        workers: 3,
         scope: { enabled: true, namespace: 'a,b' },
         publishService: { pathOverride: 'pointsman/public' },
         containerPort: { http: 9080, https: 9443 },
@@ -163,7 +163,7 @@ suite('the chart with other values', { skip: HELM_SKIP }, () => {
         'controller-name': 'example.com/edge',
         'ingress-class': 'edge',
         'watch-ingress-without-class': true,
-        workers: 'auto',
+        workers: '3',
         'watch-namespace': ['a,b'],
       },
     );
@@ -178,12 +178,11 @@ suite('the chart with other values', { skip: HELM_SKIP }, () => {
     );
   });
 
-  test('controller.workers: --workers when not 1, a count or auto', async () => {
+  test("controller.workers: --workers when not auto (serve's default), a count", async () => {
     assert.deepEqual(extraArgsOf(await render({ controller: { workers: 4 } })), ['--workers=4']);
-    assert.deepEqual(extraArgsOf(await render({ controller: { workers: 'auto' } })), [
-      '--workers=auto',
-    ]);
-    assert.deepEqual(extraArgsOf(await render({ controller: { workers: 1 } })), []);
+    assert.deepEqual(extraArgsOf(await render({ controller: { workers: 1 } })), ['--workers=1']);
+    assert.deepEqual(extraArgsOf(await render({ controller: { workers: 'auto' } })), []);
+    assert.deepEqual(extraArgsOf(await render({})), [], 'the default is auto');
   });
 
   test('controller.scope watches the release namespace, or the one given', async () => {

@@ -21,10 +21,11 @@ export interface ServeProcess {
 
 /**
  * The data-plane workers every serve process of the run gets (`--workers`), from
- * POINTSMAN_TEST_WORKERS: the suite runs once with the default (1) and the files whose behaviour
- * could differ run again with 2 (see .ci/run). A test that passes `--workers` itself keeps its own.
+ * POINTSMAN_TEST_WORKERS, else 1: the suite runs once with one process and the files whose
+ * behaviour could differ run again with 2 (see .ci/run), whatever the machine's CPUs (the
+ * default, `auto`, would follow them). A test that passes `--workers` itself keeps its own.
  */
-export const TEST_WORKERS = process.env['POINTSMAN_TEST_WORKERS'] ?? null;
+export const TEST_WORKERS = process.env['POINTSMAN_TEST_WORKERS'] ?? '1';
 
 /**
  * Arguments for a test whose counts hold only in one process (rate limits, passive health, the
@@ -55,7 +56,7 @@ export async function startServeProcess(
       '0',
       '--log-level',
       'info',
-      ...(TEST_WORKERS === null || args.includes('--workers') ? [] : ['--workers', TEST_WORKERS]),
+      ...(args.includes('--workers') ? [] : ['--workers', TEST_WORKERS]),
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

@@ -19,8 +19,8 @@ export interface ControllerProcess {
 /**
  * Starts `pointsman serve --http-port 0 --https-port 0 --admin-port 0 --status-port 0 ARGS...` and resolves
  * once its admin server listens (at most 20 s), before the sources have synced, so readiness
- * can be watched from the start. `env` is added to this process's environment. In the run with
- * workers (POINTSMAN_TEST_WORKERS) it gets `--workers N` too, unless `args` choose.
+ * can be watched from the start. `env` is added to this process's environment. It gets
+ * `--workers` of the run (1, or POINTSMAN_TEST_WORKERS), unless `args` choose.
  */
 export async function startController(
   args: readonly string[],
@@ -39,7 +39,7 @@ export async function startController(
       '0',
       '--status-port',
       '0',
-      ...(TEST_WORKERS === null || args.includes('--workers') ? [] : ['--workers', TEST_WORKERS]),
+      ...(args.includes('--workers') ? [] : ['--workers', TEST_WORKERS]),
       ...args,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },

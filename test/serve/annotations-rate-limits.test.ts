@@ -11,6 +11,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -25,7 +26,7 @@ import {
   serviceWithEndpoints,
   writeManifests,
 } from '../helpers/manifests.ts';
-import { ONE_WORKER, startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 const HOST = 'shop.example.com';
 const A = 'nginx.ingress.kubernetes.io/';
@@ -110,6 +111,12 @@ describe('serve: rate and connection limits', () => {
         annotations: { [`${A}limit-rpm`]: '1', [`${A}limit-burst-multiplier`]: '0' },
       }),
       ingressWith({
+        name: 'both-listeners',
+        hosts: [HOST],
+        paths: [{ path: '/both', service: 'site' }],
+        annotations: { [`${A}limit-rpm`]: '1', [`${A}limit-burst-multiplier`]: '1' },
+      }),
+      ingressWith({
         name: 'exempt',
         hosts: [HOST],
         paths: [{ path: '/exempt', service: 'site' }],
@@ -143,8 +150,6 @@ describe('serve: rate and connection limits', () => {
       ...serviceWithEndpoints('down', [1]),
     ]);
     serve = await startServeProcess('serve', [
-      // One process: rate and connection limits are counted per worker (docs/workers.md), and these counts are exact.
-      ...ONE_WORKER,
       '--manifests',
       dir,
       '--bind',
@@ -176,6 +181,36 @@ describe('serve: rate and connection limits', () => {
     // Another Ingress has its own zone.
     assert.equal((await get('/other')).status, 200);
     assert.equal((await get('/other')).status, 503);
+  });
+
+  test('HTTP and HTTPS count in one zone, as ingress-nginx zones span every server', async () => {
+    const overHttps = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: serve.httpsPort,
+            path: '/both',
+            servername: HOST,
+            headers: { host: HOST },
+            rejectUnauthorized: false,
+            agent: false,
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => {
+              resolve(response.statusCode ?? 0);
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    // A burst of 1: two requests pass, whichever listener they come through.
+    assert.equal((await get('/both')).status, 200);
+    assert.equal(await overHttps(), 200);
+    assert.equal((await get('/both')).status, 503);
+    assert.equal(await overHttps(), 503);
   });
 
   test('limit-allowlist (limit-whitelist) exempts its networks', async () => {

@@ -94,7 +94,7 @@ and also: true is a switch (--key), false leaves the flag out, a list repeats it
 {{- if $controller.watchIngressWithoutClass }}
 - --watch-ingress-without-class
 {{- end }}
-{{- if ne (toString $controller.workers) "1" }}
+{{- if ne (toString $controller.workers) "auto" }}
 - {{ printf "--workers=%s" (toString $controller.workers) | quote }}
 {{- end }}
 {{- if $controller.scope.enabled }}

@@ -8,5 +8,12 @@ export {
   type Grant,
   type HeaderPair,
 } from './gate.ts';
+export {
+  LocalLimits,
+  type LimitCounter,
+  type LimitRelease,
+  type NamedZone,
+} from './limit-counter.ts';
+export { clientWords } from './limit-state.ts';
 export { PolicyState } from './policy-state.ts';
 export { runGates, mergeGrants, type GatesOutcome } from './run-gates.ts';

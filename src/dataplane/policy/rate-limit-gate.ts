@@ -1,7 +1,8 @@
 import type { RateLimitPolicy } from '../../ir/index.ts';
 import { parseIpAddress } from '../../ir/index.ts';
 import { PASS, type Gate, type GateRequest, type GateVerdict } from './gate.ts';
-import { clientWords, type LimitState, type RequestZone } from './limit-state.ts';
+import type { LimitCounter, LimitRelease, NamedZone } from './limit-counter.ts';
+import { clientWords } from './limit-state.ts';
 import { trieOf } from './prefix-trie.ts';
 
 /**
@@ -26,46 +27,71 @@ export interface LimitCheck {
   /** The zone: one per Ingress, shared by all its paths, as ingress-nginx names its zones. */
   readonly zone: string;
   readonly client: string;
-  readonly state: LimitState;
+  readonly state: LimitCounter;
   /** Gives the connection slot back when the request ends; absent, connections are not counted. */
   readonly onEnd?: (release: () => void) => void;
 }
 
-/** The verdict of the limits for one request. */
-export function rateLimitVerdict(limits: RateLimitPolicy, check: LimitCheck): GateVerdict {
+/**
+ * The verdict of the limits for one request: synchronous when the counter is (one process),
+ * a Promise when the counts live in the shared limit service (several workers).
+ */
+export function rateLimitVerdict(
+  limits: RateLimitPolicy,
+  check: LimitCheck,
+): GateVerdict | Promise<GateVerdict> {
   const address = parseIpAddress(check.client);
   if (address !== undefined && limits.allowlist !== undefined) {
     if (trieOf(limits.allowlist).has(address)) return PASS;
   }
   // By the address's bits, so that two spellings of one IPv6 address share one bucket.
   const client = clientWords(address);
-  const zones: RequestZone[] = [];
+  const zones: NamedZone[] = [];
   if (limits.rps !== undefined) {
     zones.push({
-      zone: check.state.zoneId(`${check.zone}\0rps`),
+      name: `${check.zone}\0rps`,
       perSecond: limits.rps,
       burst: limits.rps * limits.burstMultiplier,
     });
   }
   if (limits.rpm !== undefined) {
     zones.push({
-      zone: check.state.zoneId(`${check.zone}\0rpm`),
+      name: `${check.zone}\0rpm`,
       perSecond: limits.rpm / 60,
       burst: limits.rpm * limits.burstMultiplier,
     });
   }
-  if (zones.length > 0 && !check.state.takeRequest(client, zones)) {
-    return { kind: 'refuse', code: 'PM_ERR_RATE_LIMITED', status: limits.requestStatus };
+  if (zones.length === 0) return connectionVerdict(limits, check, client);
+  const taken = check.state.takeRequest(client, zones);
+  if (taken instanceof Promise) {
+    return taken.then((ok) =>
+      ok ? connectionVerdict(limits, check, client) : rateRefusal(limits),
+    );
   }
-  if (limits.connections !== undefined && check.onEnd !== undefined) {
-    const zone = check.state.zoneId(`${check.zone}\0conn`);
-    const release = check.state.acquire(zone, client, limits.connections);
+  return taken ? connectionVerdict(limits, check, client) : rateRefusal(limits);
+}
+
+function rateRefusal(limits: RateLimitPolicy): GateVerdict {
+  return { kind: 'refuse', code: 'PM_ERR_RATE_LIMITED', status: limits.requestStatus };
+}
+
+/** limit-connections, once the rates let the request through (nginx's limit_conn after limit_req). */
+function connectionVerdict(
+  limits: RateLimitPolicy,
+  check: LimitCheck,
+  client: Int32Array,
+): GateVerdict | Promise<GateVerdict> {
+  const { onEnd } = check;
+  if (limits.connections === undefined || onEnd === undefined) return PASS;
+  const settle = (release: LimitRelease | undefined): GateVerdict => {
     if (release === undefined) {
       return { kind: 'refuse', code: 'PM_ERR_CONNECTION_LIMITED', status: limits.connectionStatus };
     }
-    check.onEnd(release);
-  }
-  return PASS;
+    onEnd(release);
+    return PASS;
+  };
+  const held = check.state.acquire(`${check.zone}\0conn`, client, limits.connections);
+  return held instanceof Promise ? held.then(settle) : settle(held);
 }
 
 /** The zone of the Ingress of the route (or of the default backend): `namespace/name`. */

@@ -109,7 +109,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     resilience,
     tracker: new ConnectionTracker(limits),
     limits,
-    policy: new PolicyState(),
+    policy: new PolicyState(options.limits),
     trusted,
     clients: { trusted, forwardedForHeader: settings.forwardedForHeader.toLowerCase() },
     observer: options.observer ?? null,

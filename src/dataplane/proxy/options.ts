@@ -2,6 +2,7 @@ import type { TlsOptions } from 'node:tls';
 import type { Logger } from '../../observability/index.ts';
 import type { Balancer } from '../balancer/index.ts';
 import type { Resilience } from '../health/index.ts';
+import type { LimitCounter } from '../policy/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { RequestObserver } from './request-record.ts';
 import { DEFAULT_RETRIES, type Retries } from './retry-policy.ts';
@@ -25,6 +26,12 @@ export interface ProxyOptions {
    * Absent: one of the proxy's own with the default settings.
    */
   readonly resilience?: Resilience;
+  /**
+   * Where limit-rps, limit-rpm and limit-connections are counted; share one between the
+   * listeners of a process (ingress-nginx's zones span all its servers), or the workers' shared
+   * counter. Absent: the proxy's own.
+   */
+  readonly limits?: LimitCounter;
   /**
    * When a failed attempt goes to another endpoint, for routes without proxy-next-upstream
    * annotations of their own (ingress-nginx's ConfigMap keys of the same names).
@@ -121,6 +128,7 @@ export type ProxySettings = Required<
     | 'logger'
     | 'balancer'
     | 'resilience'
+    | 'limits'
     | 'sessionCookieKey'
     | 'trustedProxies'
     | 'observer'
