@@ -33,11 +33,11 @@ test('--fixed-rate takes a rate, auto or off, and its runs count in the timeout'
   assert.equal(timeout(['--fixed-rate', 'off']), 2 * 18 + 180);
 });
 
-test('serve gets --workers only when the count is not 1', () => {
-  assert.ok(!serveArgs('DIR', { workers: 1 }).includes('--workers'));
-  assert.ok(!serveArgs('DIR').includes('--workers'));
-  const args = serveArgs('DIR', { workers: 2 });
-  assert.equal(args[args.indexOf('--workers') + 1], '2');
+test('serve always gets --workers N (its own default is auto), 1 when none is asked', () => {
+  const workersOf = (args: string[]): string | undefined => args[args.indexOf('--workers') + 1];
+  assert.equal(workersOf(serveArgs('DIR', { workers: 1 })), '1');
+  assert.equal(workersOf(serveArgs('DIR')), '1');
+  assert.equal(workersOf(serveArgs('DIR', { workers: 2 })), '2');
 });
 
 test('every template renders with its worker or thread count', () => {

@@ -19,6 +19,8 @@ import {
 import { createDataPlane } from './data-plane-runtime.ts';
 
 const REPORT_EVERY_MS = 1_000;
+/** How long a worker waits for the shared limits before it listens anyway. */
+const LIMITS_CONNECT_MS = 2_000;
 
 const send = (message: FromWorker): void => {
   if (process.connected) process.send?.(message);
@@ -101,6 +103,8 @@ function run(setup: WorkerSetup): void {
   }
 
   async function listen(): Promise<void> {
+    // Counted with the other workers from the first request (else on its own, and logged).
+    await limits.whenConnected(LIMITS_CONNECT_MS);
     try {
       const bound = await plane.listen({
         bind: setup.bind,

@@ -62,6 +62,17 @@ function client(
   return { limits, lines };
 }
 
+test('whenConnected: true once connected, false (and said) when nothing listens in time', async () => {
+  const address = freshAddress();
+  await startService(address);
+  const { limits } = client(address);
+  assert.equal(await limits.whenConnected(5_000), true);
+  assert.equal(await limits.whenConnected(0), true, 'at once when connected');
+  const { limits: lonely, lines } = client(freshAddress());
+  assert.equal(await lonely.whenConnected(100), false);
+  assert.ok(lines.some((line) => line.msg.startsWith('shared limits unreachable')));
+});
+
 test('two workers share one count: the burst is spent once over both', async () => {
   const address = freshAddress();
   await startService(address);

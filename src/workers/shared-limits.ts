@@ -64,6 +64,8 @@ export class SharedLimits implements LimitCounter {
   #retryTimer: NodeJS.Timeout | undefined;
   #sweeper: NodeJS.Timeout | undefined;
   #corked = false;
+  /** Who waits in {@link whenConnected}. */
+  readonly #onConnect: ((connected: boolean) => void)[] = [];
   /** Whether requests are being counted here (logged once per outage). */
   #alone = false;
   #closed = false;
@@ -97,11 +99,11 @@ export class SharedLimits implements LimitCounter {
       socket.write(`${JSON.stringify(this.#address.token)}\n`);
       this.#socket = socket;
       this.#retryDelay = RETRY_DELAY_MS;
-      if (this.#alone) this.#logger.info('shared limits answer again');
-      this.#alone = false;
+      this.#together();
       this.#sweeper ??= setInterval(() => {
         this.#sweep();
       }, this.#timeoutMs / 2).unref();
+      for (const resolve of this.#onConnect.splice(0)) resolve(true);
     });
     socket.on('data', (chunk: string) => {
       reader.push(chunk);
@@ -121,6 +123,27 @@ export class SharedLimits implements LimitCounter {
         this.connect();
       }, this.#retryDelay).unref();
       this.#retryDelay = Math.min(this.#retryDelay * 2, MAX_RETRY_DELAY_MS);
+    });
+  }
+
+  /**
+   * Resolves true once connected (at once if connected now), false after `timeoutMs`: a worker
+   * waits for it before it listens, so that its first requests are counted with the others'.
+   */
+  whenConnected(timeoutMs: number): Promise<boolean> {
+    if (this.#socket !== null) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const index = this.#onConnect.indexOf(done);
+        if (index >= 0) this.#onConnect.splice(index, 1);
+        this.#countAlone(`not connected within ${String(timeoutMs)} ms`);
+        resolve(false);
+      }, timeoutMs);
+      const done = (connected: boolean): void => {
+        clearTimeout(timer);
+        resolve(connected);
+      };
+      this.#onConnect.push(done);
     });
   }
 
@@ -246,6 +269,7 @@ export class SharedLimits implements LimitCounter {
       return;
     }
     this.#waiting.delete(id as number);
+    this.#together();
     waiting.settle(answer as number);
   }
 
@@ -256,6 +280,13 @@ export class SharedLimits implements LimitCounter {
     this.#socket?.destroy(
       new Error(`the limit service did not answer within ${String(this.#timeoutMs)} ms`),
     );
+  }
+
+  /** The service answers: say so if this worker was counting on its own. */
+  #together(): void {
+    if (!this.#alone) return;
+    this.#alone = false;
+    this.#logger.info('shared limits answer again');
   }
 
   #countAlone(reason: string): void {

@@ -56,3 +56,7 @@ test('a memory limit caps the workers: 256 MiB for the control plane, 160 per wo
   // Both limits: the smaller count.
   assert.equal(defaultWorkerCount(cpuMax('50000 100000'), memoryMax(String(8192 * MiB))), 1);
 });
+
+test('off Linux the default is one process (no SO_REUSEPORT spreading, no abstract sockets)', () => {
+  assert.equal(defaultWorkerCount('/nonexistent/cpu.max', '/nonexistent/memory.max', 'darwin'), 1);
+});

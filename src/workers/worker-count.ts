@@ -16,12 +16,17 @@ export const WORKER_BUDGET_MIB = 160;
  * read it), and by the cgroup memory limit (`memory.max`): {@link CONTROL_PLANE_BUDGET_MIB} for
  * the control plane and {@link WORKER_BUDGET_MIB} per worker, so that more cores never get a
  * Pod killed for memory. A CPU limit of 1.5 gives 2 workers (a worker that can run half the
- * time still serves); a memory limit of 512 MiB gives 1, of 1 GiB 4. At least 1.
+ * time still serves); a memory limit of 512 MiB gives 1, of 1 GiB 4. At least 1, and 1 off
+ * Linux: the workers share ports with SO_REUSEPORT, which spreads connections over the sockets
+ * of a port on Linux only, and reach the shared limits at an abstract socket name, which only
+ * Linux has.
  */
 export function defaultWorkerCount(
   cpuMaxPath = '/sys/fs/cgroup/cpu.max',
   memoryMaxPath = '/sys/fs/cgroup/memory.max',
+  platform: NodeJS.Platform = process.platform,
 ): number {
+  if (platform !== 'linux') return 1;
   const cpus = availableParallelism();
   const cpuLimit = cgroupCpuLimit(cpuMaxPath);
   const byCpu = cpuLimit === null ? cpus : Math.min(cpus, Math.ceil(cpuLimit));
