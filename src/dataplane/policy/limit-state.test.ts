@@ -207,3 +207,14 @@ test('a release from before clear() does not touch counts made after it', () => 
   assert.equal(state.acquire(zone, a, 1), undefined);
   assert.equal(state.inFlightCount, 1);
 });
+
+test('before its tables exist the state answers its counts; a bad capacity fails at once', () => {
+  const state = new LimitState({ capacity: 8, now: () => 0 });
+  assert.equal(state.bucketCount, 0);
+  assert.equal(state.inFlightCount, 0);
+  state.clear();
+  assert.throws(() => new LimitState({ capacity: 0 }), RangeError);
+  const zone = state.zoneId('z');
+  assert.equal(state.takeRequest(clientWords(undefined), [{ zone, perSecond: 1, burst: 1 }]), true);
+  assert.equal(state.bucketCount, 1);
+});

@@ -4,7 +4,7 @@ import { KEY_WORDS, RateTable } from './rate-table.ts';
 /**
  * The most (zone, client) pairs a proxy keeps limit state for, all zones together, in each of
  * its two tables (rates, requests in flight): about 62 bytes an entry in typed arrays, some 6 MB
- * a table, allocated once. Past it the least recently seen client's rate bucket is forgotten
+ * a table, allocated on first use. Past it the least recently seen client's rate bucket is forgotten
  * and starts afresh, as nginx forgets the oldest states of a full `limit_req_zone`; an in-flight
  * count above zero is never forgotten, and with the table full of them a new client is refused
  * (as nginx's `limit_conn` answers its status when its zone is full).
@@ -40,8 +40,9 @@ export function clientWords(address: IpAddress | undefined): Int32Array {
  * fixed-size table ({@link RateTable}). The clock is injected so that tests never sleep.
  */
 export class LimitState {
-  readonly #rates: RateTable;
-  readonly #counts: RateTable;
+  /** Made on first use: a process whose routes have no limits never fills their pages. */
+  #ratesTable: RateTable | null = null;
+  #countsTable: RateTable | null = null;
   /** Entries of #counts above zero (the pinned ones). */
   #busy = 0;
   /** Bumped by {@link clear}, so that a release from before it changes nothing after. */
@@ -53,14 +54,21 @@ export class LimitState {
 
   constructor(options: { readonly capacity?: number; readonly now?: () => number } = {}) {
     this.#capacity = options.capacity ?? DEFAULT_LIMIT_ENTRIES;
-    this.#rates = new RateTable(this.#capacity);
-    this.#counts = new RateTable(this.#capacity);
+    RateTable.checkCapacity(this.#capacity);
     this.#now = options.now ?? (() => performance.now());
+  }
+
+  get #rates(): RateTable {
+    return (this.#ratesTable ??= new RateTable(this.#capacity));
+  }
+
+  get #counts(): RateTable {
+    return (this.#countsTable ??= new RateTable(this.#capacity));
   }
 
   /** Clients with rate state (never more than the capacity). */
   get bucketCount(): number {
-    return this.#rates.size;
+    return this.#ratesTable?.size ?? 0;
   }
 
   /** Clients with a request in flight on some zone. */
@@ -172,8 +180,8 @@ export class LimitState {
 
   /** Forgets everything (the proxy is closing). */
   clear(): void {
-    this.#rates.clear();
-    this.#counts.clear();
+    this.#ratesTable?.clear();
+    this.#countsTable?.clear();
     this.#busy = 0;
     this.#generation++;
     this.#zones.clear();

@@ -33,10 +33,15 @@ export class RateTable {
   #newest = EMPTY;
   #oldest = EMPTY;
 
-  constructor(capacity: number, seed = (Math.random() * 2 ** 32) | 0) {
+  /** Throws a RangeError unless `capacity` is an integer from 1 to 2^26. */
+  static checkCapacity(capacity: number): void {
     if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 2 ** 26) {
       throw new RangeError(`capacity must be from 1 to 2^26, not ${String(capacity)}`);
     }
+  }
+
+  constructor(capacity: number, seed = (Math.random() * 2 ** 32) | 0) {
+    RateTable.checkCapacity(capacity);
     this.capacity = capacity;
     this.#seed = seed;
     let tableSize = 2;
