@@ -28,7 +28,7 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
  */
 export async function startNginx(
   nginx: string,
-  name: 'backend' | 'proxy' | 'proxy-tls',
+  name: 'backend' | 'proxy' | 'proxy-tls' | 'proxy-limits',
   dir: string,
   values: Readonly<Record<string, string>>,
   workers = 1,
