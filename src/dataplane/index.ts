@@ -11,8 +11,12 @@ export {
 } from './upstream/index.ts';
 export * from './health/index.ts';
 export {
-  clientWords,
+  ADMITTED,
   LocalLimits,
+  REFUSED_BY_CONNECTIONS,
+  REFUSED_BY_RATE,
+  type Admission,
+  type HoldRequest,
   type LimitCounter,
   type LimitRelease,
   type NamedZone,

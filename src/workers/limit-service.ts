@@ -1,7 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { LocalLimits } from '../dataplane/index.ts';
-import { LineReader, parseQuestion, type LimitQuestion } from './limit-wire.ts';
+import {
+  LineReader,
+  parseQuestion,
+  REFUSED_HOLD,
+  REFUSED_RATE,
+  type LimitQuestion,
+} from './limit-wire.ts';
 
 /** Options of {@link LimitService}. */
 export interface LimitServiceOptions {
@@ -143,26 +149,37 @@ export class LimitService {
     answer: (id: number, value: number) => void,
   ): void {
     if (question[1] === 'free') {
-      const hold = question[2];
-      holds.get(hold)?.();
-      holds.delete(hold);
+      const slot = question[2];
+      holds.get(slot)?.();
+      holds.delete(slot);
       return;
     }
     const [id] = question;
     const client = Int32Array.from(question[2]);
-    if (question[1] === 'take') {
-      const zones = question[3].map(([name, perSecond, burst]) => ({ name, perSecond, burst }));
-      answer(id, this.#limits.takeRequest(client, zones) ? 1 : 0);
+    const zones =
+      question[1] === 'admit'
+        ? question[3].map(([name, perSecond, burst]) => ({ name, perSecond, burst }))
+        : [];
+    const held: readonly [string, number] | null =
+      question[1] === 'admit' ? question[4] : [question[3], question[4]];
+    const hold =
+      held === null || holds.size >= MAX_HOLDS ? null : { zone: held[0], limit: held[1] };
+    if (held !== null && hold === null) {
+      // Past this many slots for one worker, a slot is refused rather than counted.
+      answer(id, REFUSED_HOLD);
       return;
     }
-    const release =
-      holds.size >= MAX_HOLDS ? undefined : this.#limits.acquire(question[3], client, question[4]);
-    if (release === undefined) {
+    const admission = this.#limits.admit(client, zones, hold);
+    if (admission.refused !== null) {
+      answer(id, admission.refused === 'rate' ? REFUSED_RATE : REFUSED_HOLD);
+      return;
+    }
+    if (admission.release === null) {
       answer(id, 0);
       return;
     }
-    const hold = this.#nextHold++;
-    holds.set(hold, release);
-    answer(id, hold);
+    const slot = this.#nextHold++;
+    holds.set(slot, admission.release);
+    answer(id, slot);
   }
 }

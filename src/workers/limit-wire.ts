@@ -3,11 +3,15 @@
  * per line over a Unix socket. The first line a worker sends is the service's token (a JSON
  * string); then questions, each answered by `[id, answer]` in any order:
  *
- * - `[id, "take", client, [[zone, perSecond, burst], ...]]`: count a request in every zone
- *   (limit-rps, limit-rpm); the answer is 1 (let through) or 0 (over a burst, counted nowhere).
- * - `[id, "hold", client, zone, limit]`: count a request in flight (limit-connections); the
- *   answer is the hold's number (> 0), or 0 when the client has `limit` already.
- * - `[0, "free", hold]`: the request ended; no answer. A worker's holds are freed when its
+ * - `[id, "admit", client, [[zone, perSecond, burst], ...], hold]`: count a request in every
+ *   zone (limit-rps, limit-rpm), then, when `hold` is `[zone, limit]` rather than null, take a
+ *   slot of requests in flight (limit-connections): one question per request. The answer is
+ *   {@link REFUSED_RATE} (over a burst, counted in no zone), {@link REFUSED_HOLD} (the client
+ *   has `limit` in flight; the rates stay counted, as nginx's limit_req before limit_conn), 0
+ *   (admitted, no slot asked) or the slot's number (> 0).
+ * - `[id, "hold", client, zone, limit]`: only the slot (asked again after a refusal); answered
+ *   by the slot's number or {@link REFUSED_HOLD}.
+ * - `[0, "free", slot]`: the request ended; no answer. A worker's slots are freed when its
  *   connection closes, so a worker that dies gives back every slot it held.
  *
  * `client` is the five words of limit-state.ts's `clientWords`. Lines are bounded, and a line
@@ -17,20 +21,27 @@
 
 /** The longest line either side sends or accepts, newline excluded. */
 export const MAX_LIMIT_LINE = 4096;
-/** The most zones one `take` counts in (a route has at most limit-rps and limit-rpm). */
-export const MAX_TAKE_ZONES = 8;
+/** The most zones one `admit` counts in (a route has at most limit-rps and limit-rpm). */
+export const MAX_ADMIT_ZONES = 8;
+/** The answer to an `admit` over a rate's burst. */
+export const REFUSED_RATE = -1;
+/** The answer to an `admit` or `hold` whose client has its limit of requests in flight. */
+export const REFUSED_HOLD = -2;
 
-/** A zone of a `take`: its name, the rate it drains at (per second), its burst. */
+/** A zone of an `admit`: its name, the rate it drains at (per second), its burst. */
 export type WireZone = readonly [name: string, perSecond: number, burst: number];
 
 /** A question of a worker. */
 export type LimitQuestion =
-  | readonly [id: number, op: 'take', client: readonly number[], zones: readonly WireZone[]]
+  | readonly [
+      id: number,
+      op: 'admit',
+      client: readonly number[],
+      zones: readonly WireZone[],
+      hold: readonly [zone: string, limit: number] | null,
+    ]
   | readonly [id: number, op: 'hold', client: readonly number[], zone: string, limit: number]
-  | readonly [id: 0, op: 'free', hold: number];
-
-/** The service's answer to a `take` or `hold`. */
-export type LimitAnswer = readonly [id: number, answer: number];
+  | readonly [id: 0, op: 'free', slot: number];
 
 const CLIENT_WORDS = 5;
 const MAX_ZONE_NAME = 1024;
@@ -48,18 +59,29 @@ export function parseQuestion(line: string): LimitQuestion | string {
   const [id, op] = value as unknown[];
   if (op === 'free') {
     const hold: unknown = value[2];
-    if (id !== 0 || value.length !== 3 || !isCount(hold)) return 'a free is [0, "free", hold]';
+    if (id !== 0 || value.length !== 3 || !isCount(hold)) return 'a free is [0, "free", slot]';
     return [0, 'free', hold];
   }
   if (!isCount(id)) return 'the id is not a positive integer';
   const client: unknown = value[2];
   if (!isClient(client)) return 'the client is not five 32-bit integers';
-  if (op === 'take') {
+  if (op === 'admit') {
     const zones: unknown = value[3];
-    if (value.length !== 4 || !Array.isArray(zones)) return 'a take is [id, "take", client, zones]';
-    if (zones.length === 0 || zones.length > MAX_TAKE_ZONES) return 'a take counts in 1 to 8 zones';
+    const hold: unknown = value[4];
+    if (value.length !== 5 || !Array.isArray(zones)) {
+      return 'an admit is [id, "admit", client, zones, hold]';
+    }
+    if (zones.length > MAX_ADMIT_ZONES) return 'an admit counts in at most 8 zones';
     if (!zones.every(isZone)) return 'a zone is [name, perSecond, burst]';
-    return [id, 'take', client, zones];
+    if (hold === null) {
+      return zones.length === 0
+        ? 'an admit asks for a zone or a hold'
+        : [id, 'admit', client, zones, null];
+    }
+    if (!Array.isArray(hold) || hold.length !== 2 || !isZoneName(hold[0]) || !isCount(hold[1])) {
+      return 'a hold of an admit is [zone, limit] or null';
+    }
+    return [id, 'admit', client, zones, [hold[0], hold[1]]];
   }
   if (op === 'hold') {
     const [, , , zone, limit] = value as unknown[];
@@ -69,6 +91,42 @@ export function parseQuestion(line: string): LimitQuestion | string {
     return [id, 'hold', client, zone, limit];
   }
   return 'unknown operation';
+}
+
+/**
+ * The line of an `admit` (without its newline), written by hand rather than with
+ * JSON.stringify of a fresh array: it is sent for every request on a route with limits.
+ */
+export function admitLine(
+  id: number,
+  client: Int32Array,
+  zones: readonly { readonly name: string; readonly perSecond: number; readonly burst: number }[],
+  hold: { readonly zone: string; readonly limit: number } | null,
+): string {
+  let wire = '';
+  for (const zone of zones) {
+    wire += `${wire === '' ? '' : ','}[${JSON.stringify(zone.name)},${String(zone.perSecond)},${String(zone.burst)}]`;
+  }
+  const held = hold === null ? 'null' : `[${JSON.stringify(hold.zone)},${String(hold.limit)}]`;
+  return `[${String(id)},"admit",[${client.join(',')}],[${wire}],${held}]`;
+}
+
+/** The line of a `hold` (without its newline). */
+export function holdLine(id: number, client: Int32Array, zone: string, limit: number): string {
+  return `[${String(id)},"hold",[${client.join(',')}],${JSON.stringify(zone)},${String(limit)}]`;
+}
+
+/**
+ * An answer `[id, value]` read by hand (every request on a route with limits gets one): null
+ * unless the id is a positive integer and the value an integer from {@link REFUSED_HOLD} up.
+ */
+export function parseAnswer(line: string): readonly [id: number, value: number] | null {
+  const comma = line.indexOf(',');
+  if (line[0] !== '[' || line[line.length - 1] !== ']' || comma < 0) return null;
+  const id = Number(line.slice(1, comma));
+  const value = Number(line.slice(comma + 1, -1));
+  if (!isCount(id) || !Number.isSafeInteger(value) || value < REFUSED_HOLD) return null;
+  return [id, value];
 }
 
 function isCount(value: unknown): value is number {

@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { capturingLogger } from '../../test/helpers/capturing-logger.ts';
 import { until } from '../../test/helpers/until.ts';
 import { LimitState } from '../dataplane/policy/limit-state.ts';
-import { LocalLimits, type NamedZone } from '../dataplane/index.ts';
+import { LocalLimits, type LimitRelease, type NamedZone } from '../dataplane/index.ts';
 import { LimitHost, type LimitAddress } from './limit-host.ts';
 import { LimitService } from './limit-service.ts';
 import { SharedLimits } from './shared-limits.ts';
@@ -20,8 +20,19 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** Counts a request in ZONES: whether it passes. */
+async function take(limits: SharedLimits, client = CLIENT): Promise<boolean> {
+  return (await limits.admit(client, ZONES, null)).refused === null;
+}
+
+/** Takes a slot of `limit` in flight: its release, or undefined when refused. */
+async function hold(limits: SharedLimits, limit: number): Promise<LimitRelease | undefined> {
+  const admission = await limits.admit(CLIENT, [], { zone: 'ns/a\0conn', limit });
+  return admission.refused === null ? (admission.release ?? undefined) : undefined;
+}
+
 /** Asks again every 10 ms until the answer is a slot; fails after 5 s. */
-async function slotWithin(ask: () => ReturnType<SharedLimits['acquire']>): Promise<void> {
+async function slotWithin(ask: () => Promise<LimitRelease | undefined>): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (typeof (await ask()) !== 'function') {
     if (Date.now() > deadline) assert.fail('no slot within 5 s');
@@ -80,10 +91,10 @@ test('two workers share one count: the burst is spent once over both', async () 
   const b = client(address).limits;
   await until(() => a.connected && b.connected);
   const answers = [];
-  for (const worker of [a, b, a, b, a]) answers.push(await worker.takeRequest(CLIENT, ZONES));
+  for (const worker of [a, b, a, b, a]) answers.push(await take(worker));
   assert.deepEqual(answers, [true, true, true, false, false]);
   // Another client address has its own bucket.
-  assert.equal(await b.takeRequest(Int32Array.from([4, 0x7f000002, 0, 0, 0]), ZONES), true);
+  assert.equal(await take(b, Int32Array.from([4, 0x7f000002, 0, 0, 0])), true);
 });
 
 test('limit-connections: a slot held on one worker is refused on the other until released', async () => {
@@ -92,14 +103,14 @@ test('limit-connections: a slot held on one worker is refused on the other until
   const a = client(address).limits;
   const b = client(address).limits;
   await until(() => a.connected && b.connected);
-  const release = await a.acquire('ns/a\0conn', CLIENT, 1);
+  const release = await hold(a, 1);
   assert.equal(typeof release, 'function');
-  assert.equal(await b.acquire('ns/a\0conn', CLIENT, 1), undefined);
+  assert.equal(await hold(b, 1), undefined);
   release?.();
   release?.();
-  await slotWithin(() => b.acquire('ns/a\0conn', CLIENT, 1));
+  await slotWithin(() => hold(b, 1));
   // Counted once although released twice: the slot is b's now, a is refused.
-  assert.equal(await a.acquire('ns/a\0conn', CLIENT, 1), undefined);
+  assert.equal(await hold(a, 1), undefined);
 });
 
 test('a worker whose connection closes gives back every slot it held (a worker that died)', async () => {
@@ -108,11 +119,11 @@ test('a worker whose connection closes gives back every slot it held (a worker t
   const a = client(address).limits;
   const b = client(address).limits;
   await until(() => a.connected && b.connected);
-  assert.equal(typeof (await a.acquire('ns/a\0conn', CLIENT, 2)), 'function');
-  assert.equal(typeof (await a.acquire('ns/a\0conn', CLIENT, 2)), 'function');
-  assert.equal(await b.acquire('ns/a\0conn', CLIENT, 2), undefined);
+  assert.equal(typeof (await hold(a, 2)), 'function');
+  assert.equal(typeof (await hold(a, 2)), 'function');
+  assert.equal(await hold(b, 2), undefined);
   a.close();
-  await slotWithin(() => b.acquire('ns/a\0conn', CLIENT, 2));
+  await slotWithin(() => hold(b, 2));
 });
 
 test('without the service a worker counts on its own, says so once, and comes back to it', async () => {
@@ -124,15 +135,18 @@ test('without the service a worker counts on its own, says so once, and comes ba
   await service.close();
   await until(() => !limits.connected);
   // Answered at once, from the worker's own count.
-  const answers = [1, 2, 3, 4].map(() => limits.takeRequest(CLIENT, ZONES));
-  assert.deepEqual(answers, [true, true, true, false]);
+  const answers = [1, 2, 3, 4].map(() => limits.admit(CLIENT, ZONES, null));
+  assert.deepEqual(
+    answers.map((answer) => (answer instanceof Promise ? 'later' : answer.refused)),
+    [null, null, null, 'rate'],
+  );
   const warnings = lines.filter((line) => line.msg.startsWith('shared limits unreachable'));
   assert.equal(warnings.length, 1);
   await startService(address);
   await until(() => limits.connected, 5_000);
   assert.ok(lines.some((line) => line.msg === 'shared limits answer again'));
   // The service's count starts afresh: the burst is its own.
-  assert.equal(await limits.takeRequest(CLIENT, ZONES), true);
+  assert.equal(await take(limits), true);
 });
 
 test('a service that does not answer in time: the question is counted here, the connection dropped', async () => {
@@ -147,9 +161,9 @@ test('a service that does not answer in time: the question is counted here, the 
   const { limits, lines } = client(address, { answerTimeoutMs: 100 });
   await until(() => limits.connected);
   const started = performance.now();
-  const answer = limits.takeRequest(CLIENT, ZONES);
+  const answer = limits.admit(CLIENT, ZONES, null);
   assert.ok(answer instanceof Promise);
-  assert.equal(await answer, true);
+  assert.equal((await answer).refused, null);
   assert.ok(performance.now() - started >= 100);
   assert.ok(lines.some((line) => String(line.reason).includes('did not answer within 100 ms')));
 });
@@ -170,10 +184,10 @@ test('the service refuses a wrong token and a bad line, and says why', async () 
       socket.resume();
     });
   await closed(JSON.stringify('00'.repeat(32)));
-  await closed(JSON.stringify(address.token), '[1,"take",[0,0,0,0,0],[]]');
+  await closed(JSON.stringify(address.token), '[1,"admit",[0,0,0,0,0],[],null]');
   assert.deepEqual(problems, [
     'a connection did not send the token',
-    'a worker sent a bad line: a take counts in 1 to 8 zones',
+    'a worker sent a bad line: an admit asks for a zone or a hold',
   ]);
 });
 
@@ -186,8 +200,8 @@ test('LimitHost runs the service in a thread that workers reach by its address',
   const a = client(host.address).limits;
   const b = client(host.address).limits;
   await until(() => a.connected && b.connected);
-  assert.equal(await a.takeRequest(CLIENT, ZONES), true);
-  assert.equal(await b.takeRequest(CLIENT, ZONES), true);
-  assert.equal(await a.takeRequest(CLIENT, ZONES), true);
-  assert.equal(await b.takeRequest(CLIENT, ZONES), false);
+  assert.equal(await take(a), true);
+  assert.equal(await take(b), true);
+  assert.equal(await take(a), true);
+  assert.equal(await take(b), false);
 });

@@ -1,14 +1,26 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
+  ADMITTED,
   LocalLimits,
+  REFUSED_BY_CONNECTIONS,
+  REFUSED_BY_RATE,
+  type Admission,
+  type HoldRequest,
   type LimitCounter,
   type LimitRelease,
   type NamedZone,
 } from '../dataplane/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { LimitAddress } from './limit-host.ts';
-import { LineReader, type LimitQuestion } from './limit-wire.ts';
+import {
+  admitLine,
+  holdLine,
+  LineReader,
+  parseAnswer,
+  REFUSED_HOLD,
+  REFUSED_RATE,
+} from './limit-wire.ts';
 
 /** Options of {@link SharedLimits}. */
 export interface SharedLimitsOptions {
@@ -32,9 +44,6 @@ const RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2_000;
 /** Questions waiting at once; past it a request is counted in this worker. */
 const MAX_WAITING = 10_000;
-
-/** The service's refusal of a `hold`, apart from a refusal counted in this worker. */
-const REFUSED = Symbol('refused');
 
 interface Waiting {
   readonly since: number;
@@ -157,55 +166,33 @@ export class SharedLimits implements LimitCounter {
     this.#local.clear();
   }
 
-  takeRequest(client: Int32Array, zones: readonly NamedZone[]): boolean | Promise<boolean> {
+  admit(
+    client: Int32Array,
+    zones: readonly NamedZone[],
+    hold: HoldRequest | null,
+  ): Admission | Promise<Admission> {
     const socket = this.#usable();
-    if (socket === null) return this.#local.takeRequest(client, zones);
-    const wire = zones.map((zone) => [zone.name, zone.perSecond, zone.burst] as const);
-    return new Promise((resolve) => {
-      this.#ask(
-        socket,
-        (id) => [id, 'take', Array.from(client), wire],
-        (answer) => {
-          resolve(answer === null ? this.#local.takeRequest(client, zones) : answer === 1);
-        },
-      );
+    if (socket === null) return this.#local.admit(client, zones, hold);
+    return this.#ask(socket, (id) => admitLine(id, client, zones, hold)).then((answer) => {
+      if (answer === null) return this.#local.admit(client, zones, hold);
+      if (answer === REFUSED_RATE) return REFUSED_BY_RATE;
+      if (answer === REFUSED_HOLD && hold !== null) return this.#holdAgain(client, hold);
+      return answer > 0 ? { refused: null, release: this.#releaseOf(socket, answer) } : ADMITTED;
     });
   }
 
-  acquire(
-    zone: string,
-    client: Int32Array,
-    limit: number,
-  ): LimitRelease | undefined | Promise<LimitRelease | undefined> {
+  /** A slot refused: asked once more a moment later (the rates stay counted). */
+  async #holdAgain(client: Int32Array, hold: HoldRequest): Promise<Admission> {
+    await delay(RECHECK_REFUSAL_MS);
     const socket = this.#usable();
-    if (socket === null) return this.#local.acquire(zone, client, limit);
-    return this.#hold(socket, zone, client, limit).then(async (first) => {
-      if (first !== REFUSED) return first;
-      await delay(RECHECK_REFUSAL_MS);
-      const again = this.#usable();
-      if (again === null) return this.#local.acquire(zone, client, limit);
-      const second = await this.#hold(again, zone, client, limit);
-      return second === REFUSED ? undefined : second;
-    });
-  }
-
-  /** One `hold`: the slot, REFUSED by the service, or this worker's answer without it. */
-  #hold(
-    socket: Socket,
-    zone: string,
-    client: Int32Array,
-    limit: number,
-  ): Promise<LimitRelease | undefined | typeof REFUSED> {
-    return new Promise((resolve) => {
-      this.#ask(
-        socket,
-        (id) => [id, 'hold', Array.from(client), zone, limit],
-        (answer) => {
-          if (answer === null) resolve(this.#local.acquire(zone, client, limit));
-          else resolve(answer === 0 ? REFUSED : this.#releaseOf(socket, answer));
-        },
-      );
-    });
+    const answer =
+      socket === null
+        ? null
+        : await this.#ask(socket, (id) => holdLine(id, client, hold.zone, hold.limit));
+    if (socket === null || answer === null) return this.#local.admit(client, [], hold);
+    return answer > 0
+      ? { refused: null, release: this.#releaseOf(socket, answer) }
+      : REFUSED_BY_CONNECTIONS;
   }
 
   #usable(): Socket | null {
@@ -217,14 +204,13 @@ export class SharedLimits implements LimitCounter {
     return this.#socket;
   }
 
-  #ask(
-    socket: Socket,
-    question: (id: number) => LimitQuestion,
-    settle: (answer: number | null) => void,
-  ): void {
-    const id = this.#nextId++;
-    this.#waiting.set(id, { since: performance.now(), settle });
-    this.#write(socket, JSON.stringify(question(id)));
+  /** Sends a question; resolves with its answer, or null: count it in this worker instead. */
+  #ask(socket: Socket, line: (id: number) => string): Promise<number | null> {
+    return new Promise((resolve) => {
+      const id = this.#nextId++;
+      this.#waiting.set(id, { since: performance.now(), settle: resolve });
+      this.#write(socket, line(id));
+    });
   }
 
   /** A slot held in the service, given back by a `free` on the connection that took it. */
@@ -256,21 +242,15 @@ export class SharedLimits implements LimitCounter {
   }
 
   #answered(line: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      value = null;
-    }
-    const [id, answer] = Array.isArray(value) ? (value as unknown[]) : [];
-    const waiting = typeof id === 'number' ? this.#waiting.get(id) : undefined;
-    if (waiting === undefined || !Number.isSafeInteger(answer) || (answer as number) < 0) {
+    const answer = parseAnswer(line);
+    const waiting = answer === null ? undefined : this.#waiting.get(answer[0]);
+    if (answer === null || waiting === undefined) {
       this.#socket?.destroy(new Error('the limit service sent an answer nobody asked for'));
       return;
     }
-    this.#waiting.delete(id as number);
+    this.#waiting.delete(answer[0]);
     this.#together();
-    waiting.settle(answer as number);
+    waiting.settle(answer[1]);
   }
 
   /** A question unanswered for the timeout: the service is stuck; connect again. */

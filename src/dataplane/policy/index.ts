@@ -9,11 +9,15 @@ export {
   type HeaderPair,
 } from './gate.ts';
 export {
+  ADMITTED,
   LocalLimits,
+  REFUSED_BY_CONNECTIONS,
+  REFUSED_BY_RATE,
+  type Admission,
+  type HoldRequest,
   type LimitCounter,
   type LimitRelease,
   type NamedZone,
 } from './limit-counter.ts';
-export { clientWords } from './limit-state.ts';
 export { PolicyState } from './policy-state.ts';
 export { runGates, mergeGrants, type GatesOutcome } from './run-gates.ts';

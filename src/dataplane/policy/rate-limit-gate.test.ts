@@ -98,8 +98,7 @@ test('a request refused by the rate takes no connection slot', () => {
 test('a counter that answers later (the workers shared one): the verdict waits for it', async () => {
   const local = new LocalLimits(new LimitState({ now: () => 0 }));
   const later: LimitCounter = {
-    takeRequest: (client, zones) => Promise.resolve(local.takeRequest(client, zones)),
-    acquire: (zone, client, limit) => Promise.resolve(local.acquire(zone, client, limit)),
+    admit: (client, zones, hold) => Promise.resolve(local.admit(client, zones, hold)),
   };
   const ends: (() => void)[] = [];
   const check = {

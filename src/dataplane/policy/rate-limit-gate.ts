@@ -1,7 +1,7 @@
 import type { RateLimitPolicy } from '../../ir/index.ts';
 import { parseIpAddress } from '../../ir/index.ts';
 import { PASS, type Gate, type GateRequest, type GateVerdict } from './gate.ts';
-import type { LimitCounter, LimitRelease, NamedZone } from './limit-counter.ts';
+import type { Admission, LimitCounter, NamedZone } from './limit-counter.ts';
 import { clientWords } from './limit-state.ts';
 import { trieOf } from './prefix-trie.ts';
 
@@ -44,8 +44,6 @@ export function rateLimitVerdict(
   if (address !== undefined && limits.allowlist !== undefined) {
     if (trieOf(limits.allowlist).has(address)) return PASS;
   }
-  // By the address's bits, so that two spellings of one IPv6 address share one bucket.
-  const client = clientWords(address);
   const zones: NamedZone[] = [];
   if (limits.rps !== undefined) {
     zones.push({
@@ -61,37 +59,25 @@ export function rateLimitVerdict(
       burst: limits.rpm * limits.burstMultiplier,
     });
   }
-  if (zones.length === 0) return connectionVerdict(limits, check, client);
-  const taken = check.state.takeRequest(client, zones);
-  if (taken instanceof Promise) {
-    return taken.then((ok) =>
-      ok ? connectionVerdict(limits, check, client) : rateRefusal(limits),
-    );
-  }
-  return taken ? connectionVerdict(limits, check, client) : rateRefusal(limits);
-}
-
-function rateRefusal(limits: RateLimitPolicy): GateVerdict {
-  return { kind: 'refuse', code: 'PM_ERR_RATE_LIMITED', status: limits.requestStatus };
-}
-
-/** limit-connections, once the rates let the request through (nginx's limit_conn after limit_req). */
-function connectionVerdict(
-  limits: RateLimitPolicy,
-  check: LimitCheck,
-  client: Int32Array,
-): GateVerdict | Promise<GateVerdict> {
   const { onEnd } = check;
-  if (limits.connections === undefined || onEnd === undefined) return PASS;
-  const settle = (release: LimitRelease | undefined): GateVerdict => {
-    if (release === undefined) {
-      return { kind: 'refuse', code: 'PM_ERR_CONNECTION_LIMITED', status: limits.connectionStatus };
+  // Requests in flight are counted only where the end of the request can give the slot back.
+  const hold =
+    limits.connections === undefined || onEnd === undefined
+      ? null
+      : { zone: `${check.zone}\0conn`, limit: limits.connections };
+  if (zones.length === 0 && hold === null) return PASS;
+  const settle = (admission: Admission): GateVerdict => {
+    if (admission.refused === null) {
+      if (admission.release !== null) onEnd?.(admission.release);
+      return PASS;
     }
-    onEnd(release);
-    return PASS;
+    return admission.refused === 'rate'
+      ? { kind: 'refuse', code: 'PM_ERR_RATE_LIMITED', status: limits.requestStatus }
+      : { kind: 'refuse', code: 'PM_ERR_CONNECTION_LIMITED', status: limits.connectionStatus };
   };
-  const held = check.state.acquire(`${check.zone}\0conn`, client, limits.connections);
-  return held instanceof Promise ? held.then(settle) : settle(held);
+  // By the address's bits, so that two spellings of one IPv6 address share one bucket.
+  const admitted = check.state.admit(clientWords(address), zones, hold);
+  return admitted instanceof Promise ? admitted.then(settle) : settle(admitted);
 }
 
 /** The zone of the Ingress of the route (or of the default backend): `namespace/name`. */
