@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installTrap, onExit, stopAll, stopChild } from './proxy/children.ts';
+import { benchIngress, benchObjects } from './proxy/manifests.ts';
 import { startNginx } from './proxy/nginx.ts';
 import { startPointsman } from './proxy/pointsman.ts';
 import { clockTicksPerSecond, cpuTicks, treeCpuTicks } from './proxy/proc-stats.ts';
@@ -22,46 +23,10 @@ const HOSTS = ['open.example.com', 'limited.example.com'] as const;
 const A = 'nginx.ingress.kubernetes.io';
 
 function manifests(backendPort: number): string {
-  const ingress = (name: string, host: string, annotations: string): string => `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: { name: ${name}, namespace: default, annotations: { ${annotations} } }
-spec:
-  rules:
-    - host: ${host}
-      http:
-        paths:
-          - { path: /, pathType: Prefix, backend: { service: { name: backend, port: { number: 80 } } } }
-`;
-  return `apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata:
-  name: pointsman
-  annotations: { ingressclass.kubernetes.io/is-default-class: 'true' }
-spec: { controller: pointsman.dev/ingress-controller }
----${ingress('open', HOSTS[0], '')}---${ingress(
-    'limited',
-    HOSTS[1],
-    `${A}/limit-rps: '1000000', ${A}/limit-connections: '60000'`,
-  )}---
-apiVersion: v1
-kind: Service
-metadata: { name: backend, namespace: default }
-spec:
-  ports: [{ name: http, port: 80, targetPort: ${String(backendPort)} }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: backend-1
-  namespace: default
-  labels: { kubernetes.io/service-name: backend }
-addressType: IPv4
-ports: [{ name: http, port: ${String(backendPort)} }]
-endpoints:
-  - addresses: ['127.0.0.1']
-    conditions: { ready: true }
-`;
+  return benchObjects(backendPort, [
+    benchIngress('open', HOSTS[0]),
+    benchIngress('limited', HOSTS[1], `${A}/limit-rps: '1000000', ${A}/limit-connections: '60000'`),
+  ]);
 }
 
 interface Target {

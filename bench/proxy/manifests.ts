@@ -4,11 +4,14 @@ import { join } from 'node:path';
 /** The host both proxies route to the backend. */
 export const BENCH_HOST = 'bench.example.com';
 
-// One Ingress per document; the default IngressClass makes them ours without naming a class.
-function ingress(name: string, host: string): string {
+/**
+ * One Ingress for `host`, all paths to the bench backend, with `annotations` (YAML flow-map
+ * entries, e.g. `a/b: '1'`); the default IngressClass makes it ours without naming a class.
+ */
+export function benchIngress(name: string, host: string, annotations = ''): string {
   return `apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: { name: ${name}, namespace: default }
+metadata: { name: ${name}, namespace: default, annotations: { ${annotations} } }
 spec:
   rules:
     - host: ${host}
@@ -18,7 +21,11 @@ spec:
 `;
 }
 
-function benchObjects(backendPort: number): string {
+/**
+ * The default IngressClass, then `ingresses`, then the backend's Service and EndpointSlice
+ * (127.0.0.1:backendPort), as one multi-document YAML text.
+ */
+export function benchObjects(backendPort: number, ingresses: readonly string[]): string {
   return `apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata:
@@ -26,7 +33,7 @@ metadata:
   annotations: { ingressclass.kubernetes.io/is-default-class: 'true' }
 spec: { controller: pointsman.dev/ingress-controller }
 ---
-${ingress('bench', BENCH_HOST)}---
+${ingresses.join('---\n')}---
 apiVersion: v1
 kind: Service
 metadata: { name: backend, namespace: default }
@@ -54,11 +61,14 @@ endpoints:
  */
 export function writeManifests(dir: string, backendPort: number, extraIngresses: number): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'bench.yaml'), benchObjects(backendPort));
+  writeFileSync(
+    join(dir, 'bench.yaml'),
+    benchObjects(backendPort, [benchIngress('bench', BENCH_HOST)]),
+  );
   if (extraIngresses === 0) return;
   const docs: string[] = [];
   for (let i = 0; i < extraIngresses; i++) {
-    docs.push(ingress(`extra-${String(i)}`, `extra-${String(i)}.example.com`));
+    docs.push(benchIngress(`extra-${String(i)}`, `extra-${String(i)}.example.com`));
   }
   writeFileSync(join(dir, 'extra-ingresses.yaml'), docs.join('---\n'));
 }

@@ -98,7 +98,7 @@ export class SharedLimits implements LimitCounter {
     socket.setEncoding('utf8');
     const reader = new LineReader(
       (line) => {
-        this.#answered(line);
+        this.#answered(socket, line);
       },
       () => {
         socket.destroy(new Error('the limit service sent a line over the limit'));
@@ -241,11 +241,11 @@ export class SharedLimits implements LimitCounter {
     socket.write(`${line}\n`);
   }
 
-  #answered(line: string): void {
+  #answered(socket: Socket, line: string): void {
     const answer = parseAnswer(line);
     const waiting = answer === null ? undefined : this.#waiting.get(answer[0]);
     if (answer === null || waiting === undefined) {
-      this.#socket?.destroy(new Error('the limit service sent an answer nobody asked for'));
+      socket.destroy(new Error('the limit service sent an answer nobody asked for'));
       return;
     }
     this.#waiting.delete(answer[0]);
