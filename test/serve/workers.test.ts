@@ -170,11 +170,17 @@ test('serve --workers 2: a killed worker is started again, the other serves mean
     const killedAt = Date.now();
     process.kill(victim, 'SIGKILL');
     await until(() => workerPids(serve).length >= 3, 10_000);
+    // 40 requests after the window and after the restart (which may come before the window ends).
+    const teardownEnd = killedAt + TEARDOWN_WINDOW_MS;
     const restartedAt = results.length;
-    await until(() => results.length >= restartedAt + 40, 10_000);
+    await until(
+      () =>
+        results.length >= restartedAt + 40 &&
+        results.filter((result) => result.startedAt >= teardownEnd).length >= 40,
+      10_000,
+    );
     load.running = false;
     await loop;
-    const teardownEnd = killedAt + TEARDOWN_WINDOW_MS;
     const failures = results.filter((result) => result.status !== 200);
     assert.ok(
       failures.every(
