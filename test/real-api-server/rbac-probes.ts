@@ -16,11 +16,15 @@ export async function waitFor<T>(
   condition: (value: T) => boolean,
   timeoutMs = SIGN_MS,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  // The monotonic clock: a wall clock that jumps (seen in CI) must not end or stretch a wait.
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (condition(value)) return value;
-    assert.ok(Date.now() < deadline, `timed out after ${String(timeoutMs)} ms waiting for ${what}`);
+    assert.ok(
+      performance.now() < deadline,
+      `timed out after ${String(timeoutMs)} ms waiting for ${what}`,
+    );
     await delay(20);
   }
 }
@@ -32,8 +36,8 @@ export async function holdsFor<T>(
   condition: (value: T) => boolean,
   ms: number,
 ): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
     const value = await read();
     assert.ok(condition(value), `${what} stopped holding: ${JSON.stringify(value)}`);
     await delay(50);
