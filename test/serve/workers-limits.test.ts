@@ -2,11 +2,12 @@
 // once per worker. Every request goes on a new connection, which the kernel gives to either
 // worker; counted per worker, a client would get about twice each limit.
 import assert from 'node:assert/strict';
-import { createServer, request, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.ts';
+import { send } from '../helpers/http-client.ts';
 import {
   INGRESS_CLASS,
   ingressWith,
@@ -22,24 +23,9 @@ const A = 'nginx.ingress.kubernetes.io/';
 /** limit-rpm 1 with a burst multiplier of 9: a client's first 10 requests pass, then 503. */
 const BURST = 9;
 
-/** One GET on a new connection; resolves with the status, or the error's code. */
-function getFresh(port: number, path: string): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, agent: false, headers: { host: HOST, connection: 'close' } },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          resolve(response.statusCode ?? 0);
-        });
-      },
-    );
-    req.setTimeout(5_000, () => req.destroy(new Error('timeout')));
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      resolve(error.code ?? error.message);
-    });
-    req.end();
-  });
+/** One GET on a new connection (which the kernel gives to either worker): its status. */
+async function getFresh(port: number, path: string): Promise<number> {
+  return (await send(port, { path, headers: { host: HOST, connection: 'close' } })).status;
 }
 
 let site: EchoUpstream;
