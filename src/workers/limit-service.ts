@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { LocalLimits } from '../dataplane/index.ts';
+// From its own file, not the dataplane's index: this thread needs the counter, not the proxy.
+import { LocalLimits } from '../dataplane/policy/limit-counter.ts';
 import {
   LineReader,
   parseQuestion,
