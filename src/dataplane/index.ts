@@ -21,3 +21,4 @@ export {
   type LimitRelease,
   type NamedZone,
 } from './policy/index.ts';
+export { createServer as createHttpServer } from './node-http.ts';

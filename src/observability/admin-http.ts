@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHttpServer as createServer } from '../dataplane/index.ts';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.ts';
 

@@ -1,7 +1,7 @@
 // A worker process loads only what proxying needs: this walks the imports from its entry
 // (type-only imports left out: they are erased) and fails on any module of the control plane,
-// and on undici's whole index loaded at start (upstream/undici-parts.ts loads only the files
-// the proxy uses; external auth loads the index when it first sends).
+// on undici loaded at start (the proxy's upstream clients are its own; external auth loads
+// undici when it first sends), and on node:http imported as ESM, which loads Node's own undici.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -39,12 +39,14 @@ test('the worker process imports nothing of the control plane', () => {
   const seen = new Set<string>();
   const packages = new Set<string>();
   const packagesAtStart = new Set<string>();
+  const importsNodeHttp: string[] = [];
   const queue = [ENTRY];
   while (queue.length > 0) {
     const file = queue.pop() as string;
     if (seen.has(file)) continue;
     seen.add(file);
     const { loaded, later } = valueImports(file);
+    if ([...loaded, ...later].includes('node:http')) importsNodeHttp.push(relative(ROOT, file));
     for (const specifier of [...loaded, ...later]) {
       if (specifier.startsWith('.')) queue.push(resolve(dirname(file), specifier));
       else if (!specifier.startsWith('node:')) packages.add(specifier);
@@ -62,6 +64,9 @@ test('the worker process imports nothing of the control plane', () => {
   }
   for (const name of FORBIDDEN_PACKAGES) assert.ok(!packages.has(name), `a worker loads ${name}`);
   assert.ok(packages.has('undici'), 'external auth loads undici when it first sends');
-  assert.ok(!packagesAtStart.has('undici'), "a worker loads undici's whole index at start");
-  assert.ok(rooms.includes('src/dataplane/upstream/undici-parts.ts'));
+  assert.ok(!packagesAtStart.has('undici'), 'a worker loads undici at start');
+  assert.ok(rooms.includes('src/dataplane/upstream/h1-origin.ts'));
+  // An ESM import of node:http loads Node's bundled undici (src/dataplane/node-http.ts).
+  assert.deepEqual(importsNodeHttp, [], 'node:http is imported as ESM, not through node-http.ts');
+  assert.ok(rooms.includes('src/dataplane/node-http.ts'));
 });

@@ -4,13 +4,13 @@ import type { FailureKind } from './endpoint-health.ts';
 
 const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
 // ETIMEDOUT: the kernel gave up on the connection (keep-alive probes or retransmissions unanswered).
-const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUTS = new Set(['ETIMEDOUT']);
 
 /**
  * What an attempt's error says about its endpoint, or null when it says nothing: the proxy's
  * own aborts (client gone, body limit), a cancelled connect, pools being closed, an HTTP/2
  * GOAWAY or refused stream (the endpoint asked for the retry), and TLS failures, which come from
- * the backend's settings and would fail every endpoint alike. The HTTP/2 upstream and the
+ * the backend's settings and would fail every endpoint alike. The upstream clients and the
  * upgrade path raise their timeouts as ProxyErrors of these two codes.
  */
 export function failureKindOf(error: unknown): FailureKind | null {
@@ -21,7 +21,6 @@ export function failureKindOf(error: unknown): FailureKind | null {
   const code = errorCode(error);
   if (code === undefined) return null;
   if (REFUSED.has(code)) return 'connect';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect_timeout';
   if (CONNECTION_BROKEN.has(code)) return 'reset';
   if (TIMEOUTS.has(code)) return 'timeout';
   return null;

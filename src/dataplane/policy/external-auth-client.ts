@@ -21,9 +21,9 @@ export interface AuthCall {
 }
 
 /**
- * undici's whole index, loaded when the first auth request goes out: its `request` API is added
- * to dispatchers by the index, and a proxy without external auth does not pay its memory
- * (the proxy's own upstream path loads only the files it needs, upstream/undici-parts.ts).
+ * undici, loaded when the first auth request goes out: a proxy without external auth does not
+ * pay its memory (with its WebAssembly HTTP parser; the proxy's own upstream path
+ * does not use it).
  */
 let undici: Promise<typeof import('undici')> | undefined;
 function loadUndici(): Promise<typeof import('undici')> {

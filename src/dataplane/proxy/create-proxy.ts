@@ -101,9 +101,6 @@ export function createProxy(options: ProxyOptions): Proxy {
       responseBodyTimeoutMs: settings.responseBodyTimeoutMs,
       keepAliveTimeoutMs: settings.upstreamKeepAliveTimeoutMs,
       retireAfterMs: RETIRE_AFTER_MS,
-      onClientError: (error) => {
-        logProxyError(logger, 'PM_ERR_INTERNAL', { error });
-      },
       connects: resilience.health,
     }),
     resilience,

@@ -1,9 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { Backend, ErrorPagesPolicy } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
-import { HTTP_TARGET, endpointKey, withConnectTimeout } from '../upstream/index.ts';
+import {
+  HTTP_TARGET,
+  endpointKey,
+  withConnectTimeout,
+  type UpstreamController,
+  type UpstreamHandler,
+} from '../upstream/index.ts';
 import type { ProxyContext } from './context.ts';
 import { sendError } from './error-response.ts';
 import { logProxyError } from './log-error.ts';
@@ -200,13 +205,13 @@ function errorHeaders(status: number, request: ErrorPageRequest): [string, strin
  * One error-page exchange: the page is kept (up to the limit) and written whole once it ended,
  * so that a failure at any point can still be answered cleanly.
  */
-class PageFetch implements Dispatcher.DispatchHandler {
+class PageFetch implements UpstreamHandler {
   readonly #res: ServerResponse;
   readonly #head: boolean;
   readonly #close: boolean;
   readonly #fail: (error: unknown) => void;
   readonly #timer: NodeJS.Timeout;
-  #controller: Dispatcher.DispatchController | null = null;
+  #controller: UpstreamController | null = null;
   #status = 0;
   #headers: Readonly<Record<string, string | string[] | undefined>> = {};
   readonly #chunks: Buffer[] = [];
@@ -225,13 +230,13 @@ class PageFetch implements Dispatcher.DispatchHandler {
     res.once('close', this.#onClientClose);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
+  onRequestStart(controller: UpstreamController): void {
     this.#controller = controller;
     if (this.#done) controller.abort(new ProxyError('PM_ERR_CLIENT_CLOSED'));
   }
 
   onResponseStart(
-    _controller: Dispatcher.DispatchController,
+    _controller: UpstreamController,
     statusCode: number,
     headers: Readonly<Record<string, string | string[] | undefined>>,
   ): void {
@@ -240,7 +245,7 @@ class PageFetch implements Dispatcher.DispatchHandler {
     this.#headers = headers;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(_controller: UpstreamController, chunk: Buffer): void {
     if (this.#done) return;
     this.#size += chunk.length;
     if (this.#size > ERROR_PAGE_LIMITS.maxBodyBytes) {

@@ -1,4 +1,5 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from '../node-http.ts';
 import { PROXY_ERRORS, type ProxyErrorCode } from '../errors.ts';
 import { ALLOWED_METHODS } from './refused-methods.ts';
 

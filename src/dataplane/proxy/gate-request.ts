@@ -1,4 +1,5 @@
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES } from '../node-http.ts';
 import { TLSSocket } from 'node:tls';
 import type { PathRoute, RequestTarget, RoutePolicies } from '../../ir/index.ts';
 import type { CompiledTable } from '../compile/index.ts';

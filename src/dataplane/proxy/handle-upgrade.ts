@@ -1,4 +1,5 @@
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { request as httpRequest } from '../node-http.ts';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -212,7 +213,7 @@ function openTunnel(upgrade: GatedUpgrade, grant: Grant): void {
   });
   record.endpoint = endpoint;
   record.upstreamStartMs = performance.now();
-  // Upgrades go on connections of their own, past undici's pools and its connect reports.
+  // Upgrades go on connections of their own, past the upstream pools and their connect reports.
   const connected = timeConnect(endpoint.address, endpoint.port);
   const options = {
     host: endpoint.address,

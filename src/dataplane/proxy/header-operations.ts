@@ -60,7 +60,7 @@ function applies(op: HeaderOperation, pairs: HeaderPairs, scope: OperationScope)
   return true;
 }
 
-/** A flat `[name, value, ...]` list (values may be arrays, as undici gives them) as pairs. */
+/** A flat `[name, value, ...]` list (values may be arrays, as response heads give them) as pairs. */
 export function toPairs(flat: readonly (string | readonly string[])[]): HeaderPairs {
   const pairs: HeaderPairs = [];
   for (let i = 0; i + 1 < flat.length; i += 2) {

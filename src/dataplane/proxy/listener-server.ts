@@ -1,13 +1,8 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerOptions,
-  type ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { acceptHttp2 } from '../h2/index.ts';
+import { createServer } from '../node-http.ts';
 import type { ProxyContext } from './context.ts';
 import { withHsts } from './hsts.ts';
 import { expectProxyHeaders } from './proxy-protocol-listener.ts';

@@ -16,7 +16,7 @@ export interface BodyMeterLimits {
 /**
  * The request body as the upstream reads it, when the route bounds it (proxy-body-size,
  * proxy-send-timeout). The client request is read here and written on with backpressure, rather
- * than piped: when the upstream request is aborted, undici destroys the body it was given, and
+ * than piped: when the upstream request is aborted, the upstream client destroys the body it was given, and
  * destroying the client request itself would cut the client connection before it hears why.
  *
  * - Size: bytes are counted as they arrive, whatever the framing (chunked, HTTP/2 DATA frames);
@@ -69,7 +69,7 @@ export class MeteredBody extends PassThrough {
     callback(null, chunk);
   }
 
-  // undici destroys the body it was given when the upstream request fails or is aborted.
+  // The upstream client destroys the body it was given when the request fails or is aborted.
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#stop();
     callback(error);

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { Backend, Endpoint, UpstreamTlsMaterials } from '../../ir/index.ts';
 import { ProxyError, statusOf, type ProxyErrorCode } from '../errors.ts';
 import { failureKindOf } from '../health/index.ts';
@@ -8,6 +7,8 @@ import {
   endpointKey,
   upstreamTarget,
   type TrailerFields,
+  type UpstreamController,
+  type UpstreamHandler,
   withConnectTimeout,
 } from '../upstream/index.ts';
 import type { ProxyContext } from './context.ts';
@@ -65,9 +66,9 @@ export interface ForwardPlan {
 }
 
 /**
- * One client request forwarded to an upstream through undici's dispatcher. It is its own
- * dispatch handler, so a request costs one object here: the response head is written when
- * undici has it, body chunks go straight to the client with backpressure (pause until
+ * One client request forwarded to an upstream through the upstream pools. It is its own
+ * response handler, so a request costs one object here: the response head is written when
+ * it arrives, body chunks go straight to the client with backpressure (pause until
  * 'drain'), a client that leaves aborts the upstream request, and an upstream that fails after
  * the response started cuts the client connection. An attempt that fails before any response
  * byte reached the client, in a way the route's retry settings list (proxy-next-upstream), is
@@ -75,13 +76,13 @@ export interface ForwardPlan {
  * out of the endpoints passive health has not ejected, while the backend's retry budget lasts.
  * Every attempt's outcome is reported to passive health (health/endpoint-health.ts).
  */
-export class ProxiedRequest implements Dispatcher.DispatchHandler {
+export class ProxiedRequest implements UpstreamHandler {
   readonly #context: ProxyContext;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #plan: ForwardPlan;
   #endpoint: Endpoint;
-  #controller: Dispatcher.DispatchController | null = null;
+  #controller: UpstreamController | null = null;
   #responseStarted = false;
   #waitingForDrain = false;
   /** This attempt is its endpoint's probe (health/endpoint-health.ts): a verdict is owed. */
@@ -126,14 +127,14 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     this.#dispatch();
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
+  onRequestStart(controller: UpstreamController): void {
     this.#controller = controller;
     if (this.#clientGone) controller.abort(new ProxyError('PM_ERR_CLIENT_CLOSED'));
     else if (this.#bodyStop !== null) controller.abort(this.#bodyStop);
   }
 
   onResponseStart(
-    controller: Dispatcher.DispatchController,
+    controller: UpstreamController,
     statusCode: number,
     headers: Readonly<Record<string, string | string[] | undefined>>,
   ): void {
@@ -174,7 +175,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: UpstreamController, chunk: Buffer): void {
     if (this.#discarded >= 0) {
       this.#discard(controller, chunk.length);
       return;
@@ -198,7 +199,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     try {
       this.#fail(error);
     } catch (bug) {
-      // Thrown from here, undici would emit it as an 'error' event on its client.
+      // Thrown from here, it would unwind through the connection that reported the error.
       this.#finished = true;
       logProxyError(this.#context.logger, 'PM_ERR_INTERNAL', this.#logFields(bug));
       this.#res.destroy();
@@ -267,7 +268,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
    * custom-http-errors: the upstream's answer is dropped and the error page answers in its
    * place (error-pages.ts).
    */
-  #intercept(controller: Dispatcher.DispatchController, status: number): void {
+  #intercept(controller: UpstreamController, status: number): void {
     this.#finished = true;
     const record = this.#plan.record;
     record.upstreamMs = performance.now() - record.upstreamStartMs;
@@ -283,7 +284,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     this.#plan.errorPages?.serve(this.#res, status, 'PM_ERR_ERROR_BACKEND', close);
   }
 
-  #discard(controller: Dispatcher.DispatchController, bytes: number): void {
+  #discard(controller: UpstreamController, bytes: number): void {
     this.#discarded += bytes;
     if (this.#discarded > DISCARD_LIMIT) {
       controller.abort(new ProxyError('PM_ERR_CLIENT_CLOSED', 'replaced by an error page'));
@@ -342,7 +343,7 @@ export class ProxiedRequest implements Dispatcher.DispatchHandler {
     record.retries++;
     record.retryReason = failure.reason;
     record.endpoint = this.#endpoint;
-    // Not from inside undici's error callback: start the new attempt on a clean stack.
+    // Not from inside the upstream's error callback: start the new attempt on a clean stack.
     queueMicrotask(() => {
       this.#dispatch();
     });

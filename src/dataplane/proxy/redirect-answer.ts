@@ -1,4 +1,5 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from '../node-http.ts';
 import type { RouteRedirect } from '../../ir/index.ts';
 import { expandTemplate, type RequestFacts } from '../variables/index.ts';
 import type { ResponseEdit } from './response-policy.ts';

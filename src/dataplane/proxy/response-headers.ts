@@ -1,6 +1,6 @@
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
 
-/** Response headers as undici parses them: lower-case names, repeated ones as arrays. */
+/** Response headers as the upstream clients parse them: lower-case names, repeated ones as arrays. */
 type IncomingHttpHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /**

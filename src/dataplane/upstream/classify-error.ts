@@ -1,5 +1,7 @@
 import { ProxyError, type ProxyErrorCode } from '../errors.ts';
-import { CONNECT_CANCELLED } from './cancellable-connector.ts';
+import { CONNECT_CANCELLED } from './connect-upstream.ts';
+import { UPSTREAM_CLOSED } from './h1-connection.ts';
+import { ORIGIN_CLOSED } from './h1-origin.ts';
 
 /** When a failed attempt may be sent again: never, only for idempotent methods, or always. */
 export type RetryRule = 'never' | 'idempotent' | 'any';
@@ -17,14 +19,7 @@ const CLOSED_BEFORE_RESPONSE: UpstreamFailure = {
   retry: 'idempotent',
 };
 const RESET: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_RESET', retry: 'never' };
-const CONNECT_TIMEOUT: UpstreamFailure = {
-  code: 'PM_ERR_UPSTREAM_CONNECT_TIMEOUT',
-  retry: 'never',
-};
-const TIMEOUT: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_TIMEOUT', retry: 'never' };
 const PROTOCOL: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_PROTOCOL', retry: 'never' };
-const BAD_REQUEST: UpstreamFailure = { code: 'PM_ERR_BAD_REQUEST', retry: 'never' };
-const CLIENT_CLOSED: UpstreamFailure = { code: 'PM_ERR_CLIENT_CLOSED', retry: 'never' };
 const INTERNAL: UpstreamFailure = { code: 'PM_ERR_INTERNAL', retry: 'never' };
 const OTHER_BEFORE_RESPONSE: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_CONNECT', retry: 'never' };
 
@@ -35,20 +30,19 @@ const NOT_CONNECTED = new Set([
   'ENETUNREACH',
   'EHOSTDOWN',
   'EADDRNOTAVAIL',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
+  ORIGIN_CLOSED,
   // HTTP/2 upstreams: no session to open the stream on, or the upstream refused the stream
   // (REFUSED_STREAM means it was not processed, RFC 9113 section 8.7).
   'ERR_HTTP2_INVALID_SESSION',
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_HTTP2_STREAM_CANCEL',
   'PM_H2_REFUSED_STREAM',
-  // The endpoint was ejected while the connect waited (cancellable-connector.ts).
+  // The endpoint was ejected while the connect waited (connect-upstream.ts).
   CONNECT_CANCELLED,
 ]);
 /** Error codes of a connection that broke (closed or reset) during an attempt. */
 export const CONNECTION_BROKEN: ReadonlySet<string> = new Set([
-  'UND_ERR_SOCKET',
+  UPSTREAM_CLOSED,
   'ECONNRESET',
   'EPIPE',
   'ECONNABORTED',
@@ -58,14 +52,8 @@ export const CONNECTION_BROKEN: ReadonlySet<string> = new Set([
 const TLS_FAILURE: UpstreamFailure = { code: 'PM_ERR_UPSTREAM_TLS', retry: 'any' };
 const CERTIFICATE_REJECTED =
   /^(UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|INVALID_CA$|INVALID_PURPOSE$|PATH_LENGTH_EXCEEDED$|HOSTNAME_MISMATCH$|ERROR_IN_CERT_)/;
-const UPSTREAM_PROTOCOL = new Set([
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
-  'UND_ERR_INFO',
-]);
-
 /**
- * Maps an error from one upstream attempt (undici's or a socket's) to a stable code and says
+ * Maps an error from one upstream attempt (the upstream clients' or a socket's) to a stable code and says
  * whether sending the request again is safe. `responseStarted` tells whether the upstream's
  * response headers had arrived: a broken connection then is a reset, not a connect failure.
  */
@@ -73,33 +61,22 @@ export function classifyUpstreamError(error: unknown, responseStarted: boolean):
   if (error instanceof ProxyError) return { code: error.code, retry: 'never' };
   const code = errorCode(error);
   if (code === undefined) return classifyUncoded(error, responseStarted);
-  // undici's only report of a 101 with `Connection: upgrade` to a request that asked for no
-  // upgrade: the upstream did answer, so this is neither a connect failure nor worth a retry.
-  if (code === 'UND_ERR_SOCKET' && error instanceof Error && error.message === 'bad upgrade') {
-    return PROTOCOL;
-  }
   if (NOT_CONNECTED.has(code)) return responseStarted ? RESET : CONNECT_REFUSED;
   if (CONNECTION_BROKEN.has(code)) return responseStarted ? RESET : CLOSED_BEFORE_RESPONSE;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return CONNECT_TIMEOUT;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return TIMEOUT;
-  if (code.startsWith('HPE_') || UPSTREAM_PROTOCOL.has(code)) return PROTOCOL;
+  // Node's HTTP parser (the upgrade path's node:http client).
+  if (code.startsWith('HPE_')) return PROTOCOL;
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
     return TLS_FAILURE;
   }
   // OpenSSL's certificate verification results (proxy-ssl-verify), by their X509_V_ERR names.
   if (CERTIFICATE_REJECTED.test(code)) return TLS_FAILURE;
   if (code.startsWith('ERR_HTTP2_')) return responseStarted ? RESET : PROTOCOL;
-  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
-    return BAD_REQUEST;
-  }
-  if (code === 'UND_ERR_ABORTED') return CLIENT_CLOSED;
   return responseStarted ? RESET : OTHER_BEFORE_RESPONSE;
 }
 
-// undici leaves some parser errors without a code; a programming error is ours, not upstream's.
+// A programming error is ours, not the upstream's.
 function classifyUncoded(error: unknown, responseStarted: boolean): UpstreamFailure {
   if (!(error instanceof Error)) return INTERNAL;
-  if (error.name === 'HTTPParserError') return PROTOCOL;
   if (
     error instanceof TypeError ||
     error instanceof RangeError ||
@@ -110,7 +87,7 @@ function classifyUncoded(error: unknown, responseStarted: boolean): UpstreamFail
   return responseStarted ? RESET : OTHER_BEFORE_RESPONSE;
 }
 
-/** The `code` of an error (Node's and undici's carry one), or undefined. */
+/** The `code` of an error (Node's and the proxy's carry one), or undefined. */
 export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   return typeof error.code === 'string' ? error.code : undefined;

@@ -1,10 +1,10 @@
 import { channel } from 'node:diagnostics_channel';
 
 /**
- * The diagnostics channel on which the proxy reports the upstream connections it opens itself,
- * past undici: WebSocket upgrades (node:http) and HTTP/2 upstreams (node:http2). undici reports
- * its own on `undici:client:*`; the metrics listen to both, so every new connection to an
- * endpoint is timed once, whoever opened it.
+ * The diagnostics channel on which the proxy reports every upstream connection it opens: HTTP/1.1
+ * pools (connect-upstream.ts), WebSocket upgrades (node:http) and HTTP/2 upstreams
+ * (node:http2). The metrics listen to it, so every new connection to an endpoint is timed once,
+ * whoever opened it.
  */
 export const UPSTREAM_CONNECT_CHANNEL = 'pointsman:upstream:connect';
 

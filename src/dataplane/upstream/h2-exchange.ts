@@ -1,8 +1,7 @@
 import { constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
-import type { Dispatcher } from 'undici';
 import { ProxyError } from '../errors.ts';
 import { h2RequestHeaders, withoutPseudoHeaders } from './h2-headers.ts';
-import type { UpstreamRequest } from './protocol.ts';
+import type { UpstreamController, UpstreamHandler, UpstreamRequest } from './protocol.ts';
 import { forwardableTrailers, type TrailerFields } from './trailers.ts';
 
 /** Settings of one exchange, shared by every request to one origin. */
@@ -23,9 +22,9 @@ export interface H2ExchangeSettings {
  * piped with backpressure and its trailers (an HTTP/1.1 chunked body's, or an HTTP/2 client's)
  * follow it; the response trailers (gRPC's `grpc-status`) reach `onResponseEnd`.
  */
-export class H2Exchange implements Dispatcher.DispatchController {
+export class H2Exchange implements UpstreamController {
   readonly #request: UpstreamRequest;
-  readonly #handler: Dispatcher.DispatchHandler;
+  readonly #handler: UpstreamHandler;
   readonly #settings: H2ExchangeSettings;
   readonly #onClose: () => void;
   #stream: ClientHttp2Stream | null = null;
@@ -41,7 +40,7 @@ export class H2Exchange implements Dispatcher.DispatchController {
   /** `onClose` is called once, when the stream is closed (or could not be opened). */
   constructor(
     request: UpstreamRequest,
-    handler: Dispatcher.DispatchHandler,
+    handler: UpstreamHandler,
     settings: H2ExchangeSettings,
     onClose: () => void,
   ) {

@@ -9,47 +9,10 @@ import {
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { Dispatcher } from 'undici';
+import { sendUpstream as send } from '../../../test/helpers/upstream-exchange.ts';
 import { classifyUpstreamError } from './classify-error.ts';
 import { H2Origin } from './h2-origin.ts';
-import type { UpstreamRequest } from './protocol.ts';
-
-interface Outcome {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  trailers: Record<string, string | string[] | undefined>;
-}
-
-/** Dispatches one request and collects the answer; rejects with the error the handler got. */
-function send(
-  origin: H2Origin,
-  request: Partial<UpstreamRequest>,
-  onStart?: (controller: Dispatcher.DispatchController) => void,
-): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let status = 0;
-    let headers: Outcome['headers'] = {};
-    origin.dispatch(
-      { path: '/', method: 'GET', headers: ['host', 'up.example.com'], body: null, ...request },
-      {
-        onRequestStart: (controller) => onStart?.(controller),
-        onResponseStart: (_controller, statusCode, responseHeaders) => {
-          status = statusCode;
-          headers = responseHeaders;
-        },
-        onResponseData: (_controller, chunk) => chunks.push(chunk),
-        onResponseEnd: (_controller, trailers) => {
-          resolve({ status, headers, body: Buffer.concat(chunks).toString(), trailers });
-        },
-        onResponseError: (_controller, error) => {
-          reject(error);
-        },
-      },
-    );
-  });
-}
+import type { UpstreamController } from './protocol.ts';
 
 const OPTIONS = {
   servername: null,
@@ -148,7 +111,7 @@ describe('HTTP/2 sessions to one upstream', () => {
   });
 
   test('an abort resets the stream (CANCEL)', async () => {
-    let controller: Dispatcher.DispatchController | undefined;
+    let controller: UpstreamController | undefined;
     const pending = send(origin, { path: '/hold' }, (c) => (controller = c));
     const stream = await held.promise;
     const closed = new Promise((resolve) => stream.once('close', resolve));

@@ -1,10 +1,9 @@
 import { connect, type ClientHttp2Session } from 'node:http2';
 import type { ConnectionOptions } from 'node:tls';
-import type { Dispatcher } from 'undici';
 import { ProxyError } from '../errors.ts';
 import { originEndpoint, timeConnect } from './connect-channel.ts';
 import { H2Exchange } from './h2-exchange.ts';
-import type { UpstreamDispatcher, UpstreamRequest } from './protocol.ts';
+import type { UpstreamDispatcher, UpstreamHandler, UpstreamRequest } from './protocol.ts';
 
 /** Settings of the HTTP/2 sessions to one endpoint. */
 export interface H2OriginOptions {
@@ -58,7 +57,7 @@ export class H2Origin implements UpstreamDispatcher {
     return this.#slots.length;
   }
 
-  dispatch(request: UpstreamRequest, handler: Dispatcher.DispatchHandler): boolean {
+  dispatch(request: UpstreamRequest, handler: UpstreamHandler): boolean {
     const options = this.#options;
     const settings = {
       scheme: options.origin.startsWith('https:') ? ('https' as const) : ('http' as const),

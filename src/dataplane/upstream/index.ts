@@ -9,10 +9,11 @@ export {
 } from './classify-error.ts';
 export {
   CONNECT_CANCELLED,
-  cancellableConnector,
+  connectUpstream,
   type ConnectTracker,
   type TrackedConnect,
-} from './cancellable-connector.ts';
+  type UpstreamConnectOptions,
+} from './connect-upstream.ts';
 export {
   HTTP_TARGET,
   poolKey,
@@ -20,10 +21,14 @@ export {
   usesHttp2,
   withConnectTimeout,
   usesTls,
+  type UpstreamController,
   type UpstreamDispatcher,
+  type UpstreamHandler,
   type UpstreamRequest,
   type UpstreamTarget,
 } from './protocol.ts';
+export { H1Origin, ORIGIN_CLOSED, type H1OriginOptions } from './h1-origin.ts';
+export { UPSTREAM_CLOSED } from './h1-connection.ts';
 export { H2Origin, type H2OriginOptions } from './h2-origin.ts';
 export { forwardableTrailers, type TrailerFields } from './trailers.ts';
 export {

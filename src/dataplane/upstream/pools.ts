@@ -1,9 +1,7 @@
-import type { EventEmitter } from 'node:events';
-import type { Client as UndiciClient, Dispatcher } from 'undici';
-import { Client, Pool } from './undici-parts.ts';
 import type { CompiledTable } from '../compile/index.ts';
 import type { Backend, Endpoint } from '../../ir/index.ts';
-import { cancellableConnector, type ConnectTracker } from './cancellable-connector.ts';
+import type { ConnectTracker } from './connect-upstream.ts';
+import { H1Origin } from './h1-origin.ts';
 import { H2Origin } from './h2-origin.ts';
 import { endpointKey, endpointOrigin } from './origin.ts';
 import {
@@ -14,6 +12,7 @@ import {
   usesTls,
   withConnectTimeout,
   type UpstreamDispatcher,
+  type UpstreamHandler,
   type UpstreamRequest,
   type UpstreamTarget,
 } from './protocol.ts';
@@ -31,11 +30,6 @@ export interface UpstreamPoolOptions {
   /** How long an endpoint must be absent from the live table before its pool is closed. */
   readonly retireAfterMs: number;
   /**
-   * Told about 'error' events on undici's clients. undici emits one only when a request
-   * handler throws, which the proxy's never do; without a listener it would end the process.
-   */
-  readonly onClientError?: (error: unknown) => void;
-  /**
    * Where HTTP/1.1 connects in progress are registered, so that ejecting their endpoint fails
    * the requests waiting on them at once (EndpointHealth); absent: connects run their course.
    */
@@ -45,10 +39,8 @@ export interface UpstreamPoolOptions {
 interface PoolEntry {
   readonly key: string;
   readonly target: UpstreamTarget;
-  /** An undici Pool for HTTP and HTTPS, HTTP/2 sessions for the other protocols. */
-  readonly pool: Pool | H2Origin;
-  /** What requests are dispatched to: the pool, with the TLS server name for HTTPS. */
-  readonly dispatcher: UpstreamDispatcher;
+  /** HTTP/1.1 connections for HTTP and HTTPS, HTTP/2 sessions for the other protocols. */
+  readonly pool: H1Origin | H2Origin;
   /** When the endpoint was first seen missing from the live table; -1 while it is present. */
   absentSince: number;
   closed: boolean;
@@ -58,8 +50,9 @@ interface PoolEntry {
 const MAX_H2_SESSIONS = 8;
 
 /**
- * One keep-alive pool per endpoint `address:port` and protocol, created on first use: undici
- * Pools for HTTP and HTTPS (HTTP/1.1), {@link H2Origin} sessions for H2C, GRPC and GRPCS.
+ * One keep-alive pool per endpoint `address:port` and protocol, created on first use:
+ * {@link H1Origin} connections for HTTP and HTTPS (HTTP/1.1), {@link H2Origin} sessions for
+ * H2C, GRPC and GRPCS.
  * Pools whose endpoint has left the live table are closed gracefully once it has been gone for
  * `retireAfterMs` (see {@link UpstreamPools.sweep}); closing lets running requests end.
  */
@@ -81,16 +74,9 @@ export class UpstreamPools {
     return this.#byKey.size;
   }
 
-  /** The undici pool for a plain-HTTP endpoint, created when missing. */
-  get(endpoint: Endpoint): Dispatcher {
-    const pool = this.#entry(endpoint, HTTP_TARGET).pool;
-    if (pool instanceof H2Origin) throw new Error('a plain-HTTP pool must be an undici Pool');
-    return pool;
-  }
-
   /** Where requests to an endpoint reached by `target` go; created when missing. */
-  dispatcher(endpoint: Endpoint, target: UpstreamTarget): UpstreamDispatcher {
-    return this.#entry(endpoint, target).dispatcher;
+  dispatcher(endpoint: Endpoint, target: UpstreamTarget = HTTP_TARGET): UpstreamDispatcher {
+    return this.#entry(endpoint, target).pool;
   }
 
   #entry(endpoint: Endpoint, target: UpstreamTarget): PoolEntry {
@@ -114,20 +100,13 @@ export class UpstreamPools {
   dispatchFresh(
     endpoint: Endpoint,
     options: UpstreamRequest,
-    handler: Dispatcher.DispatchHandler,
+    handler: UpstreamHandler,
     target: UpstreamTarget = HTTP_TARGET,
   ): void {
+    const pool = this.#entry(endpoint, target).pool;
     // A closed HTTP/2 session leaves its pool at once, so the pool's next stream is on a new one.
-    if (usesHttp2(target.protocol)) {
-      this.dispatcher(endpoint, target).dispatch(options, handler);
-      return;
-    }
-    const tls = usesTls(target.protocol);
-    const origin = new URL(endpointOrigin(endpoint, tls ? 'https' : 'http'));
-    const client = this.#createClient(origin, this.#clientOptions(tls, target, endpoint));
-    client.dispatch(withServername(options, target), handler);
-    // close() lets the request just dispatched finish first.
-    void client.close().catch(ignore);
+    if (pool instanceof H2Origin) pool.dispatch(options, handler);
+    else pool.dispatchFresh(options, handler);
   }
 
   /**
@@ -176,59 +155,41 @@ export class UpstreamPools {
     const base = { key, target, absentSince: -1, closed: false };
     const tls = usesTls(target.protocol);
     const options = this.#options;
+    const connectTimeoutMs = target.connectTimeoutMs ?? options.connectTimeoutMs;
+    const timeouts = {
+      connectTimeoutMs,
+      responseHeadersTimeoutMs: options.responseHeadersTimeoutMs,
+      responseBodyTimeoutMs: options.responseBodyTimeoutMs,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+    };
     if (usesHttp2(target.protocol)) {
       const pool = new H2Origin({
         origin: endpointOrigin(endpoint, tls ? 'https' : 'http'),
         servername: target.servername,
         ...(target.tls === undefined ? {} : { tls: target.tls.options }),
-        connectTimeoutMs: target.connectTimeoutMs ?? options.connectTimeoutMs,
-        responseHeadersTimeoutMs: options.responseHeadersTimeoutMs,
-        responseBodyTimeoutMs: options.responseBodyTimeoutMs,
-        keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+        ...timeouts,
         maxSessions: MAX_H2_SESSIONS,
       });
-      return { ...base, pool, dispatcher: pool };
+      return { ...base, pool };
     }
-    const pool = new Pool(endpointOrigin(endpoint, tls ? 'https' : 'http'), {
-      ...this.#clientOptions(tls, target, endpoint),
-      factory: (origin, clientOptions) => this.#createClient(origin, clientOptions),
-    });
-    if (target.servername === null) return { ...base, pool, dispatcher: pool };
-    const dispatcher: UpstreamDispatcher = {
-      dispatch: (request, handler) => pool.dispatch(withServername(request, target), handler),
-      close: () => pool.close(),
-      destroy: () => pool.destroy(),
-    };
-    return { ...base, pool, dispatcher };
-  }
-
-  #clientOptions(tls: boolean, target: UpstreamTarget, endpoint: Endpoint): UndiciClient.Options {
-    const options = this.#options;
-    const timeout = target.connectTimeoutMs ?? options.connectTimeoutMs;
     // Upstream certificates are not verified (docs/tls.md), as ingress-nginx does by default,
-    // unless the backend's proxy-ssl settings ask for it.
-    const connect = tls
-      ? { timeout, noDelay: true, rejectUnauthorized: false, ...target.tls?.options }
-      : { timeout, noDelay: true };
-    const tracker = options.connects;
-    return {
-      connect:
-        tracker === undefined
-          ? connect
-          : cancellableConnector(endpointKey(endpoint), connect, tracker),
-      headersTimeout: options.responseHeadersTimeoutMs,
-      bodyTimeout: options.responseBodyTimeoutMs,
-      keepAliveTimeout: options.keepAliveTimeoutMs,
-      pipelining: 1,
-    };
-  }
-
-  #createClient(origin: URL, clientOptions: object): Client {
-    const client = new Client(origin, clientOptions);
-    // undici's typings list only its own events; 'error' is EventEmitter's.
-    const emitter: EventEmitter = client;
-    emitter.on('error', this.#options.onClientError ?? ignore);
-    return client;
+    // unless the backend's proxy-ssl settings ask for it. The server name is the Service's,
+    // the same for every request, so that the TLS sessions resume.
+    const pool = new H1Origin({
+      hostname: endpoint.address,
+      port: endpoint.port,
+      authority: endpointKey(endpoint),
+      tls: tls
+        ? {
+            rejectUnauthorized: false,
+            ...(target.servername === null ? {} : { servername: target.servername }),
+            ...target.tls?.options,
+          }
+        : undefined,
+      ...timeouts,
+      connects: options.connects,
+    });
+    return { ...base, pool };
   }
 
   #liveKeysOf(table: CompiledTable | null): Set<string> {
@@ -259,20 +220,6 @@ export class UpstreamPools {
     this.#byKey.delete(entry.key);
     void closeEntry(entry);
   }
-}
-
-/**
- * undici takes the TLS server name of each request from its Host header, and reconnects when
- * it changes; naming the Service instead keeps one name, and so the connections, per pool.
- * undici reads `servername` from the dispatch options, though its typings leave it out.
- */
-function withServername(request: UpstreamRequest, target: UpstreamTarget): UpstreamRequest {
-  if (target.servername === null) return request;
-  const named: UpstreamRequest & { readonly servername: string } = {
-    ...request,
-    servername: target.servername,
-  };
-  return named;
 }
 
 function sameTarget(a: UpstreamTarget, b: UpstreamTarget): boolean {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { Backend, BackendProtocol, Endpoint, UpstreamTlsMaterials } from '../../ir/index.ts';
 import { endpointKey } from './origin.ts';
+import type { TrailerFields } from './trailers.ts';
 import { upstreamTlsOf, type UpstreamTls } from './upstream-tls.ts';
 
 /** How one pool reaches its endpoint: the protocol, and the TLS server name when there is TLS. */
@@ -31,16 +31,46 @@ export interface UpstreamRequest {
   readonly body: Readable | null;
   /**
    * A route's own wait for the response head, and longest gap between response body chunks
-   * (proxy-read-timeout), in place of the pool's; undici's names, which its dispatch reads.
+   * (proxy-read-timeout), in place of the pool's.
    */
   readonly headersTimeout?: number;
   readonly bodyTimeout?: number;
 }
 
+/** How a handler steers its request (the shape of undici's dispatch controller). */
+export interface UpstreamController {
+  /** Ends the request: `onResponseError` is told `reason`, once. */
+  abort(reason: Error): void;
+  /** Stops the response body until `resume()`: the handler's backpressure. */
+  pause(): void;
+  resume(): void;
+  readonly aborted: boolean;
+  readonly paused: boolean;
+  readonly reason: Error | null;
+}
+
+/**
+ * What hears about one request's response, in order: start, then the head, body pieces and
+ * the end, or an error at any point (the shape of undici's dispatch handler, which the proxy
+ * used before it had its own HTTP/1.1 client).
+ */
+export interface UpstreamHandler {
+  onRequestStart?(controller: UpstreamController, context: unknown): void;
+  onResponseStart?(
+    controller: UpstreamController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void;
+  onResponseData?(controller: UpstreamController, chunk: Buffer): void;
+  onResponseEnd?(controller: UpstreamController, trailers: TrailerFields): void;
+  onResponseError?(controller: UpstreamController, error: Error): void;
+}
+
 /** What the proxy needs of a pool of connections to one endpoint. */
 export interface UpstreamDispatcher {
-  /** Sends the request; the handler hears about the response (undici's handler interface). */
-  dispatch(request: UpstreamRequest, handler: Dispatcher.DispatchHandler): boolean;
+  /** Sends the request; the handler hears about the response. */
+  dispatch(request: UpstreamRequest, handler: UpstreamHandler): boolean;
   /** Lets running requests finish, then closes every connection. */
   close(): Promise<void>;
   /** Closes every connection at once, failing what still runs on them. */

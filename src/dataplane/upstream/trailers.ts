@@ -1,4 +1,4 @@
-/** Trailer fields as Node and undici give them: lower-case names, repeated ones as arrays. */
+/** Trailer fields as Node and the HTTP/1.1 client give them: lower-case names, repeated ones as arrays. */
 export type TrailerFields = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 // Fields that must not travel in a trailer section: message framing and routing (RFC 9110

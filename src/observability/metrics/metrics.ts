@@ -22,7 +22,7 @@ export interface WorkerCounts {
 export interface MetricsOptions {
   /** Adds prom-client's process metrics (CPU, memory, event loop lag, heap, GC). Default true. */
   readonly processMetrics?: boolean;
-  /** Measures upstream connects through undici's diagnostics channels. Default true. */
+  /** Measures upstream connects through the proxy's diagnostics channel. Default true. */
   readonly upstreamConnects?: boolean;
 }
 
@@ -171,7 +171,7 @@ export class Metrics {
     this.#stopConnects();
   }
 
-  // Only endpoints of the route table: the channels also carry other undici users' connects.
+  // Only endpoints of the live route table count.
   #upstreamConnect(connect: UpstreamConnect): void {
     if (!this.#endpoints.has(`${connect.hostname}|${connect.port}`)) return;
     this.#instruments.upstreamConnect.labels(connect.ok ? 'ok' : 'error').observe(connect.seconds);

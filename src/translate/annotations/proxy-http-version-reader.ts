@@ -6,8 +6,8 @@ import type { PolicyReader } from './route-policies.ts';
 export const PROXY_HTTP_VERSION_ANNOTATION = `${INGRESS_NGINX_PREFIX}/proxy-http-version`;
 
 /**
- * Reads proxy-http-version. `1.1` is what the proxy speaks to HTTP backends (undici, keep-alive
- * pools), so it changes nothing. `1.0` cannot be honoured: undici has no HTTP/1.0 client, and
+ * Reads proxy-http-version. `1.1` is what the proxy speaks to HTTP backends (keep-alive
+ * pools), so it changes nothing. `1.0` is not honoured: the proxy's HTTP/1.1 client sends no HTTP/1.0, and
  * requests still go as HTTP/1.1, with an `IgnoredAnnotation` problem saying so. An HTTP/1.0
  * server answers them in 1.0 (RFC 9112 section 2.3 asks servers to accept a higher minor
  * version), and the connection is closed after the answer unless it says keep-alive; what it
