@@ -7,15 +7,12 @@
  * worker stops: it never serves a table nobody keeps up to date.
  */
 import { TableDecoder } from '../ir/index.ts';
-import { createLogger, createTelemetry } from '../observability/index.ts';
-import {
-  LineRelay,
-  SharedLimits,
-  TrafficRelay,
-  type FromWorker,
-  type ToWorker,
-  type WorkerSetup,
-} from '../workers/index.ts';
+import { createLogger } from '../observability/logger.ts';
+import { createTelemetry } from '../observability/telemetry.ts';
+import { LineRelay } from '../workers/line-relay.ts';
+import { SharedLimits } from '../workers/shared-limits.ts';
+import { TrafficRelay } from '../workers/traffic-relay.ts';
+import type { FromWorker, ToWorker, WorkerSetup } from '../workers/protocol.ts';
 import { createDataPlane } from './data-plane-runtime.ts';
 
 const REPORT_EVERY_MS = 1_000;

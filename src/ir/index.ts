@@ -56,6 +56,7 @@ export {
   preparePattern,
   MAX_PATTERN_LENGTH,
 } from './route-regex.ts';
+export { re2js } from './re2.ts';
 export {
   FIXED_TEMPLATE_VARIABLES,
   TEMPLATE_VARIABLE_PREFIXES,

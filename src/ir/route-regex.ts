@@ -1,4 +1,5 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2js } from './re2.ts';
 
 /**
  * Regular-expression paths, as ingress-nginx runs them (`location ~* "^PATH"` and
@@ -168,9 +169,10 @@ function compiled(pattern: string): Compiled | null {
 }
 
 function compile(pattern: string): Compiled {
+  const re2 = re2js();
   return {
-    location: RE2JS.compile(`^${pattern}`, RE2JS.CASE_INSENSITIVE),
-    rewrite: RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE),
-    sensitive: RE2JS.compile(pattern),
+    location: re2.compile(`^${pattern}`, re2.CASE_INSENSITIVE),
+    rewrite: re2.compile(pattern, re2.CASE_INSENSITIVE),
+    sensitive: re2.compile(pattern),
   };
 }

@@ -1,7 +1,9 @@
 // A worker process loads only what proxying needs: this walks the imports from its entry
 // (type-only imports left out: they are erased) and fails on any module of the control plane,
 // on undici loaded at start (the proxy's upstream clients are its own; external auth loads
-// undici when it first sends), and on node:http imported as ESM, which loads Node's own undici.
+// undici when it first sends), on re2js and bcryptjs imported (src/ir/re2.ts and the hash
+// workers load them on first use), on the control plane's half of src/workers, and on node:http
+// imported as ESM, which loads Node's own undici.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -16,7 +18,14 @@ const FORBIDDEN_ROOMS = [
   'src/status/',
   'src/store/',
 ];
-const FORBIDDEN_PACKAGES = ['@kubernetes/client-node', 'yaml'];
+const FORBIDDEN_PACKAGES = ['@kubernetes/client-node', 'yaml', 're2js', 'bcryptjs'];
+// What only the control plane runs of src/workers (the pool, metrics aggregation, counts).
+const CONTROL_PLANE_FILES = [
+  'src/workers/worker-pool.ts',
+  'src/workers/aggregated-metrics.ts',
+  'src/workers/worker-count.ts',
+  'src/workers/limit-host.ts',
+];
 
 /**
  * Every module a file imports for its values (not `import type`, not `export type`): `loaded`
@@ -29,7 +38,8 @@ function valueImports(file: string): { loaded: string[]; later: string[] } {
   for (const match of text.matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)';/gms)) {
     if (match[2] === undefined && match[3] !== undefined) loaded.push(match[3]);
   }
-  for (const match of text.matchAll(/import\('([^']+)'\)/g)) {
+  // `typeof import('x')` is a type, erased like `import type`.
+  for (const match of text.matchAll(/(?<!typeof )import\('([^']+)'\)/g)) {
     if (match[1] !== undefined) later.push(match[1]);
   }
   return { loaded, later };
@@ -63,6 +73,8 @@ test('the worker process imports nothing of the control plane', () => {
     );
   }
   for (const name of FORBIDDEN_PACKAGES) assert.ok(!packages.has(name), `a worker loads ${name}`);
+  for (const file of CONTROL_PLANE_FILES)
+    assert.ok(!rooms.includes(file), `a worker loads ${file}`);
   assert.ok(packages.has('undici'), 'external auth loads undici when it first sends');
   assert.ok(!packagesAtStart.has('undici'), 'a worker loads undici at start');
   assert.ok(rooms.includes('src/dataplane/upstream/h1-origin.ts'));

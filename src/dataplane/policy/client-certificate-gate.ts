@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { RE2JS } from 're2js';
-import type { ClientCertificatePolicy } from '../../ir/index.ts';
+import type { RE2JS } from 're2js';
+import { re2js, type ClientCertificatePolicy } from '../../ir/index.ts';
 import type { ProxyErrorCode } from '../errors.ts';
 import { clientCertificateHostOf, clientCertificatesOf } from '../tls/index.ts';
 import {
@@ -138,7 +138,7 @@ function compiled(pattern: string): RE2JS {
   let regex = patterns.get(pattern);
   if (regex === undefined) {
     if (patterns.size >= MAX_PATTERNS) patterns.clear();
-    regex = RE2JS.compile(pattern);
+    regex = re2js().compile(pattern);
     patterns.set(pattern, regex);
   }
   return regex;

@@ -1,10 +1,22 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { createRequire } from 'node:module';
 import type { PasswordScheme } from '../../ir/index.ts';
 import { md5Crypt, md5CryptParts } from './md5-crypt.ts';
 
 /** The schemes cheap enough to check on the event loop: one SHA-1. */
 export const CHEAP_SCHEMES: ReadonlySet<PasswordScheme> = new Set(['sha1', 'ssha']);
+
+type Bcrypt = typeof import('bcryptjs').default;
+let bcryptjs: Bcrypt | undefined;
+
+/**
+ * bcryptjs, loaded through `require` (its CommonJS build) on the first bcrypt check: that runs
+ * on a hash worker thread, so the proxy's own thread never loads it (docs/workers.md, memory).
+ */
+function bcrypt(): Bcrypt {
+  bcryptjs ??= createRequire(import.meta.url)('bcryptjs') as Bcrypt;
+  return bcryptjs;
+}
 
 /**
  * Whether `password` (UTF-8 bytes) matches `hash` of `scheme`, compared in constant time.
@@ -16,7 +28,7 @@ export function passwordMatches(scheme: PasswordScheme, hash: string, password: 
     case 'bcrypt':
       // bcryptjs takes a string and hashes its UTF-8 bytes; the gate passes only valid UTF-8,
       // so the round trip is exact. Its comparison of the results is constant-time.
-      return bcrypt.compareSync(password.toString('utf8'), hash);
+      return bcrypt().compareSync(password.toString('utf8'), hash);
     case 'apr1':
     case 'md5-crypt': {
       const { magic, salt } = md5CryptParts(hash);

@@ -1,5 +1,4 @@
-import { RE2JS } from 're2js';
-import type { CorsPolicy, Problem } from '../../ir/index.ts';
+import { re2js, type CorsPolicy, type Problem } from '../../ir/index.ts';
 import { INGRESS_NGINX_PREFIX } from './audit-annotations.ts';
 import type { PolicyReader } from './route-policies.ts';
 
@@ -41,7 +40,7 @@ export const CORS_DEFAULTS: CorsPolicy = Object.freeze({
 // take exponential time on a crafted value.
 /** A pattern matched against a whole value. */
 type WholeMatch = { readonly matches: (value: string) => boolean };
-const re2 = (pattern: string): WholeMatch => RE2JS.compile(pattern);
+const re2 = (pattern: string): WholeMatch => re2js().compile(pattern);
 // The whole cors-allow-origin value, spaces removed first (as ingress-nginx does).
 const ORIGIN_LIST = re2(
   String.raw`^((((([a-z]+://)?(\*\.)?[A-Za-z0-9\-.]*(:\d+)?,?)|null)+)|\*)?$`,
