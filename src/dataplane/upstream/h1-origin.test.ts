@@ -11,7 +11,7 @@ import { createServer as createTcpServer, type AddressInfo, type Socket } from '
 import { PassThrough } from 'node:stream';
 import { describe, test, type TestContext } from 'node:test';
 import { TLSSocket } from 'node:tls';
-import { startRawUpstream } from '../../../test/helpers/raw-upstream.ts';
+import { startRawUpstream, type RawUpstream } from '../../../test/helpers/raw-upstream.ts';
 import { createTestCa } from '../../../test/helpers/tls-certificates.ts';
 import { until } from '../../../test/helpers/until.ts';
 import { sendUpstream } from '../../../test/helpers/upstream-exchange.ts';
@@ -194,6 +194,20 @@ function cleanup(t: TestContext, origin: H1Origin, upstream: { close(): Promise<
     await origin.destroy();
     await upstream.close();
   });
+}
+
+/** A raw upstream answering `ok` to every request, its sockets kept, and an origin to it. */
+async function okOverRawSockets(
+  t: TestContext,
+): Promise<{ raw: RawUpstream; origin: H1Origin; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const raw = await startRawUpstream((_head, socket) => {
+    sockets.push(socket);
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  });
+  const origin = originTo(raw.port);
+  cleanup(t, origin, raw);
+  return { raw, origin, sockets };
 }
 
 describe('keep-alive', () => {
@@ -925,13 +939,7 @@ describe('the upstream misbehaving', () => {
   });
 
   test('bytes on an idle connection close it', async (t) => {
-    const sockets: Socket[] = [];
-    const raw = await startRawUpstream((_head, socket) => {
-      sockets.push(socket);
-      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    });
-    const origin = originTo(raw.port);
-    cleanup(t, origin, raw);
+    const { raw, origin, sockets } = await okOverRawSockets(t);
     await sendUpstream(origin);
     assert.equal(origin.connections, 1);
     sockets[0]?.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
@@ -941,13 +949,7 @@ describe('the upstream misbehaving', () => {
   });
 
   test('an upstream closing an idle connection: the next request opens another', async (t) => {
-    const sockets: Socket[] = [];
-    const raw = await startRawUpstream((_head, socket) => {
-      sockets.push(socket);
-      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    });
-    const origin = originTo(raw.port);
-    cleanup(t, origin, raw);
+    const { raw, origin, sockets } = await okOverRawSockets(t);
     await sendUpstream(origin);
     sockets[0]?.end();
     await until(() => origin.connections === 0);
