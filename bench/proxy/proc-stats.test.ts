@@ -53,18 +53,20 @@ test('the tree CPU time counts child processes, live and after they are reaped',
 });
 
 test('the RSS peak holds the largest sum and the largest single process; PSS is at most RSS', async () => {
-  // A child that grows to ~64 MiB of touched memory and stays there.
+  // A child that grows to ~64 MiB of touched memory and stays there. It says when the buffer is
+  // filled: its RSS passes 64 MiB earlier (Node's own pages count too), and on a busy machine the
+  // PSS read right then found part of the buffer not yet touched.
   const child = spawn(
     process.execPath,
-    ['-e', 'globalThis.keep = Buffer.alloc(64 * 1024 * 1024, 1); setTimeout(() => {}, 10000)'],
-    { stdio: 'ignore' },
+    [
+      '-e',
+      'globalThis.keep = Buffer.alloc(64 * 1024 * 1024, 1); process.stdout.write("filled"); setTimeout(() => {}, 10000)',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   const pid = child.pid ?? 0;
   try {
-    const deadline = Date.now() + 10_000;
-    while (rssKiB(pid) < 64 * 1024 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await once(child.stdout, 'data', { signal: AbortSignal.timeout(10_000) });
     const sampler = sampleMaxRss([process.pid, pid], 20);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const peak = sampler.stop();
