@@ -59,6 +59,25 @@ async function timeChanges(
   return { times, stream: figures };
 }
 
+// The steady stream for --rest seconds with no change, through the proxy and then straight to
+// backend a: the longest gaps the proxy and the measuring client show on their own, to read the
+// stalls during changes against.
+async function timeRest(context: Context, serve: Serve): Promise<ModeFigures['rest']> {
+  const { options, say } = context;
+  if (options.rest === 0) return undefined;
+  const stream = async (port: number): Promise<StreamFigures> => {
+    const steady = startStream(port, hostOf(0));
+    await delay(options.rest * 1000);
+    return steady.stop();
+  };
+  const proxy = await stream(serve.httpPort);
+  const direct = await stream(context.backends.a);
+  say(
+    `  at rest: longest gap ${proxy.maxGapMs.toFixed(1)} ms through the proxy, ${direct.maxGapMs.toFixed(1)} ms straight to the backend`,
+  );
+  return { proxy, direct };
+}
+
 async function startServe(
   context: Context,
   args: readonly string[],
@@ -126,7 +145,10 @@ async function timeKubernetesChanges(
   count: number,
   api: FakeApi,
 ): Promise<
-  Pick<ModeFigures, 'rssReadyKiB' | 'rssAfterKiB' | 'editMs' | 'sliceMs' | 'editStream'> & {
+  Pick<
+    ModeFigures,
+    'rssReadyKiB' | 'rssAfterKiB' | 'rest' | 'editMs' | 'sliceMs' | 'editStream'
+  > & {
     sliceStream: StreamFigures;
   }
 > {
@@ -136,6 +158,7 @@ async function timeKubernetesChanges(
   say(
     `k8s ${String(count)}: ready in ${startMs.toFixed(0)} ms, RSS ${(rssReadyKiB / 1024).toFixed(0)} MiB`,
   );
+  const rest = await timeRest(context, serve);
   const edits = await timeChanges(context, serve, picked.edits, EDITED_PATH, (index) =>
     api.edit(index),
   );
@@ -147,6 +170,7 @@ async function timeKubernetesChanges(
   return {
     rssReadyKiB,
     rssAfterKiB,
+    rest,
     editMs: edits.times,
     sliceMs: slices.times,
     editStream: edits.stream,
@@ -201,6 +225,7 @@ export async function measureYaml(context: Context, count: number): Promise<Mode
     say(
       `yaml ${String(count)}: ready in ${startMs.toFixed(0)} ms, RSS ${(rssReadyKiB / 1024).toFixed(0)} MiB`,
     );
+    const rest = await timeRest(context, serve);
     const edits = await timeChanges(context, serve, picked.edits, EDITED_PATH, (index) => {
       estate.edit(index);
     });
@@ -210,6 +235,7 @@ export async function measureYaml(context: Context, count: number): Promise<Mode
       startMs,
       rssReadyKiB,
       rssAfterKiB: treeRssKiB(serve.pid),
+      rest,
       editMs: edits.times,
       sliceMs: [],
       editStream: edits.stream,

@@ -22,6 +22,8 @@ export interface ScaleOptions {
   readonly pollInterval: number;
   /** Milliseconds of quiet between two changes, so each is a single edit, not a burst. */
   readonly pause: number;
+  /** Seconds of steady stream with no change before the changes (0: none). */
+  readonly rest: number;
   readonly status: boolean;
   readonly yamlLayout: YamlLayout;
   readonly keep: boolean;
@@ -48,6 +50,8 @@ manifests), against nginx with the equivalent server blocks, in the same run.
   --start-timeout S      seconds from spawn to ready (default: 300)
   --poll-interval MS     between polls of the proxy after a change (default: 5)
   --pause MS             quiet time between two changes (default: 100)
+  --rest S               before the changes, seconds of the steady stream with no change,
+                         through the proxy and straight to the backend (default: 5; 0: none)
   --yaml-layout files|single
                          YAML mode: one file per app, or one file of all (default: files)
   --keep                 keep the temporary directory (logs, manifests, nginx.conf)
@@ -88,6 +92,7 @@ export function parseOptions(args: readonly string[]): ScaleOptions | undefined 
       'start-timeout': { type: 'string' },
       'poll-interval': { type: 'string' },
       pause: { type: 'string' },
+      rest: { type: 'string' },
       'yaml-layout': { type: 'string' },
       keep: { type: 'boolean' },
       timeout: { type: 'string' },
@@ -114,6 +119,7 @@ export function parseOptions(args: readonly string[]): ScaleOptions | undefined 
     startTimeout: count('start-timeout', values['start-timeout'], 300, 1),
     pollInterval: count('poll-interval', values['poll-interval'], 5, 1),
     pause: count('pause', values.pause, 100, 0),
+    rest: count('rest', values.rest, 5, 0),
     yamlLayout: layout(values['yaml-layout']),
     keep: values.keep === true,
     timeout: count('timeout', values.timeout, 10_800, 10),

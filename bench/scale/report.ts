@@ -11,6 +11,8 @@ export interface ModeFigures {
   /** One per edit, ms; NaN for an edit not seen within the limit. */
   readonly editMs: readonly number[];
   readonly sliceMs: readonly number[];
+  /** The steady stream with no change: through the proxy, and straight to the backend. */
+  readonly rest: { readonly proxy: StreamFigures; readonly direct: StreamFigures } | undefined;
   readonly editStream: StreamFigures | undefined;
   readonly sliceStream: StreamFigures | undefined;
   /** Seconds from ready to all statuses; `timeout` when not reached. */
@@ -79,6 +81,7 @@ export function pointsmanTable(rows: readonly ModeFigures[]): string {
       'RSS ready / after edits MiB',
       'edit to live p50 / p99 ms',
       'slice to live p50 / p99 ms',
+      'gap at rest proxy / direct ms',
       'stall during edits gap / max ms',
       'stall during slices gap / max ms',
       'all statuses',
@@ -90,6 +93,9 @@ export function pointsmanTable(rows: readonly ModeFigures[]): string {
       `${mib(row.rssReadyKiB)} / ${mib(row.rssAfterKiB)}`,
       p50p99(row.editMs),
       p50p99(row.sliceMs),
+      row.rest === undefined
+        ? '-'
+        : `${ms(row.rest.proxy.maxGapMs)} / ${ms(row.rest.direct.maxGapMs)}`,
       stall(row.editStream),
       stall(row.sliceStream),
       statuses(row.statuses),
