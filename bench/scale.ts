@@ -30,7 +30,7 @@ function commit(): string {
   }
 }
 
-async function run(options: ScaleOptions, nginx: string): Promise<void> {
+async function run(options: ScaleOptions, nginx: string, wrk: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pointsman-scale-'));
   if (options.keep) say(`keeping ${dir}`);
   else
@@ -44,7 +44,7 @@ async function run(options: ScaleOptions, nginx: string): Promise<void> {
     BODY: 'backend-b',
   });
   const backends = { a: backendA.port, b: backendB.port };
-  const context: Context = { options, backends, dir, say };
+  const context: Context = { options, wrk, backends, dir, say };
   const rows: ModeFigures[] = [];
   const anchors = new Map<number, NginxFigures>();
   const nginxRows: { count: number; figures: NginxFigures; load: number }[] = [];
@@ -113,8 +113,13 @@ async function main(): Promise<number> {
     console.error('nginx is needed (the backends and the anchor): apt-get install nginx-light');
     return 1;
   }
+  const wrk = findTool('wrk');
+  if (wrk === undefined) {
+    console.error('wrk is needed (the steady request streams): apt-get install wrk');
+    return 1;
+  }
   installTrap(options.timeout * 1000);
-  await run(options, nginx);
+  await run(options, nginx, wrk);
   return 0;
 }
 

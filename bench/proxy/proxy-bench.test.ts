@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { renderTemplate } from './nginx.ts';
 import { median } from './report.ts';
 import { parseH2load } from './h2load.ts';
-import { parseWrk } from './wrk.ts';
+import { parseWrk, wrkMaxLatencyMs } from './wrk.ts';
 
 const WRK_OUTPUT = `Running 10s test @ http://127.0.0.1:40000/
   1 threads and 50 connections
@@ -30,6 +30,12 @@ test('parseWrk reads rate, count, percentiles in any unit, and errors', () => {
   assert.equal(result.p99Ms, 1200);
   assert.equal(result.non2xx, 7);
   assert.equal(result.socketErrors, 'connect 0, read 2, write 0, timeout 1');
+});
+
+test('wrkMaxLatencyMs reads the Max column of the Latency line', () => {
+  assert.equal(wrkMaxLatencyMs(WRK_OUTPUT), 1020);
+  assert.equal(wrkMaxLatencyMs(WRK_OUTPUT.replace('1.02s', '9.64ms')), 9.64);
+  assert.ok(Number.isNaN(wrkMaxLatencyMs('unable to connect')));
 });
 
 test('parseWrk refuses output without a request rate', () => {

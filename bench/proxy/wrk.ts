@@ -63,10 +63,14 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   h: 3_600_000,
 };
 
+function milliseconds(value: string | undefined, unit: string | undefined): number {
+  if (value === undefined || unit === undefined) return Number.NaN;
+  return Number(value) * (UNIT_MS[unit] ?? Number.NaN);
+}
+
 function percentileMs(text: string, percent: string): number {
   const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s|m|h)\\s*$`, 'm').exec(text);
-  if (match?.[1] === undefined || match[2] === undefined) return Number.NaN;
-  return Number(match[1]) * (UNIT_MS[match[2]] ?? Number.NaN);
+  return milliseconds(match?.[1], match?.[2]);
 }
 
 /** Requests/s, request count, p50 and p99 (ms) and errors from wrk's `--latency` output. */
@@ -85,4 +89,10 @@ export function parseWrk(text: string): WrkResult {
     non2xx: non2xx === undefined ? 0 : Number(non2xx),
     socketErrors: /^\s+Socket errors: (.*)$/m.exec(text)?.[1],
   };
+}
+
+/** The longest request (ms) in wrk's output: the Max column of its `Latency` line. */
+export function wrkMaxLatencyMs(text: string): number {
+  const match = /^\s+Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m|h)\s/m.exec(text);
+  return milliseconds(match?.[1], match?.[2]);
 }

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** An answer: status (0 when the request failed) and body (bounded to 4 KiB). */
@@ -66,53 +66,4 @@ export async function pollSince(
     await delay(limits.intervalMs);
   }
   return undefined;
-}
-
-/** What a steady stream saw between start and stop. */
-export interface StreamFigures {
-  readonly requests: number;
-  readonly failures: number;
-  /** Longest time between two completions, ms. */
-  readonly maxGapMs: number;
-  /** Longest single request, ms. */
-  readonly maxLatencyMs: number;
-}
-
-/**
- * A closed loop of GETs over one keep-alive connection to an unchanged host (at most
- * `maxRequests`), recording the longest gap between completions and the longest request: how
- * long the proxy stopped answering while the control plane worked.
- */
-export function startStream(
-  port: number,
-  host: string,
-  maxRequests = 1_000_000,
-): { stop(): Promise<StreamFigures> } {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const state = { running: true };
-  let requests = 0;
-  let failures = 0;
-  let maxGapMs = 0;
-  let maxLatencyMs = 0;
-  const loop = (async () => {
-    let last = performance.now();
-    while (state.running && requests < maxRequests) {
-      const sent = performance.now();
-      const answer = await getAnswer(port, host, '/', { agent, timeoutMs: 30_000 });
-      const done = performance.now();
-      requests++;
-      if (answer.status !== 200) failures++;
-      maxLatencyMs = Math.max(maxLatencyMs, done - sent);
-      maxGapMs = Math.max(maxGapMs, done - last);
-      last = done;
-    }
-  })();
-  return {
-    async stop(): Promise<StreamFigures> {
-      state.running = false;
-      await loop;
-      agent.destroy();
-      return { requests, failures, maxGapMs, maxLatencyMs };
-    },
-  };
 }

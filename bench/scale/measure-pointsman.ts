@@ -3,16 +3,21 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startFakeApi, type FakeApi } from './fake-api.ts';
-import { getAnswer, pollSince, startStream, type StreamFigures } from './http.ts';
+import { getAnswer, pollSince } from './http.ts';
 import { EDITED_PATH, hostOf, targets, type Backends } from './objects.ts';
 import type { ScaleOptions } from './options.ts';
 import type { ModeFigures } from './report.ts';
+import { startSteadyStream, type StreamFigures } from './steady-stream.ts';
 import { spawnServe, stopServe, treeRssKiB, untilReady, type Serve } from './serve.ts';
 import { writeEstate } from './yaml-dir.ts';
 
-/** What one measurement needs: options, backends, a scratch directory, a progress printer. */
+/**
+ * What one measurement needs: options, backends, a scratch directory, a progress printer, and
+ * the wrk that runs the steady streams.
+ */
 export interface Context {
   readonly options: ScaleOptions;
+  readonly wrk: string;
   readonly backends: Backends;
   readonly dir: string;
   readonly say: (line: string) => void;
@@ -36,7 +41,7 @@ async function timeChanges(
     maxPolls: Math.ceil((options.liveTimeout * 1000) / options.pollInterval),
     intervalMs: options.pollInterval,
   };
-  const stream = startStream(serve.httpPort, hostOf(0));
+  const stream = startSteadyStream(context.wrk, serve.httpPort, hostOf(0), options.timeout);
   const times: number[] = [];
   try {
     for (const index of indexes) {
@@ -66,14 +71,14 @@ async function timeRest(context: Context, serve: Serve): Promise<ModeFigures['re
   const { options, say } = context;
   if (options.rest === 0) return undefined;
   const stream = async (port: number): Promise<StreamFigures> => {
-    const steady = startStream(port, hostOf(0));
+    const steady = startSteadyStream(context.wrk, port, hostOf(0), options.rest + 10);
     await delay(options.rest * 1000);
     return steady.stop();
   };
   const proxy = await stream(serve.httpPort);
   const direct = await stream(context.backends.a);
   say(
-    `  at rest: longest gap ${proxy.maxGapMs.toFixed(1)} ms through the proxy, ${direct.maxGapMs.toFixed(1)} ms straight to the backend`,
+    `  at rest: longest request ${proxy.longestMs.toFixed(1)} ms through the proxy, ${direct.longestMs.toFixed(1)} ms straight to the backend`,
   );
   return { proxy, direct };
 }

@@ -1,5 +1,5 @@
 import type { NginxFigures } from './nginx-anchor.ts';
-import type { StreamFigures } from './http.ts';
+import type { StreamFigures } from './steady-stream.ts';
 
 /** One (mode, N) row: undefined where the figure was not measured or not reached. */
 export interface ModeFigures {
@@ -51,7 +51,7 @@ function p50p99(values: readonly number[]): string {
 function stall(stream: StreamFigures | undefined): string {
   if (stream === undefined) return '-';
   const failed = stream.failures > 0 ? `, ${String(stream.failures)} failed` : '';
-  return `${ms(stream.maxGapMs)} / ${ms(stream.maxLatencyMs)}${failed}`;
+  return `${ms(stream.longestMs)}${failed}`;
 }
 
 function statuses(figures: ModeFigures['statuses']): string {
@@ -81,9 +81,9 @@ export function pointsmanTable(rows: readonly ModeFigures[]): string {
       'RSS ready / after edits MiB',
       'edit to live p50 / p99 ms',
       'slice to live p50 / p99 ms',
-      'gap at rest proxy / direct ms',
-      'stall during edits gap / max ms',
-      'stall during slices gap / max ms',
+      'at rest proxy / direct ms',
+      'stall during edits ms',
+      'stall during slices ms',
       'all statuses',
       'load',
     ],
@@ -95,7 +95,7 @@ export function pointsmanTable(rows: readonly ModeFigures[]): string {
       p50p99(row.sliceMs),
       row.rest === undefined
         ? '-'
-        : `${ms(row.rest.proxy.maxGapMs)} / ${ms(row.rest.direct.maxGapMs)}`,
+        : `${ms(row.rest.proxy.longestMs)} / ${ms(row.rest.direct.longestMs)}`,
       stall(row.editStream),
       stall(row.sliceStream),
       statuses(row.statuses),
