@@ -25,5 +25,7 @@ COPY src ./src
 USER 65532:65532
 # HTTP, HTTPS and the admin server (health, readiness, metrics).
 EXPOSE 8080 8443 10254
-ENTRYPOINT ["node", "bin/pointsman.js"]
+# 8 MiB young-generation semi-spaces, as the workers have: Node's default grows them to 64 MiB
+# while a large estate is read and keeps them (src/workers/worker-flags.ts IMAGE_NODE_FLAGS).
+ENTRYPOINT ["node", "--max-semi-space-size=8", "bin/pointsman.js"]
 CMD ["serve"]

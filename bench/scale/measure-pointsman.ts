@@ -8,8 +8,13 @@ import { EDITED_PATH, hostOf, targets, type Backends } from './objects.ts';
 import type { ScaleOptions } from './options.ts';
 import type { ModeFigures } from './report.ts';
 import { startSteadyStream, type StreamFigures } from './steady-stream.ts';
-import { spawnServe, stopServe, treeRssKiB, untilReady, type Serve } from './serve.ts';
+import { serveRss, spawnServe, stopServe, untilReady, type Serve, type ServeRss } from './serve.ts';
 import { writeEstate } from './yaml-dir.ts';
+
+function rssText(rss: ServeRss): string {
+  const mib = (kib: number): string => (kib / 1024).toFixed(0);
+  return `RSS ${mib(rss.treeKiB)} MiB, control plane ${mib(rss.controlPlaneKiB)} MiB`;
+}
 
 /**
  * What one measurement needs: options, backends, a scratch directory, a progress printer, and
@@ -150,31 +155,26 @@ async function timeKubernetesChanges(
   count: number,
   api: FakeApi,
 ): Promise<
-  Pick<
-    ModeFigures,
-    'rssReadyKiB' | 'rssAfterKiB' | 'rest' | 'editMs' | 'sliceMs' | 'editStream'
-  > & {
+  Pick<ModeFigures, 'rssReady' | 'rssAfter' | 'rest' | 'editMs' | 'sliceMs' | 'editStream'> & {
     sliceStream: StreamFigures;
   }
 > {
   const { options, say } = context;
   const picked = targets(count, options.edits, options.slices);
-  const rssReadyKiB = treeRssKiB(serve.pid);
-  say(
-    `k8s ${String(count)}: ready in ${startMs.toFixed(0)} ms, RSS ${(rssReadyKiB / 1024).toFixed(0)} MiB`,
-  );
+  const rssReady = serveRss(serve.pid);
+  say(`k8s ${String(count)}: ready in ${startMs.toFixed(0)} ms, ${rssText(rssReady)}`);
   const rest = await timeRest(context, serve);
   const edits = await timeChanges(context, serve, picked.edits, EDITED_PATH, (index) =>
     api.edit(index),
   );
-  const rssAfterKiB = treeRssKiB(serve.pid);
-  say(`k8s ${String(count)}: edits done, RSS ${(rssAfterKiB / 1024).toFixed(0)} MiB`);
+  const rssAfter = serveRss(serve.pid);
+  say(`k8s ${String(count)}: edits done, ${rssText(rssAfter)}`);
   const slices = await timeChanges(context, serve, picked.slices, '/', (index) =>
     api.slice(index, context.backends.b),
   );
   return {
-    rssReadyKiB,
-    rssAfterKiB,
+    rssReady,
+    rssAfter,
     rest,
     editMs: edits.times,
     sliceMs: slices.times,
@@ -226,10 +226,8 @@ export async function measureYaml(context: Context, count: number): Promise<Mode
     `yaml-${String(count)}.log`,
   );
   try {
-    const rssReadyKiB = treeRssKiB(serve.pid);
-    say(
-      `yaml ${String(count)}: ready in ${startMs.toFixed(0)} ms, RSS ${(rssReadyKiB / 1024).toFixed(0)} MiB`,
-    );
+    const rssReady = serveRss(serve.pid);
+    say(`yaml ${String(count)}: ready in ${startMs.toFixed(0)} ms, ${rssText(rssReady)}`);
     const rest = await timeRest(context, serve);
     const edits = await timeChanges(context, serve, picked.edits, EDITED_PATH, (index) => {
       estate.edit(index);
@@ -238,8 +236,8 @@ export async function measureYaml(context: Context, count: number): Promise<Mode
       mode: `yaml (${options.yamlLayout})`,
       count,
       startMs,
-      rssReadyKiB,
-      rssAfterKiB: treeRssKiB(serve.pid),
+      rssReady,
+      rssAfter: serveRss(serve.pid),
       rest,
       editMs: edits.times,
       sliceMs: [],

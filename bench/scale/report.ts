@@ -1,4 +1,5 @@
 import type { NginxFigures } from './nginx-anchor.ts';
+import type { ServeRss } from './serve.ts';
 import type { StreamFigures } from './steady-stream.ts';
 
 /** One (mode, N) row: undefined where the figure was not measured or not reached. */
@@ -6,8 +7,8 @@ export interface ModeFigures {
   readonly mode: string;
   readonly count: number;
   readonly startMs: number | undefined;
-  readonly rssReadyKiB: number;
-  readonly rssAfterKiB: number | undefined;
+  readonly rssReady: ServeRss;
+  readonly rssAfter: ServeRss | undefined;
   /** One per edit, ms; NaN for an edit not seen within the limit. */
   readonly editMs: readonly number[];
   readonly sliceMs: readonly number[];
@@ -79,6 +80,7 @@ export function pointsmanTable(rows: readonly ModeFigures[]): string {
       'mode, Ingresses',
       'start to ready ms',
       'RSS ready / after edits MiB',
+      'control plane ready / after MiB',
       'edit to live p50 / p99 ms',
       'slice to live p50 / p99 ms',
       'at rest proxy / direct ms',
@@ -90,7 +92,8 @@ export function pointsmanTable(rows: readonly ModeFigures[]): string {
     rows.map((row) => [
       `${row.mode}, ${row.count.toLocaleString('en')}`,
       ms(row.startMs),
-      `${mib(row.rssReadyKiB)} / ${mib(row.rssAfterKiB)}`,
+      `${mib(row.rssReady.treeKiB)} / ${mib(row.rssAfter?.treeKiB)}`,
+      `${mib(row.rssReady.controlPlaneKiB)} / ${mib(row.rssAfter?.controlPlaneKiB)}`,
       p50p99(row.editMs),
       p50p99(row.sliceMs),
       row.rest === undefined
@@ -157,7 +160,7 @@ export function ratioTable(
         ratio(row.startMs, nginx?.startMs),
         ratio(percentile(row.editMs, 0.5), nginx && percentile(nginx.reloadMs, 0.5)),
         ratio(percentile(row.editMs, 0.99), nginx && Math.max(...nginx.reloadMs)),
-        ratio(row.rssAfterKiB, nginx?.totalRssKiB),
+        ratio(row.rssAfter?.treeKiB, nginx?.totalRssKiB),
       ];
     }),
   );

@@ -1,12 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { IMAGE_NODE_FLAGS } from '../../src/workers/worker-flags.ts';
 import { killOnExit } from '../proxy/children.ts';
 import { freePort } from '../proxy/net.ts';
 import { childPids, rssKiB } from '../proxy/proc-stats.ts';
 import { getAnswer, pollSince } from './http.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'pointsman.js');
+
+/**
+ * The Node flags the serve process starts with: the image's ({@link IMAGE_NODE_FLAGS}), so that
+ * the control plane is measured as it runs in a Pod, or SCALE_NODE_FLAGS (space-separated; empty
+ * for Node's defaults, as `npx pointsman serve` starts).
+ */
+function nodeFlags(): string[] {
+  const chosen = process.env['SCALE_NODE_FLAGS'];
+  return chosen === undefined ? [...IMAGE_NODE_FLAGS] : chosen.split(' ').filter(Boolean);
+}
 
 /** A running `pointsman serve` and the ports it was given. */
 export interface Serve {
@@ -28,6 +39,7 @@ export async function spawnServe(sourceArgs: readonly string[], logFile: string)
     [1, 2, 3, 4].map(() => freePort()),
   );
   const args = [
+    ...nodeFlags(),
     CLI,
     'serve',
     ...sourceArgs,
@@ -80,8 +92,19 @@ export async function untilReady(
   ).then((ms) => (alive() ? ms : undefined));
 }
 
+/** What a serve holds, KiB: all its processes, and the control plane (the serve process) alone. */
+export interface ServeRss {
+  readonly treeKiB: number;
+  readonly controlPlaneKiB: number;
+}
+
+/** The RSS of the serve process `pid` and of its worker processes. */
+export function serveRss(pid: number): ServeRss {
+  return { treeKiB: treeRssKiB(pid), controlPlaneKiB: rssKiB(pid) };
+}
+
 /** RSS of `pid` and every process below it, KiB (worker processes count too, if there are any). */
-export function treeRssKiB(pid: number): number {
+function treeRssKiB(pid: number): number {
   let total = 0;
   const queue = [pid];
   for (let seen = 0; seen < 1000 && queue.length > 0; seen++) {

@@ -9,6 +9,18 @@
  */
 export const WORKER_SEMI_SPACE_MIB = 8;
 
+/**
+ * The Node flags the container image starts the control plane with (Dockerfile ENTRYPOINT;
+ * a test keeps the two equal). Node cannot change the young generation's size once it runs,
+ * and by default it grows to 64 MiB semi-spaces while 10,000 Ingresses are read and never gives
+ * them back: the control plane of `--workers 2` held 484-501 MiB RSS there, 371-386 with 8 MiB
+ * semi-spaces, ready no later (bench/scale.ts; bench/README.md, docs/workers.md). The workers
+ * are then given the same size, passed on as the operator's choice.
+ */
+export const IMAGE_NODE_FLAGS: readonly string[] = [
+  `--max-semi-space-size=${String(WORKER_SEMI_SPACE_MIB)}`,
+];
+
 const SEMI_SPACE_FLAG = /(^|\s)--max-semi-space-size(=|\s|$)/;
 
 /**

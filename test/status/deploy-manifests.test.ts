@@ -8,6 +8,7 @@ import { SERVE_COMMAND_FLAGS } from '../../src/cli/serve-command.ts';
 import { DEFAULT_ELECTION_ID } from '../../src/cli/status-flags.ts';
 import { isLoopbackAddress, STATUS_PAGE_DEFAULTS } from '../../src/cli/status-page-flags.ts';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/translate/index.ts';
+import { IMAGE_NODE_FLAGS } from '../../src/workers/worker-flags.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DEPLOY = join(ROOT, 'deploy');
@@ -222,7 +223,7 @@ test('RBAC grants lists and watches, status updates, Events, one Lease and one S
   assert.equal(one('RoleBinding').roleRef.name, role.metadata.name);
 });
 
-test('the Dockerfile: Node 24 stages, production dependencies only, a non-root user', () => {
+test('the Dockerfile: Node 24 stages, production dependencies only, a non-root user, the image Node flags', () => {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
   const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((match) => match[1]);
   assert.ok(stages.length >= 2, 'multi-stage');
@@ -232,7 +233,12 @@ test('the Dockerfile: Node 24 stages, production dependencies only, a non-root u
   assert.ok(user, 'a numeric USER');
   assert.notEqual(Number(user[1]), 0);
   assert.equal(Number(user[1]), pod.securityContext.runAsUser);
-  assert.match(dockerfile, /^ENTRYPOINT \["node", "bin\/pointsman\.js"\]$/m);
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  assert.deepEqual(JSON.parse(entrypoint ?? 'null'), [
+    'node',
+    ...IMAGE_NODE_FLAGS,
+    'bin/pointsman.js',
+  ]);
   assert.match(dockerfile, /^CMD \["serve"\]$/m);
   const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
   assert.doesNotMatch(finalStage, /npm (ci|install)/, 'the final stage installs nothing');
