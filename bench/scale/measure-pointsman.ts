@@ -6,13 +6,12 @@ import { startFakeApi, type FakeApi } from './fake-api.ts';
 import { getAnswer, pollSince } from './http.ts';
 import { EDITED_PATH, hostOf, targets, type Backends } from './objects.ts';
 import type { ScaleOptions } from './options.ts';
-import type { ModeFigures } from './report.ts';
+import { mib, type ModeFigures } from './report.ts';
 import { startSteadyStream, type StreamFigures } from './steady-stream.ts';
 import { serveRss, spawnServe, stopServe, untilReady, type Serve, type ServeRss } from './serve.ts';
 import { writeEstate } from './yaml-dir.ts';
 
 function rssText(rss: ServeRss): string {
-  const mib = (kib: number): string => (kib / 1024).toFixed(0);
   return `RSS ${mib(rss.treeKiB)} MiB, control plane ${mib(rss.controlPlaneKiB)} MiB`;
 }
 

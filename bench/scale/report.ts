@@ -35,7 +35,8 @@ function ms(value: number | undefined): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
-function mib(kib: number | undefined): string {
+/** KiB as whole MiB; `-` when not measured. */
+export function mib(kib: number | undefined): string {
   return kib === undefined || kib === 0 ? '-' : (kib / 1024).toFixed(0);
 }
 
